@@ -1,0 +1,3 @@
+"""assistant: citation-grounded question answering over a document corpus."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,150 @@
+"""The pure core's data: chunks, retrieved passages, citations, answers and answer events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of one corpus file. `text` is `file_text[start:end]` with removed chrome elided."""
+
+    chunk_id: str
+    file: str
+    file_sha256: str
+    start: int
+    end: int
+    text: str
+    ordinal: int
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its fused score and the near-duplicate chunks that corroborate it."""
+
+    chunk: Chunk
+    score: float
+    corroborating: tuple[Chunk, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verified quote: `file_text[start:end] == quote` for the file as it is on disk now."""
+
+    n: int
+    file: str
+    quote: str
+    start: int
+    end: int
+    corroborating: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "file": self.file,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+            "corroborating": list(self.corroborating),
+        }
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Which answerer ran, with which model, and why that one was chosen."""
+
+    llm: Literal["ollama", "extractive"]
+    model: str | None
+    embedder: str
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"llm": self.llm, "model": self.model, "embedder": self.embedder, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A finished answer. `answer` is Markdown whose `[n]` markers all name an entry of `citations`."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    backend: Backend
+    index: dict[str, Any]
+    timings_ms: dict[str, float]
+    dropped_quotes: int = 0
+    warnings: tuple[str, ...] = ()
+    id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_json() for c in self.citations],
+            "backend": self.backend.to_json(),
+            "index": self.index,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "dropped_quotes": self.dropped_quotes,
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    """A piece of answer text as the backend produces it (before verification)."""
+
+    text: str
+    kind: Literal["text_delta"] = "text_delta"
+
+
+@dataclass(frozen=True)
+class Status:
+    """A progress note for the user: which backend runs and why, retrieval done, fallbacks."""
+
+    message: str
+    kind: Literal["status"] = "status"
+
+
+@dataclass(frozen=True)
+class Done:
+    """The verified answer; replaces whatever text was streamed before it."""
+
+    answer: Answer
+    kind: Literal["done"] = "done"
+
+
+AnswerEvent = TextDelta | Status | Done
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One finished exchange of a conversation, used to resolve follow-up questions."""
+
+    question: str
+    answer: Answer
+
+
+@dataclass
+class ReindexSummary:
+    """What a reindex did, for the one-line summary."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    chunks_total: int = 0
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return (
+            f"reindex: {len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, "
+            f"{len(self.skipped)} skipped; {self.chunks_total} chunks "
+            f"({self.chunks_embedded} embedded) in {self.seconds:.1f} s"
+        )
