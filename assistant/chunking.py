@@ -1,0 +1,111 @@
+"""Sentence-aware chunks with overlap, built on the cleaned spans of a file (pure)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from assistant.cleaning import CLEANER_VERSION, clean_spans
+from assistant.sentences import split_sentences
+from assistant.types import Chunk
+
+
+@dataclass(frozen=True)
+class ChunkingParams:
+    chunk_size: int = 700
+    chunk_overlap: int = 150
+
+    def key(self) -> str:
+        return f"c{self.chunk_size}-o{self.chunk_overlap}-clean{CLEANER_VERSION}"
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "chunk_size": self.chunk_size,
+            "chunk_overlap": self.chunk_overlap,
+            "cleaner_version": CLEANER_VERSION,
+        }
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    line: int
+
+
+def sentence_spans(text: str, max_chars: int) -> list[Sentence]:
+    """Sentences of the article text of a file, long ones cut at white space to max_chars."""
+    sentences: list[Sentence] = []
+    for line_no, (start, end) in enumerate(clean_spans(text)):
+        for s, e in split_sentences(text, start, end):
+            sentences.extend(Sentence(a, b, line_no) for a, b in _cut(text, s, e, max_chars))
+    return sentences
+
+
+def _cut(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    pieces = []
+    while end - start > max_chars:
+        cut = text.rfind(" ", start + max_chars // 2, start + max_chars)
+        cut = cut if cut > start else start + max_chars
+        pieces.append((start, cut))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if end > start:
+        pieces.append((start, end))
+    return pieces
+
+
+def chunk_text(name: str, text: str, file_sha256: str, params: ChunkingParams) -> list[Chunk]:
+    """Chunks of one file. Each chunk's text is its sentences joined; offsets are the file's."""
+    sentences = sentence_spans(text, params.chunk_size)
+    groups = _group(sentences, params)
+    return [_make_chunk(name, text, file_sha256, params, i, g) for i, g in enumerate(groups)]
+
+
+def _group(sentences: list[Sentence], params: ChunkingParams) -> list[list[Sentence]]:
+    groups: list[list[Sentence]] = []
+    current: list[Sentence] = []
+    size = 0
+    for sentence in sentences:
+        length = sentence.end - sentence.start
+        if current and size + length > params.chunk_size:
+            groups.append(current)
+            current = _overlap_tail(current, params.chunk_overlap)
+            size = sum(s.end - s.start for s in current)
+        current.append(sentence)
+        size += length + 1
+    if current and (not groups or current[-1] is not groups[-1][-1]):
+        groups.append(current)
+    return groups
+
+
+def _overlap_tail(group: list[Sentence], overlap: int) -> list[Sentence]:
+    tail: list[Sentence] = []
+    size = 0
+    for sentence in reversed(group[1:]):
+        size += sentence.end - sentence.start
+        if size > overlap:
+            break
+        tail.insert(0, sentence)
+    return tail
+
+
+def _make_chunk(
+    name: str, text: str, sha: str, params: ChunkingParams, ordinal: int, group: list[Sentence]
+) -> Chunk:
+    parts: list[str] = []
+    for index, sentence in enumerate(group):
+        if index:
+            parts.append("\n" if sentence.line != group[index - 1].line else " ")
+        parts.append(text[sentence.start : sentence.end])
+    identity = f"{name}\0{sha}\0{params.key()}\0{ordinal}".encode()
+    return Chunk(
+        chunk_id=hashlib.sha256(identity).hexdigest()[:32],
+        file=name,
+        file_sha256=sha,
+        start=group[0].start,
+        end=group[-1].end,
+        text="".join(parts),
+        ordinal=ordinal,
+    )

@@ -1,0 +1,99 @@
+"""Page-chrome removal that keeps a map back to the file.
+
+Works line by line: navigation menus, share bars, date-stamped link lists, photo credits,
+"Related posts", comment forms and disclaimers are dropped; everything else, including whole
+unrelated articles glued to the end of a page, is kept. The result is a list of spans of the
+original text, so every kept character still knows its offset in the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CLEANER_VERSION = 1
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_DATE_LINE = re.compile(
+    rf"^(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}"
+    rf"(?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}}(?:\s+[\d:]+)?|{_WEEKDAY})$",
+    re.IGNORECASE,
+)
+_BULLET = re.compile(r"^[•·▪◦*\-–»›>]\s*")
+_CHROME_LINE = re.compile(
+    r"^(?:connect with us|published|on|by|share|tweet|email|print|continue reading|trending|"
+    r"related(?: articles| posts| stories)?|read more|leave a reply|most popular|"
+    r"recent comments|recent posts|popular posts|our picks|what's hot|about|categories|"
+    r"contact(?: us)?|privacy policy|terms (?:&|and) conditions|advertisement|"
+    r"please enter your (?:comment|name) here!?|please enter your comment!|"
+    r"(?:share\.?\s+)?(?:facebook|twitter|instagram|pinterest|linkedin|youtube|whatsapp|telegram|tumblr|reddit|email|x)(?:\s+(?:facebook|twitter|instagram|pinterest|linkedin|youtube|whatsapp|telegram|tumblr|reddit|email|x))*|"
+    r"[,;|/·•]+)$",
+    re.IGNORECASE,
+)
+_CHROME_PREFIX = re.compile(
+    r"^(?:see also\b|watch:|tag:|tags:|disclaimer:|copyright\b|©|powered by\b|"
+    r"follow us\b|scan (?:the )?wechat|open your phone and scan|type above and press|"
+    r"leave a reply\b|sign up for\b|subscribe to\b|we're social\b|home\s*>|all rights reserved)",
+    re.IGNORECASE,
+)
+_READ_TIME = re.compile(r"\d+\s*mins? read\b|no comments\d*|\d{4}-\d{2}-\d{2} \d{2}:\d{2}", re.IGNORECASE)
+_TRAILING_DATE = re.compile(rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?:;\"'”’)…]$")
+
+
+@dataclass(frozen=True)
+class Line:
+    start: int
+    end: int
+    text: str
+
+
+def split_lines(text: str) -> list[Line]:
+    """Non-blank lines as spans of `text`, leading and trailing white space trimmed."""
+    lines = []
+    for match in re.finditer(r"[^\r\n]+", text):
+        raw = match.group()
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        start = match.start() + (len(raw) - len(raw.lstrip()))
+        lines.append(Line(start, start + len(stripped), stripped))
+    return lines
+
+
+def is_date_line(text: str) -> bool:
+    return bool(_DATE_LINE.match(text.strip()))
+
+
+def _is_chrome(line: str, next_line: str | None) -> bool:
+    words = line.split()
+    if _CHROME_LINE.match(line) or _CHROME_PREFIX.match(line) or is_date_line(line):
+        return True
+    if line.count(" | ") >= 2 or (" | " in line and len(words) <= 6) or " >> " in line or line.count("»") >= 2:
+        return True
+    if _READ_TIME.search(line) or (len(words) <= 6 and _TRAILING_DATE.search(line)):
+        return True
+    ends_sentence = bool(_SENTENCE_END.search(line))
+    if _BULLET.match(line) and len(words) <= 12 and not ends_sentence:
+        return True
+    if len(words) <= 3 and not ends_sentence:
+        return True
+    if re.search(r"\(\d[\d,]*\)$", line) and len(words) <= 5:
+        return True
+    # A headline followed by a date is an entry of a link list, not article text.
+    return len(words) <= 30 and next_line is not None and is_date_line(next_line)
+
+
+def clean_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of `text` that hold article text, in order."""
+    lines = split_lines(text)
+    kept = []
+    for index, line in enumerate(lines):
+        following = lines[index + 1].text if index + 1 < len(lines) else None
+        if not _is_chrome(line.text, following):
+            kept.append((line.start, line.end))
+    return kept

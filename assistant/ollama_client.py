@@ -1,0 +1,216 @@
+"""The Ollama adapter: the only module that talks to an Ollama server.
+
+It wraps the official `ollama` client (imported lazily: it pulls in httpx and pydantic, which
+start-up does not need) and turns every failure into an `OllamaError` subclass carrying a
+message and a hint that name the host and model. No raw httpx/ollama exception escapes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+from assistant.errors import (
+    OllamaBadOutput,
+    OllamaError,
+    OllamaModelMissing,
+    OllamaTimeout,
+    OllamaUnavailable,
+)
+
+FALLBACK_HINT = "use --llm extractive to answer without Ollama"
+
+
+def same_model(wanted: str, available: str) -> bool:
+    """Ollama's name equivalence: `llama3.2` is `llama3.2:latest`; case-insensitive."""
+    return _with_tag(wanted) == _with_tag(available)
+
+
+def _with_tag(name: str) -> str:
+    name = name.strip().lower()
+    last = name.rsplit("/", 1)[-1]
+    return name if ":" in last else name + ":latest"
+
+
+class OllamaChat:
+    """Chat with one model on one Ollama server, with errors the user can act on."""
+
+    def __init__(
+        self,
+        host: str,
+        model: str,
+        timeout: float,
+        num_ctx: int = 8192,
+        temperature: float = 0.0,
+    ) -> None:
+        self.host = host
+        self.model = model
+        self.timeout = timeout
+        self.num_ctx = num_ctx
+        self.temperature = temperature
+        self._client: Any = None
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def probe(self, timeout: float) -> None:
+        """Check within `timeout` seconds that the server answers and has the model.
+
+        Raises OllamaUnavailable (down, refusing, not an Ollama server), OllamaTimeout (no
+        answer in time) or OllamaModelMissing (model not pulled). Returns None when ready.
+        """
+        client = _new_client(self.host, timeout)
+        try:
+            listing = client.list()
+        except Exception as exc:
+            raise self._probe_error(exc, timeout) from None
+        finally:
+            client.close()
+        names = [_listed_name(entry) for entry in getattr(listing, "models", None) or []]
+        if not any(same_model(self.model, name) for name in names if name):
+            raise self._model_missing(names)
+
+    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str]:
+        """Stream the reply to `messages`, yielding content deltas as they arrive.
+
+        The request is sent when iteration starts. Raises an OllamaError subclass on any
+        failure, including a reply that is cut off, malformed or empty.
+        """
+        if self._client is None:
+            self._client = _new_client(self.host, self.timeout)
+        started = False
+        got_text = False
+        try:
+            stream = self._client.chat(
+                model=self.model,
+                messages=messages,
+                stream=True,
+                options={"temperature": self.temperature, "num_ctx": self.num_ctx},
+            )
+            with contextlib.closing(stream):
+                for part in stream:
+                    started = True
+                    delta = _content(part)
+                    if delta:
+                        got_text = got_text or bool(delta.strip())
+                        yield delta
+                    if getattr(part, "done", False):
+                        break
+                else:
+                    raise self._cut_off("the stream ended without a final `done` message")
+        except OllamaError:
+            raise
+        except Exception as exc:
+            raise self._chat_error(exc, started) from None
+        if not got_text:
+            raise OllamaBadOutput(
+                f"Ollama model {self.model} at {self.host} returned an empty answer",
+                f"try the question again, choose another model with --model, or {FALLBACK_HINT}",
+            )
+
+    def close(self) -> None:
+        """Release the HTTP connection pool (safe to call more than once)."""
+        if self._client is not None:
+            with contextlib.suppress(Exception):
+                self._client.close()
+            self._client = None
+
+    # -- error translation --------------------------------------------------------------------
+
+    def _probe_error(self, exc: Exception, timeout: float) -> OllamaError:
+        import httpx
+        import ollama
+
+        if isinstance(exc, httpx.TimeoutException):
+            return self._timeout(timeout)
+        if isinstance(exc, ConnectionError | httpx.ConnectError):
+            return self._unreachable()
+        if isinstance(exc, ollama.ResponseError | ValueError | TypeError | AttributeError):
+            return self._not_ollama(getattr(exc, "status_code", None))
+        return self._unreachable(f" ({type(exc).__name__})")
+
+    def _chat_error(self, exc: Exception, started: bool) -> OllamaError:
+        import httpx
+        import ollama
+
+        if isinstance(exc, httpx.TimeoutException):
+            return self._timeout(self.timeout, started)
+        if isinstance(exc, ConnectionError | httpx.ConnectError):
+            return self._unreachable()
+        if isinstance(exc, ollama.ResponseError):
+            return self._response_error(exc)
+        if isinstance(exc, ValueError | TypeError | AttributeError):
+            return self._cut_off("it sent a line that is not valid Ollama JSON")
+        if isinstance(exc, httpx.TransportError) and started:
+            return self._cut_off("the connection closed mid-stream")
+        if isinstance(exc, httpx.TransportError):
+            return self._unreachable(" (the connection closed before any reply)")
+        return OllamaError(
+            f"Ollama at {self.host} failed: {type(exc).__name__}: {exc}", FALLBACK_HINT
+        )
+
+    def _response_error(self, exc: Any) -> OllamaError:
+        status = getattr(exc, "status_code", -1)
+        detail = str(getattr(exc, "error", "") or exc).strip()
+        if status == 404 and "model" in detail.lower():
+            return self._model_missing(None)
+        if status == 404:
+            return self._not_ollama(status)
+        where = f"HTTP {status}" if status and status > 0 else "mid-stream"
+        return OllamaError(
+            f"Ollama at {self.host} failed ({where}) running {self.model}: {detail}",
+            f"check the `ollama serve` log, retry, or {FALLBACK_HINT}",
+        )
+
+    def _unreachable(self, why: str = "") -> OllamaUnavailable:
+        return OllamaUnavailable(
+            f"Ollama is not reachable at {self.host}{why}",
+            f"start it with `ollama serve`, set OLLAMA_HOST, or {FALLBACK_HINT}",
+        )
+
+    def _not_ollama(self, status: int | None) -> OllamaUnavailable:
+        answer = f" (HTTP {status} from /api/tags)" if status and status > 0 else ""
+        return OllamaUnavailable(
+            f"the server at {self.host} does not answer like Ollama{answer}",
+            f"check OLLAMA_HOST / ollama_host points at `ollama serve`, or {FALLBACK_HINT}",
+        )
+
+    def _timeout(self, seconds: float, started: bool = False) -> OllamaTimeout:
+        what = "stopped answering" if started else "did not answer"
+        return OllamaTimeout(
+            f"Ollama at {self.host} {what} within {seconds:g} s (model {self.model})",
+            "the model may still be loading: raise ollama_timeout "
+            f"(ASSISTANT_OLLAMA_TIMEOUT), retry, or {FALLBACK_HINT}",
+        )
+
+    def _model_missing(self, available: list[str] | None) -> OllamaModelMissing:
+        have = ""
+        if available is not None:
+            have = f" (it has: {', '.join(available)})" if available else " (it has no models)"
+        return OllamaModelMissing(
+            f"Ollama at {self.host} does not have the model {self.model}{have}",
+            f"run `ollama pull {self.model}` or choose another with --model",
+        )
+
+    def _cut_off(self, why: str) -> OllamaBadOutput:
+        return OllamaBadOutput(
+            f"the answer from Ollama ({self.model} at {self.host}) was cut off: {why}",
+            f"retry; if it keeps happening check the `ollama serve` log, or {FALLBACK_HINT}",
+        )
+
+
+def _new_client(host: str, timeout: float) -> Any:
+    """An `ollama.Client` whose connect/read/write/pool timeouts are all `timeout` seconds."""
+    import ollama
+
+    return ollama.Client(host=host, timeout=timeout)
+
+
+def _listed_name(entry: Any) -> str:
+    return str(getattr(entry, "model", None) or getattr(entry, "name", None) or "")
+
+
+def _content(part: Any) -> str:
+    message = getattr(part, "message", None)
+    content = getattr(message, "content", None)
+    return content if isinstance(content, str) else ""

@@ -1,0 +1,91 @@
+"""Hybrid retrieval: Chroma vectors and BM25 over the same chunks, fused by reciprocal rank,
+with near-duplicate chunks (other versions of the same story) collapsed into one passage that
+lists them as corroborating sources."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from assistant.bm25 import BM25
+from assistant.textnorm import terms
+from assistant.types import Chunk, Passage
+
+VECTOR_WEIGHT = 0.5
+CANDIDATES_PER_K = 4
+NEAR_DUPLICATE = 0.5
+
+
+class VectorSearch(Protocol):
+    def query(self, embedding: Sequence[float], k: int) -> list[tuple[str, float]]: ...
+
+
+class Embed(Protocol):
+    def embed_one(self, text: str) -> list[float]: ...
+
+
+def fuse(
+    rankings: Sequence[Sequence[tuple[str, float]]], weights: Sequence[float]
+) -> list[tuple[str, float]]:
+    """Weighted fusion of scored rankings, each min-max normalised to 0..1 over its own list.
+
+    Unlike plain reciprocal-rank fusion, a passage that one retriever finds far better than
+    anything else (a rare name matched by BM25) keeps that margin. Ties break by id.
+    """
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        if not ranking:
+            continue
+        values = [score for _, score in ranking]
+        low, high = min(values), max(values)
+        span = (high - low) or 1.0
+        for item, score in ranking:
+            scores[item] = scores.get(item, 0.0) + weight * (score - low) / span
+    return sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def resemblance(a: set[str], b: set[str]) -> float:
+    """Overlap of two term sets relative to the smaller one (0..1)."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def collapse(ranked: Sequence[tuple[Chunk, float]], limit: int) -> list[Passage]:
+    """Group near-duplicate chunks of different files under the best-ranked one."""
+    groups: list[tuple[Chunk, float, set[str], list[Chunk]]] = []
+    for chunk, score in ranked:
+        chunk_terms = set(terms(chunk.text))
+        for lead, _, lead_terms, others in groups:
+            same_file = lead.file == chunk.file or any(o.file == chunk.file for o in others)
+            if not same_file and resemblance(chunk_terms, lead_terms) >= NEAR_DUPLICATE:
+                others.append(chunk)
+                break
+        else:
+            groups.append((chunk, score, chunk_terms, []))
+    return [Passage(lead, score, tuple(others)) for lead, score, _, others in groups[:limit]]
+
+
+class HybridRetriever:
+    """Finds the passages most likely to answer a question."""
+
+    def __init__(self, chunks: Sequence[Chunk], vectors: VectorSearch, embedder: Embed) -> None:
+        self.chunks = list(chunks)
+        self._by_id = {c.chunk_id: c for c in self.chunks}
+        self.bm25 = BM25([c.text for c in self.chunks])
+        self._vectors = vectors
+        self._embedder = embedder
+
+    def search(self, question: str, k: int) -> list[Passage]:
+        pool = k * CANDIDATES_PER_K
+        by_vector = [
+            (chunk_id, similarity)
+            for chunk_id, similarity in self._vectors.query(
+                self._embedder.embed_one(question), pool * 2
+            )
+            if chunk_id in self._by_id
+        ][:pool]
+        by_terms = [(self.chunks[i].chunk_id, s) for i, s in self.bm25.search(question, pool)]
+        fused = fuse([by_vector, by_terms], [VECTOR_WEIGHT, 1.0 - VECTOR_WEIGHT])
+        ranked = [(self._by_id[i], score) for i, score in fused]
+        return collapse(ranked, k)

@@ -1,0 +1,107 @@
+"""Text normalisation with a map back to the original offsets, and word tokens for matching.
+
+Quotes are compared after folding curly quotes, dashes and runs of white space; `Normalized`
+remembers, for every character it keeps, where that character stood in the original text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+        "\u00ab": '"', "\u00bb": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+        "\u2015": "-", "\u2212": "-",
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
+        "\u200b": "", "\u00ad": "", "\ufeff": "",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Folded text and, per kept character, its offset in the original."""
+
+    text: str
+    origin: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the normalised slice [start, end)."""
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def fold(text: str) -> str:
+    """The comparison form of a string: quotes and dashes folded, white space collapsed."""
+    return normalize(text).text
+
+
+def normalize(text: str) -> Normalized:
+    """Fold quotes/dashes/spaces and collapse white space runs to one space, keeping a map."""
+    chars: list[str] = []
+    origin: list[int] = []
+    pending_space = -1
+    for index, raw in enumerate(text):
+        ch = raw.translate(_FOLD)
+        if not ch:
+            continue
+        if ch.isspace():
+            if pending_space < 0:
+                pending_space = index
+            continue
+        if pending_space >= 0 and chars:
+            chars.append(" ")
+            origin.append(pending_space)
+        pending_space = -1
+        chars.append(ch)
+        origin.append(index)
+    return Normalized("".join(chars), tuple(origin))
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[.'][A-Za-z0-9]+)*")
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few
+    for from further had has have having he her here hers herself him himself his how i if
+    in into is it its itself just me more most my myself no nor not now of off on once only
+    or other our ours out over own same she should so some such than that the their theirs
+    them themselves then there these they this those through to too under until up very was
+    we were what when where which while who whom why will with would you your yours say said
+    says according tell told did does do s t""".split()
+)
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word tokens of `text` (dots kept inside acronyms like u.s)."""
+    return [w.lower() for w in _WORD.findall(text.translate(_FOLD))]
+
+
+_SUFFIXES = (
+    ("ies", "y"), ("ied", "y"), ("sses", "ss"), ("ings", ""), ("ing", ""), ("ers", ""),
+    ("er", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", ""),
+)
+
+
+def stem(word: str) -> str:
+    """A light suffix stemmer: enough to match spend/spends, restriction/restrictions."""
+    word = word.replace(".", "")
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for suffix, keep in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                continue
+            word = word[: -len(suffix)] + keep
+            break
+    if len(word) >= 5 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Content terms for lexical matching: words minus stop words, stemmed."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]

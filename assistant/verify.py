@@ -1,0 +1,91 @@
+"""Quote verification: is this quote in that file, and where exactly (pure functions).
+
+A quote is compared after folding white space, curly quotes and dashes; the citation then
+carries the file's own characters at the offsets found, so `file_text[start:end] == quote`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from assistant.textnorm import Normalized, normalize
+
+MIN_QUOTE_CHARS = 12
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[\.\.\.\]|\[…\])\s*")
+_EDGE = " \t\n\"'“”‘’«»`.,;:-–—"
+
+
+@dataclass(frozen=True)
+class Located:
+    file: str
+    start: int
+    end: int
+    quote: str
+
+
+class FileTexts:
+    """Normalised forms of the corpus files, built once per file and reused."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self._texts = dict(texts)
+        self._normalized: dict[str, Normalized] = {}
+
+    def names(self) -> list[str]:
+        return sorted(self._texts)
+
+    def text(self, name: str) -> str | None:
+        return self._texts.get(name)
+
+    def normalized(self, name: str) -> Normalized | None:
+        if name not in self._texts:
+            return None
+        if name not in self._normalized:
+            self._normalized[name] = normalize(self._texts[name])
+        return self._normalized[name]
+
+
+def candidate_forms(quote: str) -> list[str]:
+    """The quote itself, then (if it elides with …) its longest fragment, edges trimmed."""
+    forms = [quote.strip(_EDGE)]
+    fragments = [f.strip(_EDGE) for f in _ELLIPSIS.split(quote)]
+    if len(fragments) > 1:
+        forms.append(max(fragments, key=len))
+    return [f for f in forms if len(f) >= MIN_QUOTE_CHARS]
+
+
+def locate_in(texts: FileTexts, name: str, quote: str, near: int = 0) -> Located | None:
+    """Where `quote` stands in file `name` (the occurrence nearest `near`), or None."""
+    normalized = texts.normalized(name)
+    original = texts.text(name)
+    if normalized is None or original is None:
+        return None
+    for form in candidate_forms(quote):
+        needle = normalize(form).text
+        hits = _all_hits(normalized.text, needle)
+        if hits:
+            best = min(hits, key=lambda i: abs(normalized.origin[i] - near))
+            start, end = normalized.span(best, best + len(needle))
+            return Located(name, start, end, original[start:end])
+    return None
+
+
+def _all_hits(haystack: str, needle: str) -> list[int]:
+    hits = []
+    index = haystack.find(needle)
+    while index >= 0 and len(hits) < 50:
+        hits.append(index)
+        index = haystack.find(needle, index + 1)
+    return hits
+
+
+def locate_anywhere(
+    texts: FileTexts, quote: str, preferred: list[str]
+) -> Located | None:
+    """The quote in the first preferred file holding it, else in any corpus file."""
+    for name in [*preferred, *(n for n in texts.names() if n not in preferred)]:
+        found = locate_in(texts, name, quote)
+        if found:
+            return found
+    return None
