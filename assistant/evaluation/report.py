@@ -149,12 +149,17 @@ def _quotes_line(overall: Mapping[str, Any]) -> str:
 def _latency_table(latency: Mapping[str, Mapping[str, Any]]) -> str:
     rows = ["| stage | p50 ms | p95 ms | n |", "| --- | ---: | ---: | ---: |"]
     for stage, values in latency.items():
-        rows.append(f"| {stage} | {_ms(values['p50'])} | {_ms(values['p95'])} | {values['n']} |")
+        rows.append(
+            f"| {stage} | {format_ms(values['p50'])} | {format_ms(values['p95'])} | {values['n']} |"
+        )
     return "\n".join(rows)
 
 
-def _ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f}"
+def format_ms(value: float | None) -> str:
+    """Milliseconds: whole above 100, one decimal below (the extractive backend is quick)."""
+    if value is None:
+        return "—"
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
 def _question_row(question: QuestionScore) -> str:

@@ -194,7 +194,7 @@ def score_question(
         return QuestionScore(gold, "missing", ("no result line for this question",))
     if "error" in result:
         error = str(result["error"])
-        return QuestionScore(gold, "error", (f"error: {error}",), error=error)
+        return QuestionScore(gold, "error", (error,), error=error)
     answer = str(result.get("answer") or "")
     abstained = bool(result.get("abstained", False))
     raw_citations = [c for c in result.get("citations") or [] if isinstance(c, Mapping)]

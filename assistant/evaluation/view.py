@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.evaluation.compare import Comparison, MetricDelta
-from assistant.evaluation.report import HEADLINE, format_metric
+from assistant.evaluation.report import HEADLINE, format_metric, format_ms
 from assistant.evaluation.scoring import RunScore
 
 _VERDICT_STYLE = {"correct": "green", "wrong": "red", "error": "bold red", "missing": "yellow"}
@@ -52,14 +52,16 @@ def show_run(score: RunScore, document: Mapping[str, Any], out_dir: Path, consol
     )
     metrics.add_row("errors / missing", f"{overall['errors']} / {overall['missing']}")
     for stage, values in document["latency_ms"].items():
-        metrics.add_row(f"{stage} p50 / p95", f"{_ms(values['p50'])} / {_ms(values['p95'])} ms")
+        metrics.add_row(
+            f"{stage} p50 / p95", f"{format_ms(values['p50'])} / {format_ms(values['p95'])} ms"
+        )
     console.print(metrics)
 
     for error in document["errors"]:
         console.print(f"[bold red]error[/] {error['id']}: {error['error']}", markup=True)
     for warning in document["warnings"]:
         console.print(f"[yellow]warning[/] {warning}")
-    console.print(f"report: {out_dir / 'report.md'}")
+    console.print(f"report: {out_dir / 'report.md'}", soft_wrap=True)
 
 
 def show_comparison(comparison: Comparison, old: Path, new: Path, console: Console) -> None:
@@ -96,7 +98,3 @@ def _delta(delta: MetricDelta) -> str:
 
 def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
-
-
-def _ms(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f}"
