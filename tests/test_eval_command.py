@@ -271,3 +271,13 @@ def test_default_out_dir_is_a_fresh_timestamped_folder(
     folders = sorted((tmp_path / "eval-out").iterdir())
     assert len(folders) == 2
     assert all((folder / "metrics.json").exists() for folder in folders)
+
+
+def test_terminal_shows_bracketed_text_verbatim(
+    settings: Settings, gold_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    results = write_jsonl(
+        tmp_path / "r.jsonl", [{"id": "g1", "question": "?", "error": "[bold]boom"}]
+    )
+    run_eval(settings, str(gold_path), "--results", str(results), "--out", str(tmp_path / "out"))
+    assert "error g1: [bold]boom" in capsys.readouterr().out

@@ -7,7 +7,7 @@ import shlex
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.config import Settings
 from assistant.errors import InputError
@@ -22,6 +22,9 @@ from assistant.evaluation.files import (
 from assistant.evaluation.readme import rewrite_readme
 from assistant.evaluation.report import metrics_document, write_report
 from assistant.evaluation.scoring import Corpus, RunScore, score_run
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 DEFAULT_OUT_ROOT = Path("eval-out")
 
@@ -154,7 +157,7 @@ def _default_out_dir() -> Path:
     return candidate
 
 
-def _compare(old_dir: Path, new_dir: Path, console: Any) -> int:
+def _compare(old_dir: Path, new_dir: Path, console: Console) -> int:
     from assistant.evaluation.view import show_comparison
 
     comparison = compare(load_metrics(old_dir), load_metrics(new_dir))

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.evaluation.compare import Comparison, MetricDelta
@@ -24,62 +25,66 @@ _CHANGE_STYLE = {
 
 
 def show_run(score: RunScore, document: Mapping[str, Any], out_dir: Path, console: Console) -> None:
-    questions = Table(title="Questions")
-    for column in ("id", "verdict", "why", "citations", "quotes"):
-        questions.add_column(column)
-    for q in score.questions:
-        counts = q.quote_counts()
-        quotes = ", ".join(f"{n} {status}" for status, n in counts.items() if n) or "—"
-        style = _VERDICT_STYLE[q.verdict]
-        questions.add_row(
-            q.gold.id,
-            f"[{style}]{q.verdict}[/]",
-            "; ".join(q.reasons) or "—",
-            str(len(q.citations)),
-            quotes,
-        )
-    console.print(questions)
+    console.print(_questions_table(score))
+    console.print(_overall_table(document))
+    for error in document["errors"]:
+        console.print(f"[bold red]error[/] {escape(error['id'])}: {escape(error['error'])}")
+    for warning in document["warnings"]:
+        console.print(f"[yellow]warning[/] {escape(warning)}")
+    console.print(f"report: {escape(str(out_dir / 'report.md'))}", soft_wrap=True)
 
+
+def _questions_table(score: RunScore) -> Table:
+    table = Table(title="Questions")
+    for column in ("id", "verdict", "why", "citations", "quotes"):
+        table.add_column(column)
+    for q in score.questions:
+        quotes = ", ".join(f"{n} {status}" for status, n in q.quote_counts().items() if n)
+        table.add_row(
+            escape(q.gold.id),
+            f"[{_VERDICT_STYLE[q.verdict]}]{q.verdict}[/]",
+            escape("; ".join(q.reasons)) or "—",
+            str(len(q.citations)),
+            quotes or "—",
+        )
+    return table
+
+
+def _overall_table(document: Mapping[str, Any]) -> Table:
     overall = document["overall"]
-    metrics = Table(title="Overall")
-    metrics.add_column("metric")
-    metrics.add_column("value", justify="right")
+    table = Table(title="Overall")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
     for key, label in HEADLINE:
-        metrics.add_row(label, format_metric(overall, key))
+        table.add_row(label, format_metric(overall, key))
     quotes = overall["quotes"]
-    metrics.add_row(
+    table.add_row(
         "misattributed / fabricated quotes", f"{quotes['misattributed']} / {quotes['fabricated']}"
     )
-    metrics.add_row("errors / missing", f"{overall['errors']} / {overall['missing']}")
+    table.add_row("errors / missing", f"{overall['errors']} / {overall['missing']}")
     for stage, values in document["latency_ms"].items():
-        metrics.add_row(
+        table.add_row(
             f"{stage} p50 / p95", f"{format_ms(values['p50'])} / {format_ms(values['p95'])} ms"
         )
-    console.print(metrics)
-
-    for error in document["errors"]:
-        console.print(f"[bold red]error[/] {error['id']}: {error['error']}", markup=True)
-    for warning in document["warnings"]:
-        console.print(f"[yellow]warning[/] {warning}")
-    console.print(f"report: {out_dir / 'report.md'}", soft_wrap=True)
+    return table
 
 
 def show_comparison(comparison: Comparison, old: Path, new: Path, console: Console) -> None:
     changed = [q for q in comparison.questions if q.change != "unchanged"]
-    questions = Table(title=f"Questions: {old} → {new}")
-    for column in ("id", "old", "new", "change"):
-        questions.add_column(column)
-    for q in changed:
-        style = _CHANGE_STYLE[q.change]
-        questions.add_row(q.id, q.old or "—", q.new or "—", f"[{style}]{q.change}[/]")
     if changed:
-        console.print(questions)
+        table = Table(title=escape(f"Questions: {old} → {new}"))
+        for column in ("id", "old", "new", "change"):
+            table.add_column(column)
+        for q in changed:
+            style = _CHANGE_STYLE[q.change]
+            table.add_row(escape(q.id), q.old or "—", q.new or "—", f"[{style}]{q.change}[/]")
+        console.print(table)
     console.print(
-        f"{comparison.count('better')} better, {comparison.count('worse')} worse, "
-        f"{comparison.count('unchanged')} unchanged, {comparison.count('added')} added, "
-        f"{comparison.count('removed')} removed"
+        ", ".join(
+            f"{comparison.count(change)} {change}"
+            for change in ("better", "worse", "unchanged", "added", "removed")
+        )
     )
-
     metrics = Table(title="Metrics")
     for column in ("metric", "old", "new", "delta"):
         metrics.add_column(column, justify="left" if column == "metric" else "right")
@@ -91,9 +96,8 @@ def show_comparison(comparison: Comparison, old: Path, new: Path, console: Conso
 def _delta(delta: MetricDelta) -> str:
     if delta.delta is None:
         return "—"
-    text = f"{delta.delta:+g}"
     style = {True: "green", False: "red", None: "dim"}[delta.improved]
-    return f"[{style}]{text}[/]"
+    return f"[{style}]{delta.delta:+g}[/]"
 
 
 def _number(value: float | None) -> str:
