@@ -281,3 +281,23 @@ def test_terminal_shows_bracketed_text_verbatim(
     )
     run_eval(settings, str(gold_path), "--results", str(results), "--out", str(tmp_path / "out"))
     assert "error g1: [bold]boom" in capsys.readouterr().out
+
+
+def test_a_readme_without_the_block_fails_before_anything_runs(
+    settings: Settings, gold_path: Path, results_path: Path, tmp_path: Path
+) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# No block here\n")
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="no <!-- eval:start -->"):
+        run_eval(
+            settings,
+            str(gold_path),
+            "--results",
+            str(results_path),
+            "--readme",
+            str(readme),
+            "--out",
+            str(out),
+        )
+    assert not out.exists()

@@ -19,7 +19,7 @@ from assistant.evaluation.files import (
     load_results,
     stamp_results,
 )
-from assistant.evaluation.readme import rewrite_readme
+from assistant.evaluation.readme import check_readme, rewrite_readme
 from assistant.evaluation.report import metrics_document, write_report
 from assistant.evaluation.scoring import Corpus, RunScore, score_run
 
@@ -93,6 +93,8 @@ def evaluate(
 ) -> tuple[RunScore, dict[str, Any]]:
     """Score the batch (running it unless --results is given) and write the report folder."""
     golds = load_gold(args.gold)
+    if args.readme:
+        check_readme(args.readme)
     started = time.perf_counter()
     results_path = args.results or _run_batch(settings, args.gold, out_dir)
     results = load_results(results_path)

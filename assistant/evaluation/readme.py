@@ -40,16 +40,25 @@ def replace_block(text: str, body: str) -> str:
     return text[: start + len(START)] + "\n" + body.strip("\n") + "\n" + text[end:]
 
 
+def check_readme(path: Path) -> None:
+    """Fail early (before a long batch) if the README cannot take the table."""
+    _updated(path, "")
+
+
 def rewrite_readme(path: Path, document: Mapping[str, Any]) -> None:
+    text, updated = _updated(path, snippet(document))
+    if updated != text:
+        path.write_text(updated, encoding="utf-8")
+
+
+def _updated(path: Path, body: str) -> tuple[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read README {path}: {exc}", "check --readme") from exc
     try:
-        updated = replace_block(text, snippet(document))
+        return text, replace_block(text, body)
     except ValueError as exc:
         raise InputError(
             f"{path} has {exc}", f"add a line {START} and a line {END} where the table should go"
         ) from exc
-    if updated != text:
-        path.write_text(updated, encoding="utf-8")
