@@ -61,6 +61,7 @@ def normalize(text: str) -> Normalized:
     return Normalized("".join(chars), tuple(origin))
 
 
+_POSSESSIVE = re.compile(r"'s$")
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.'][A-Za-z0-9]+)*")
 
 STOPWORDS = frozenset(
@@ -80,6 +81,7 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text.translate(_FOLD))]
 
 
+_DOUBLED = re.compile(r"([b-df-hj-km-np-rtv-z])\1$")
 _SUFFIXES = (
     ("ies", "y"), ("ied", "y"), ("sses", "ss"), ("ings", ""), ("ing", ""), ("ers", ""),
     ("er", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", ""),
@@ -96,6 +98,8 @@ def stem(word: str) -> str:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 continue
             word = word[: -len(suffix)] + keep
+            if suffix in ("ed", "ing", "er", "ers") and _DOUBLED.search(word):
+                word = word[:-1]
             break
     if len(word) >= 5 and word.endswith("e"):
         word = word[:-1]
@@ -103,5 +107,10 @@ def stem(word: str) -> str:
 
 
 def terms(text: str) -> list[str]:
-    """Content terms for lexical matching: words minus stop words, stemmed."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS]
+    """Content terms for lexical matching: words minus stop words, possessives, stemmed."""
+    found = []
+    for word in words(text):
+        word = _POSSESSIVE.sub("", word).replace("'", "")
+        if word and word not in STOPWORDS:
+            found.append(stem(word))
+    return found

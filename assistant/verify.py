@@ -63,12 +63,22 @@ def locate_in(texts: FileTexts, name: str, quote: str, near: int = 0) -> Located
         return None
     for form in candidate_forms(quote):
         needle = normalize(form).text
-        hits = _all_hits(normalized.text, needle)
+        hits = [
+            i for i in _all_hits(normalized.text, needle)
+            if _on_word_edges(normalized.text, i, i + len(needle))
+        ]
         if hits:
             best = min(hits, key=lambda i: abs(normalized.origin[i] - near))
             start, end = normalized.span(best, best + len(needle))
             return Located(name, start, end, original[start:end])
     return None
+
+
+def _on_word_edges(text: str, start: int, end: int) -> bool:
+    """A hit must not start or end inside a word ("eta" is not a quote of "beta")."""
+    if start > 0 and text[start].isalnum() and text[start - 1].isalnum():
+        return False
+    return not (end < len(text) and text[end - 1].isalnum() and text[end].isalnum())
 
 
 def _all_hits(haystack: str, needle: str) -> list[int]:

@@ -1,0 +1,1 @@
+"""Answer backends (extractive, Ollama) and the shared citation verification."""

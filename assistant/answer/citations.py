@@ -1,0 +1,110 @@
+"""Turning a backend's draft into a trustworthy answer (pure).
+
+Every quote is checked against the file it cites; a quote found only in another file is
+re-attributed to it, a quote found nowhere is dropped and counted, a marker with no verified
+quote is removed, a claim whose markers all failed is removed, and an answer left with no
+verified citation becomes an abstention. Markers are renumbered 1..n in reading order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.types import Citation
+from assistant.verify import FileTexts, locate_anywhere, locate_in
+
+CANNOT_ANSWER = "The corpus does not say."
+MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+_MULTI_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})+)\]")
+
+
+@dataclass(frozen=True)
+class ProposedQuote:
+    """A backend's claim that `quote` stands in `file` (near offset `near`)."""
+
+    file: str
+    quote: str
+    near: int = 0
+    corroborating: tuple[str, ...] = ()
+
+
+@dataclass
+class Draft:
+    """Answer text with `[n]` markers, and what each marker claims to quote."""
+
+    text: str
+    quotes: dict[int, ProposedQuote] = field(default_factory=dict)
+    abstained: bool = False
+
+
+@dataclass(frozen=True)
+class Verified:
+    text: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    dropped_quotes: int
+    reattributed: int
+    removed_claims: int
+
+
+def split_markers(text: str) -> str:
+    """`[1, 2]` → `[1][2]`, so every marker names one source."""
+    return _MULTI_MARKER.sub(
+        lambda m: "".join(f"[{n.strip()}]" for n in m.group(1).split(",")), text
+    )
+
+
+def verify_draft(draft: Draft, texts: FileTexts, retrieved_files: list[str]) -> Verified:
+    """Check every quote of the draft against the files; see the module docstring."""
+    if draft.abstained:
+        return Verified(CANNOT_ANSWER, True, (), 0, 0, 0)
+    text = split_markers(draft.text)
+    located: dict[int, Citation] = {}
+    dropped = reattributed = 0
+    for n, proposed in sorted(draft.quotes.items()):
+        if f"[{n}]" not in text:
+            continue
+        found = locate_in(texts, proposed.file, proposed.quote, proposed.near)
+        if found is None:
+            found = locate_anywhere(texts, proposed.quote, retrieved_files)
+            if found is None:
+                dropped += 1
+                continue
+            reattributed += 1
+        located[n] = Citation(n, found.file, found.quote, found.start, found.end,
+                              tuple(f for f in proposed.corroborating if f != found.file))
+    text, removed = _drop_unsupported_claims(text, set(located))
+    text, citations = _renumber(text, located)
+    if not citations:
+        return Verified(CANNOT_ANSWER, True, (), dropped, reattributed, removed)
+    return Verified(text.strip(), False, citations, dropped, reattributed, removed)
+
+
+def _drop_unsupported_claims(text: str, good: set[int]) -> tuple[str, int]:
+    """Remove sentences whose markers all point at nothing verified; strip dead markers."""
+    kept: list[str] = []
+    removed = 0
+    for piece in re.split(r"(?<=[.!?\]])\s+", text):
+        numbers = {int(n) for n in MARKER.findall(piece)}
+        if numbers and not numbers & good:
+            removed += 1
+            continue
+        kept.append(MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in good else "", piece))
+    return " ".join(p for p in kept if p.strip()), removed
+
+
+def _renumber(text: str, located: dict[int, Citation]) -> tuple[str, tuple[Citation, ...]]:
+    order: dict[int, int] = {}
+    for match in MARKER.finditer(text):
+        old = int(match.group(1))
+        if old in located and old not in order:
+            order[old] = len(order) + 1
+    renumbered = MARKER.sub(lambda m: f" [{order[int(m.group(1))]}]", text)
+    renumbered = re.sub(r"\s+\[", " [", renumbered)
+    citations = tuple(
+        Citation(new, located[old].file, located[old].quote, located[old].start,
+                 located[old].end, located[old].corroborating)
+        for old, new in sorted(order.items(), key=lambda pair: pair[1])
+    )
+    return renumbered, citations
