@@ -146,3 +146,12 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+
+def read_text_or_none(root: Path, name: str) -> str | None:
+    """The text of a corpus file, or None if it is gone, unreadable or binary now."""
+    try:
+        return read_document(root, name).text
+    except (OSError, ValueError, CorpusError):
+        return None

@@ -7,7 +7,7 @@ carries the file's own characters at the offsets found, so `file_text[start:end]
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from assistant.textnorm import Normalized, normalize
@@ -26,33 +26,45 @@ class Located:
 
 
 class FileTexts:
-    """Normalised forms of the corpus files, built once per file and reused."""
+    """Corpus file texts (given, or read on demand by `loader`) and their normalised forms,
+    each built once and reused."""
 
-    def __init__(self, texts: Mapping[str, str]) -> None:
-        self._texts = dict(texts)
+    def __init__(
+        self,
+        texts: Mapping[str, str] | None = None,
+        *,
+        loader: Callable[[str], str | None] | None = None,
+        names: Iterable[str] = (),
+    ) -> None:
+        self._texts: dict[str, str | None] = dict(texts or {})
+        self._names = sorted({*self._texts, *names})
+        self._loader = loader
         self._normalized: dict[str, Normalized] = {}
 
     def names(self) -> list[str]:
-        return sorted(self._texts)
+        return list(self._names)
 
     def text(self, name: str) -> str | None:
+        if name not in self._texts and self._loader and name in self._names:
+            self._texts[name] = self._loader(name)
         return self._texts.get(name)
 
     def normalized(self, name: str) -> Normalized | None:
-        if name not in self._texts:
-            return None
         if name not in self._normalized:
-            self._normalized[name] = normalize(self._texts[name])
+            text = self.text(name)
+            if text is None:
+                return None
+            self._normalized[name] = normalize(text)
         return self._normalized[name]
 
 
 def candidate_forms(quote: str) -> list[str]:
     """The quote itself, then (if it elides with …) its longest fragment, edges trimmed."""
-    forms = [quote.strip(_EDGE)]
+    forms = [quote.strip(), quote.strip(_EDGE)]
     fragments = [f.strip(_EDGE) for f in _ELLIPSIS.split(quote)]
     if len(fragments) > 1:
         forms.append(max(fragments, key=len))
-    return [f for f in forms if len(f) >= MIN_QUOTE_CHARS]
+    return [f for f in dict.fromkeys(forms) if len(f) >= MIN_QUOTE_CHARS]
 
 
 def locate_in(texts: FileTexts, name: str, quote: str, near: int = 0) -> Located | None:

@@ -1,0 +1,157 @@
+"""The `assistant` command: reindex, ask, batch, eval, chat. A thin shell over the service.
+
+Imports stay light here; the engine (Chroma, LlamaIndex, onnxruntime) loads only when a
+command needs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant import __version__
+from assistant.config import Settings, load_settings
+from assistant.errors import AssistantError
+
+GLOBAL_OPTIONS: list[tuple[str, dict[str, Any]]] = [
+    ("--corpus", {"type": Path, "help": "folder of documents (default: ./corpus)"}),
+    ("--index", {"type": Path, "help": "index folder (default: ./index)"}),
+    ("--llm", {"choices": ["auto", "ollama", "extractive"],
+               "help": "answer backend (default: auto = Ollama when ready, else extractive)"}),
+    ("--model", {"help": "Ollama model (default: llama3.2)"}),
+    ("--ollama-host", {"help": "Ollama URL (default: $OLLAMA_HOST or http://127.0.0.1:11434)"}),
+    ("--chroma-url", {"help": "use a Chroma server at http://HOST:PORT instead of ./index"}),
+    ("--config", {"type": Path, "help": "TOML settings file (default: ./assistant.toml)"}),
+]
+
+
+def _add_globals(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("settings (also ASSISTANT_* variables and assistant.toml)")
+    for flag, options in GLOBAL_OPTIONS:
+        group.add_argument(flag, default=argparse.SUPPRESS, **options)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant",
+        description="Answers questions over a document corpus, citing files with verbatim quotes.",
+    )
+    parser.add_argument("--version", action="version", version=f"assistant {__version__}")
+    _add_globals(parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="open the terminal chat (the default)")
+    _add_globals(chat)
+
+    reindex = commands.add_parser("reindex", help="bring the index in step with the corpus")
+    _add_globals(reindex)
+    reindex.add_argument("--wait", type=float, default=30.0,
+                         help="seconds to wait for another reindex to finish (default 30)")
+
+    ask = commands.add_parser("ask", help="answer one question")
+    _add_globals(ask)
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
+
+    batch = commands.add_parser("batch", help="answer a file of questions into JSONL")
+    _add_globals(batch)
+    batch.add_argument("questions", type=Path, help="JSONL with id/question, or one per line")
+    batch.add_argument("--out", type=Path, required=True, help="results file (JSONL)")
+    batch.add_argument("--workers", type=int, default=1,
+                       help="questions answered at once (useful with a remote Ollama)")
+
+    evaluate = commands.add_parser("eval", help="score answers against a gold file")
+    _add_globals(evaluate)
+    from assistant.evaluation.command import add_arguments
+
+    add_arguments(evaluate)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    names = ("corpus", "index", "llm", "model", "ollama_host", "chroma_url")
+    overrides = {name: getattr(args, name, None) for name in names}
+    return load_settings(getattr(args, "config", None), **overrides)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from(args)
+        return _dispatch(args, settings)
+    except AssistantError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    command = args.command or "chat"
+    if command == "reindex":
+        return _reindex(settings, args.wait)
+    if command == "ask":
+        return _ask(settings, args.question, args.json)
+    if command == "batch":
+        return _batch(settings, args.questions, args.out, args.workers)
+    if command == "eval":
+        from assistant.evaluation.command import run
+
+        return run(args, settings)
+    from assistant.tui.app import run_chat
+
+    return run_chat(settings)
+
+
+def _reindex(settings: Settings, wait: float) -> int:
+    from assistant.cli_output import ReindexProgress
+    from assistant.service import Assistant
+
+    with ReindexProgress() as progress:
+        summary = Assistant(settings).reindex(progress.update, progress.message, wait)
+    for name, reason in summary.skipped:
+        print(f"warning: skipped {name}: {reason}", file=sys.stderr)
+    print(summary.line())
+    return 0
+
+
+def _ask(settings: Settings, question: str, as_json: bool) -> int:
+    from assistant.cli_output import print_answer, stream_answer
+    from assistant.service import Assistant
+
+    assistant = Assistant(settings)
+    for change in assistant.corpus_changes():
+        print(f"warning: corpus changed since indexing ({change}); run `assistant reindex`",
+              file=sys.stderr)
+    answer = stream_answer(assistant.ask(question), show_progress=not as_json)
+    if as_json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print_answer(answer)
+    return 0
+
+
+def _batch(settings: Settings, questions: Path, out: Path, workers: int) -> int:
+    from assistant.batch import run_batch
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            print(f"\ranswered {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    report = run_batch(settings, questions, out, workers=max(1, workers), progress=progress)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    print(f"{report.line()}; results in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""What the CLI prints: the answer with its numbered citations, and reindex progress."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Iterator
+from types import TracebackType
+
+from assistant.errors import AssistantError
+from assistant.types import Answer, AnswerEvent, Done, Status, TextDelta
+
+
+def stream_answer(events: Iterator[AnswerEvent], show_progress: bool) -> Answer:
+    """Consume answer events; streamed text and status notes go to stderr on a terminal."""
+    live = show_progress and sys.stderr.isatty()
+    streamed = False
+    for event in events:
+        if isinstance(event, Status) and live:
+            print(f"\033[2m[{event.message}]\033[0m", file=sys.stderr)
+        elif isinstance(event, TextDelta) and live:
+            print(f"\033[2m{event.text}\033[0m", end="", file=sys.stderr, flush=True)
+            streamed = True
+        elif isinstance(event, Done):
+            if streamed:
+                print("\n\033[2m[verified answer below]\033[0m", file=sys.stderr)
+            return event.answer
+    raise AssistantError("the answer stream ended without an answer")
+
+
+def print_answer(answer: Answer, width: int = 100) -> None:
+    print(textwrap.fill(answer.answer, width) if answer.abstained else _wrap(answer.answer, width))
+    if answer.citations:
+        print("\nSources:")
+        for c in answer.citations:
+            quote = " ".join(c.quote.split())
+            print(f"  [{c.n}] {c.file} (chars {c.start}–{c.end})")
+            print(textwrap.indent(textwrap.fill(f"“{quote}”", width - 6), "      "))
+            if c.corroborating:
+                print(f"      also in: {', '.join(c.corroborating)}")
+    for warning in answer.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    backend = answer.backend.llm + (f" ({answer.backend.model})" if answer.backend.model else "")
+    print(f"\n[{backend}; {answer.backend.reason}; index {answer.index['version']}; "
+          f"{answer.timings_ms['total']:.0f} ms]", file=sys.stderr)
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.fill(p, width) for p in text.split("\n"))
+
+
+class ReindexProgress:
+    """A Rich progress bar on a terminal; silence otherwise."""
+
+    def __init__(self) -> None:
+        self._progress = None
+        self._tasks: dict[str, object] = {}
+
+    def __enter__(self) -> ReindexProgress:
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+            self._progress.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if self._progress:
+            self._progress.stop()
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if not self._progress:
+            return
+        if stage not in self._tasks:
+            self._tasks[stage] = self._progress.add_task(stage, total=total)
+        self._progress.update(self._tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+    def message(self, text: str) -> None:
+        print(text, file=sys.stderr)

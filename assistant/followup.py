@@ -1,0 +1,53 @@
+"""Follow-up questions: resolving "he", "it", "that" from the previous turn (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.types import Turn
+
+_REFERENCE = re.compile(
+    r"\b(he|she|it|they|him|her|his|hers|its|their|them|this|that|these|those|there|the company"
+    r"|the firm)\b", re.IGNORECASE,
+)
+_CONTINUATION = re.compile(r"^\s*(and|also|what about|how about|why|so)\b", re.IGNORECASE)
+_ENTITY = re.compile(r"\b([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
+_QUESTION_OPENERS = frozenset("Who What Which When Where Why How Did Does Do Is Are Was Were Has "
+                              "Have Can Could Should Would Will And Also The A An".split())
+
+
+def needs_context(question: str) -> bool:
+    return bool(_REFERENCE.search(question) or _CONTINUATION.search(question))
+
+
+def entities(text: str) -> list[str]:
+    """Capitalised names in a text, in order, without sentence openers."""
+    found = []
+    for match in _ENTITY.finditer(text):
+        words = [w for w in match.group(1).split() if w not in _QUESTION_OPENERS]
+        name = " ".join(words).rstrip("’'s").strip()
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+def carry_entities(question: str, history: Sequence[Turn]) -> str:
+    """For the extractive backend: the question with the previous question's names added,
+    when it refers back ("and what did he say about China?")."""
+    if not history or not needs_context(question):
+        return question
+    previous = history[-1].question
+    own = set(entities(question))
+    carried = [e for e in entities(previous) if e not in own]
+    if not carried:
+        return question
+    return f"{question} ({', '.join(carried)})"
+
+
+def history_text(history: Sequence[Turn], turns: int = 3) -> str:
+    lines = []
+    for turn in history[-turns:]:
+        lines.append(f"Researcher: {turn.question}")
+        lines.append(f"Assistant: {turn.answer.answer}")
+    return "\n".join(lines)

@@ -1,0 +1,308 @@
+"""The one service behind every shell: `Assistant` owns the index, retriever and answerers.
+
+The CLI, the batch runner and the TUI only call `ask()` / `answer()` / `reindex()` and read
+the events; none of them talks to Chroma or Ollama.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Any
+
+from assistant.answer.citations import CANNOT_ANSWER, Draft, verify_draft
+from assistant.config import Settings
+from assistant.corpus import check_corpus_dir, read_text_or_none, sha256_file
+from assistant.embedder import EMBEDDER_NAME, MiniLMEmbedder
+from assistant.errors import (
+    AssistantError,
+    IndexMissingError,
+    InputError,
+    OllamaError,
+)
+from assistant.followup import carry_entities, history_text, needs_context
+from assistant.manifest import REINDEX_HINT, Manifest, read_chunk_table, read_manifest
+from assistant.types import (
+    Answer,
+    AnswerEvent,
+    Backend,
+    Done,
+    Passage,
+    ReindexSummary,
+    Status,
+    TextDelta,
+    Turn,
+)
+from assistant.verify import FileTexts
+
+MAX_QUESTION_CHARS = 2000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+PROBE_TTL_SECONDS = 30.0
+
+
+def clean_question(question: str) -> tuple[str, list[str]]:
+    """The question without control characters, shortened if huge; raises for empty ones."""
+    warnings = []
+    text = " ".join(_CONTROL.sub(" ", question).split())
+    if not text:
+        raise InputError("the question is empty", "type a question")
+    if len(text) > MAX_QUESTION_CHARS:
+        text = text[:MAX_QUESTION_CHARS]
+        warnings.append(f"question shortened to its first {MAX_QUESTION_CHARS} characters")
+    return text, warnings
+
+
+@dataclass
+class _Engine:
+    manifest: Manifest
+    retriever: Any
+    embedder: MiniLMEmbedder
+
+    def similarity(self, question: str, sentences: list[str]) -> list[float]:
+        vectors = self.embedder.embed([question, *sentences])
+        return [float(x) for x in vectors[1:] @ vectors[0]]
+
+
+class Assistant:
+    """Answers questions over one corpus and index, as configured by `settings`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._probe: tuple[float, str, str] | None = None
+
+    # --- index ---------------------------------------------------------------------------
+
+    def manifest(self) -> Manifest:
+        manifest = read_manifest(self.settings.index)
+        if manifest is None:
+            raise IndexMissingError(f"there is no index in {self.settings.index}", REINDEX_HINT)
+        return manifest
+
+    @cached_property
+    def _engine(self) -> _Engine:
+        from assistant.retrieval import HybridRetriever
+        from assistant.store import ChunkVectors
+
+        manifest = self.manifest()
+        chunks = read_chunk_table(self.settings.index / manifest.chunk_table)
+        embedder = MiniLMEmbedder()
+        vectors = ChunkVectors(self.settings.index, self.settings.chroma_url)
+        return _Engine(manifest, HybridRetriever(chunks, vectors, embedder), embedder)
+
+    def reload(self) -> None:
+        """Forget the loaded index (after a reindex)."""
+        self.__dict__.pop("_engine", None)
+
+    def reindex(
+        self,
+        progress: Callable[[str, int, int], None] | None = None,
+        on_message: Callable[[str], None] | None = None,
+        wait: float = 30.0,
+    ) -> ReindexSummary:
+        from assistant.indexer import reindex
+
+        summary = reindex(self.settings, progress=progress, wait=wait, on_message=on_message)
+        self.reload()
+        return summary
+
+    def corpus_changes(self) -> list[str]:
+        """Files that differ from what the index was built from ("name: changed")."""
+        manifest = self.manifest()
+        root = check_corpus_dir(self.settings.corpus)
+        changes = []
+        for name, entry in manifest.files.items():
+            path = root / name
+            if not path.exists():
+                changes.append(f"{name}: removed")
+                continue
+            stat = path.stat()
+            if (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns) and (
+                sha256_file(path) != entry.sha256
+            ):
+                changes.append(f"{name}: changed")
+        return changes
+
+    # --- backends ------------------------------------------------------------------------
+
+    def _ollama(self, temperature: float | None = None) -> Any:
+        from assistant.ollama_client import OllamaChat
+
+        return OllamaChat(
+            host=self.settings.resolved_ollama_host(),
+            model=self.settings.model,
+            timeout=self.settings.ollama_timeout,
+            num_ctx=self.settings.num_ctx,
+            temperature=self.settings.temperature if temperature is None else temperature,
+        )
+
+    def choose_backend(self, llm: str | None = None) -> tuple[str, str]:
+        """("ollama"|"extractive", why). `auto` probes Ollama (cached for a short while)."""
+        choice = llm or self.settings.llm
+        if choice == "extractive":
+            return "extractive", "chosen with --llm extractive"
+        if choice == "ollama":
+            self._ollama().probe(self.settings.ollama_probe_timeout)
+            return "ollama", f"chosen with --llm ollama ({self.settings.model})"
+        now = time.monotonic()
+        if self._probe and now - self._probe[0] < PROBE_TTL_SECONDS:
+            return self._probe[1], self._probe[2]
+        try:
+            self._ollama().probe(self.settings.ollama_probe_timeout)
+            picked = ("ollama", f"auto: Ollama answers at {self.settings.resolved_ollama_host()}")
+        except OllamaError as exc:
+            picked = ("extractive", f"auto: {exc.message}")
+        self._probe = (now, *picked)
+        return picked
+
+    # --- answering -----------------------------------------------------------------------
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        llm: str | None = None,
+        question_id: str | None = None,
+        temperature: float | None = None,
+    ) -> Iterator[AnswerEvent]:
+        """Answer events: status notes, streamed text (Ollama), then Done with the verified answer."""
+        started = time.perf_counter()
+        text, warnings = clean_question(question)
+        engine = self._engine
+        kind, reason = self.choose_backend(llm)
+        yield Status(f"{kind}: {reason}")
+        standalone = yield from self._standalone(text, history, kind, temperature)
+        t0 = time.perf_counter()
+        passages = engine.retriever.search(standalone, self.settings.top_k)
+        retrieve_ms = (time.perf_counter() - t0) * 1000
+        t1 = time.perf_counter()
+        draft, kind, reason = yield from self._draft(
+            standalone, passages, kind, reason, llm, temperature, warnings
+        )
+        generate_ms = (time.perf_counter() - t1) * 1000
+        answer = self._finish(
+            text, draft, passages, kind, reason, warnings,
+            {"retrieve": retrieve_ms, "generate": generate_ms}, started, question_id,
+        )
+        yield Done(answer)
+
+    def answer(self, question: str, **kwargs: Any) -> Answer:
+        """The verified answer, without the streaming events."""
+        for event in self.ask(question, **kwargs):
+            if isinstance(event, Done):
+                return event.answer
+        raise AssistantError("the answer stream ended without an answer")
+
+    def _standalone(
+        self, question: str, history: Sequence[Turn], kind: str, temperature: float | None
+    ) -> Iterator[AnswerEvent]:
+        if not history or not needs_context(question):
+            return question
+        if kind == "ollama":
+            from assistant.prompts import render
+
+            prompt = render("condense", history=history_text(history), question=question)
+            try:
+                rewritten = "".join(
+                    self._ollama(temperature).stream_chat([{"role": "user", "content": prompt}])
+                ).strip().splitlines()
+            except OllamaError as exc:
+                yield Status(f"could not rewrite the follow-up with Ollama: {exc.message}")
+                rewritten = []
+            if rewritten and rewritten[0].strip():
+                return rewritten[0].strip()
+        return carry_entities(question, history)
+
+    def _draft(
+        self,
+        question: str,
+        passages: list[Passage],
+        kind: str,
+        reason: str,
+        llm: str | None,
+        temperature: float | None,
+        warnings: list[str],
+    ) -> Iterator[AnswerEvent]:
+        if kind == "ollama":
+            try:
+                draft = yield from self._ollama_draft(question, passages, temperature)
+                return draft, kind, reason
+            except OllamaError as exc:
+                if (llm or self.settings.llm) == "ollama":
+                    raise
+                reason = f"auto: Ollama failed ({exc.message}); answered extractively"
+                warnings.append(reason)
+                self._probe = None
+                yield Status(reason)
+                kind = "extractive"
+        from assistant.answer.extractive import extractive_draft
+
+        engine = self._engine
+        draft = extractive_draft(question, passages, engine.retriever.bm25.idf, engine.similarity)
+        return draft, "extractive", reason
+
+    def _ollama_draft(
+        self, question: str, passages: list[Passage], temperature: float | None
+    ) -> Iterator[AnswerEvent]:
+        from assistant.answer.llm import answer_prompt, parse_reply, visible_part
+
+        if not passages:
+            return Draft("", abstained=True)
+        messages = [{"role": "user", "content": answer_prompt(question, passages)}]
+        reply = ""
+        shown = 0
+        for delta in self._ollama(temperature).stream_chat(messages):
+            reply += delta
+            visible = visible_part(reply)
+            if len(visible) > shown:
+                yield TextDelta(visible[shown:])
+                shown = len(visible)
+        return parse_reply(reply, passages)
+
+    def _finish(
+        self,
+        question: str,
+        draft: Draft,
+        passages: list[Passage],
+        kind: str,
+        reason: str,
+        warnings: list[str],
+        timings: dict[str, float],
+        started: float,
+        question_id: str | None,
+    ) -> Answer:
+        manifest = self._engine.manifest
+        texts = FileTexts(
+            loader=lambda name: read_text_or_none(self.settings.corpus, name),
+            names=manifest.files,
+        )
+        retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
+        verified = verify_draft(draft, texts, retrieved)
+        if verified.dropped_quotes:
+            warnings.append(f"{verified.dropped_quotes} quote(s) not found in the corpus were dropped")
+        if verified.removed_claims:
+            warnings.append(f"{verified.removed_claims} unsupported claim(s) removed")
+        timings["total"] = (time.perf_counter() - started) * 1000
+        return Answer(
+            id=question_id,
+            question=question,
+            answer=verified.text if not verified.abstained else CANNOT_ANSWER,
+            abstained=verified.abstained,
+            citations=verified.citations,
+            backend=Backend(
+                kind,  # type: ignore[arg-type]
+                self.settings.model if kind == "ollama" else None,
+                EMBEDDER_NAME,
+                reason,
+            ),
+            index={"version": manifest.version, "files": manifest.file_hashes()},
+            timings_ms=timings,
+            dropped_quotes=verified.dropped_quotes,
+            warnings=tuple(warnings),
+        )
+
+
+def with_id(answer: Answer, question_id: str | None) -> Answer:
+    return replace(answer, id=question_id)
