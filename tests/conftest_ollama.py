@@ -1,4 +1,4 @@
-"""Pytest fixtures for the Ollama stand-in; load with `pytest_plugins = ["tests.conftest_ollama"]`."""
+"""Fixtures for the Ollama stand-in; load with `pytest_plugins = ["tests.conftest_ollama"]`."""
 
 from __future__ import annotations
 

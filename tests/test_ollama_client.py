@@ -163,12 +163,14 @@ def test_chat_server_down_is_fast(dead_ollama_url: str) -> None:
     with pytest.raises(OllamaUnavailable) as info:
         collect(chat(dead_ollama_url).stream_chat(MESSAGES))
     assert time.monotonic() - start < 1.0
-    assert dead_ollama_url in info.value.message
+    assert info.value.message == f"Ollama is not reachable at {dead_ollama_url}"
 
 
 def test_chat_unresolvable_host_is_unavailable() -> None:
-    with pytest.raises(OllamaUnavailable):
-        collect(chat("http://no-such-host.invalid:11434", timeout=2.0).stream_chat(MESSAGES))
+    host = "http://no-such-host.invalid:11434"
+    with pytest.raises(OllamaUnavailable) as info:
+        collect(chat(host, timeout=2.0).stream_chat(MESSAGES))
+    assert info.value.message == f"Ollama is not reachable at {host}"
 
 
 def test_chat_model_missing_404(ollama_standin: OllamaStandin) -> None:
@@ -209,14 +211,14 @@ def test_dropped_mid_stream_is_bad_output(ollama_standin: OllamaStandin) -> None
         for piece in chat(ollama_standin.url).stream_chat(MESSAGES):
             got.append(piece)
     assert got == ["one ", "two "]
-    assert "cut off" in info.value.message
+    assert "cut off" in info.value.message and "closed mid-stream" in info.value.message
 
 
 def test_stream_ending_without_done_is_bad_output(ollama_standin: OllamaStandin) -> None:
     ollama_standin.omit_done = True
     with pytest.raises(OllamaBadOutput) as info:
         collect(chat(ollama_standin.url).stream_chat(MESSAGES))
-    assert "cut off" in info.value.message
+    assert "cut off" in info.value.message and "without a final" in info.value.message
 
 
 def test_malformed_line_is_bad_output(ollama_standin: OllamaStandin) -> None:
@@ -224,7 +226,7 @@ def test_malformed_line_is_bad_output(ollama_standin: OllamaStandin) -> None:
     ollama_standin.malformed_after = 1
     with pytest.raises(OllamaBadOutput) as info:
         collect(chat(ollama_standin.url).stream_chat(MESSAGES))
-    assert "cut off" in info.value.message
+    assert "cut off" in info.value.message and "not valid" in info.value.message
 
 
 @pytest.mark.parametrize("reply", [[], [""], ["", "  ", "\n"]])
@@ -258,6 +260,52 @@ def test_no_raw_exceptions_escape_for_impostor(ollama_standin: OllamaStandin) ->
         collect(chat(ollama_standin.url).stream_chat(MESSAGES))
 
 
+# -- the stand-in speaks Ollama's format (checked with the official client's models) ---------
+
+
+def test_standin_endpoints_parse_with_the_official_client(ollama_standin: OllamaStandin) -> None:
+    import ollama
+
+    client = ollama.Client(host=ollama_standin.url, timeout=5)
+    assert [m.model for m in client.list().models] == ["llama3.2:latest"]
+    whole = client.chat(model="llama3.2", messages=MESSAGES, stream=False)
+    assert whole.done and whole.done_reason == "stop" and whole.eval_count
+    assert whole.message.content == "".join(ollama_standin.chunks())
+    parts = list(client.chat(model="llama3.2", messages=MESSAGES, stream=True))
+    assert all(not p.done for p in parts[:-1]) and parts[-1].done
+    assert parts[-1].done_reason == "stop" and parts[-1].prompt_eval_count
+    assert len(parts) == len(ollama_standin.chunks()) + 1
+    embedded = client.embed(model="llama3.2", input=["a", "b"])
+    assert len(embedded.embeddings) == 2 and len(embedded.embeddings[0]) == 8
+    shown = client.show("llama3.2")
+    assert shown.details is not None and shown.details.family == "llama"
+    with pytest.raises(ollama.ResponseError) as info:
+        client.show("nope")
+    assert info.value.status_code == 404 and info.value.error == "model 'nope' not found"
+
+
+def test_standin_raw_wire_format(ollama_standin: OllamaStandin) -> None:
+    import json
+
+    import httpx
+
+    with httpx.Client(base_url=ollama_standin.url) as http:
+        assert http.get("/").text == "Ollama is running"
+        assert http.get("/api/version").json() == {"version": "0.12.6"}
+        missing = http.post("/api/chat", json={"model": "nope", "messages": []})
+        assert missing.status_code == 404
+        assert missing.json() == {"error": 'model "nope" not found, try pulling it first'}
+        with http.stream("POST", "/api/chat", json={"model": "llama3.2", "messages": []}) as r:
+            assert r.headers["content-type"] == "application/x-ndjson"
+            assert r.headers["transfer-encoding"] == "chunked"
+            lines = [json.loads(line) for line in r.iter_lines() if line]
+    assert set(lines[0]) == {"model", "created_at", "message", "done"}
+    assert lines[0]["message"]["role"] == "assistant" and lines[0]["done"] is False
+    final = lines[-1]
+    assert final["done"] is True and final["done_reason"] == "stop"
+    assert {"total_duration", "eval_count", "prompt_eval_count"} <= set(final)
+
+
 # -- the module's own promises ----------------------------------------------------------------
 
 
@@ -275,7 +323,10 @@ def test_importing_the_adapter_does_not_import_ollama() -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ollama', 'httpx')))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=Path(__file__).resolve().parents[1],
     )
     assert out.stdout.strip() == "[]"
