@@ -35,8 +35,7 @@ class BatchReport:
     failed: int = 0
 
     def line(self) -> str:
-        return (f"batch: {self.answered} answered, {self.abstained} abstained, "
-                f"{self.failed} failed")
+        return f"batch: {self.answered} answered, {self.abstained} abstained, {self.failed} failed"
 
 
 def read_questions(path: Path) -> list[Question]:
@@ -51,8 +50,10 @@ def read_questions(path: Path) -> list[Question]:
     if not lines:
         raise InputError(f"questions file {path} has no questions")
     as_jsonl = path.suffix.lower() in (".jsonl", ".json") or lines[0][1].lstrip().startswith("{")
-    return [_parse_json_line(n, line) if as_jsonl else Question(f"q{n}", line.strip(), n)
-            for n, line in lines]
+    return [
+        _parse_json_line(n, line) if as_jsonl else Question(f"q{n}", line.strip(), n)
+        for n, line in lines
+    ]
 
 
 def _parse_json_line(n: int, line: str) -> Question:

@@ -40,7 +40,9 @@ _CHROME_PREFIX = re.compile(
     r"leave a reply\b|sign up for\b|subscribe to\b|we're social\b|home\s*>|all rights reserved)",
     re.IGNORECASE,
 )
-_READ_TIME = re.compile(r"\d+\s*mins? read\b|no comments\d*|\d{4}-\d{2}-\d{2} \d{2}:\d{2}", re.IGNORECASE)
+_READ_TIME = re.compile(
+    r"\d+\s*mins? read\b|no comments\d*|\d{4}-\d{2}-\d{2} \d{2}:\d{2}", re.IGNORECASE
+)
 _TRAILING_DATE = re.compile(rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;\"'”’)…]$")
 
@@ -69,11 +71,22 @@ def is_date_line(text: str) -> bool:
     return bool(_DATE_LINE.match(text.strip()))
 
 
+def _is_separated_chrome(line: str, word_count: int) -> bool:
+    """Breadcrumbs and photo credits: "Home » Tech » …", "Name | Agency | Getty Images"."""
+    pipes = line.count(" | ")
+    return pipes >= 2 or (pipes == 1 and word_count <= 6) or " >> " in line or line.count("»") >= 2
+
+
 def _is_chrome(line: str, next_line: str | None) -> bool:
     words = line.split()
     if _CHROME_LINE.match(line) or _CHROME_PREFIX.match(line) or is_date_line(line):
         return True
-    if line.count(" | ") >= 2 or (" | " in line and len(words) <= 6) or " >> " in line or line.count("»") >= 2:
+    if (
+        line.count(" | ") >= 2
+        or (" | " in line and len(words) <= 6)
+        or " >> " in line
+        or line.count("»") >= 2
+    ):
         return True
     if _READ_TIME.search(line) or (len(words) <= 6 and _TRAILING_DATE.search(line)):
         return True

@@ -20,8 +20,13 @@ from assistant.errors import AssistantError
 GLOBAL_OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--corpus", {"type": Path, "help": "folder of documents (default: ./corpus)"}),
     ("--index", {"type": Path, "help": "index folder (default: ./index)"}),
-    ("--llm", {"choices": ["auto", "ollama", "extractive"],
-               "help": "answer backend (default: auto = Ollama when ready, else extractive)"}),
+    (
+        "--llm",
+        {
+            "choices": ["auto", "ollama", "extractive"],
+            "help": "answer backend (default: auto = Ollama when ready, else extractive)",
+        },
+    ),
     ("--model", {"help": "Ollama model (default: llama3.2)"}),
     ("--ollama-host", {"help": "Ollama URL (default: $OLLAMA_HOST or http://127.0.0.1:11434)"}),
     ("--chroma-url", {"help": "use a Chroma server at http://HOST:PORT instead of ./index"}),
@@ -49,8 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     reindex = commands.add_parser("reindex", help="bring the index in step with the corpus")
     _add_globals(reindex)
-    reindex.add_argument("--wait", type=float, default=30.0,
-                         help="seconds to wait for another reindex to finish (default 30)")
+    reindex.add_argument(
+        "--wait",
+        type=float,
+        default=30.0,
+        help="seconds to wait for another reindex to finish (default 30)",
+    )
 
     ask = commands.add_parser("ask", help="answer one question")
     _add_globals(ask)
@@ -61,8 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_globals(batch)
     batch.add_argument("questions", type=Path, help="JSONL with id/question, or one per line")
     batch.add_argument("--out", type=Path, required=True, help="results file (JSONL)")
-    batch.add_argument("--workers", type=int, default=1,
-                       help="questions answered at once (useful with a remote Ollama)")
+    batch.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="questions answered at once (useful with a remote Ollama)",
+    )
 
     evaluate = commands.add_parser("eval", help="score answers against a gold file")
     _add_globals(evaluate)
@@ -129,8 +142,10 @@ def _ask(settings: Settings, question: str, as_json: bool) -> int:
 
     assistant = Assistant(settings)
     for change in assistant.corpus_changes():
-        print(f"warning: corpus changed since indexing ({change}); run `assistant reindex`",
-              file=sys.stderr)
+        print(
+            f"warning: corpus changed since indexing ({change}); run `assistant reindex`",
+            file=sys.stderr,
+        )
     answer = stream_answer(assistant.ask(question), show_progress=not as_json)
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))

@@ -6,6 +6,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from types import TracebackType
+from typing import Any
 
 from assistant.errors import AssistantError
 from assistant.types import Answer, AnswerEvent, Done, Status, TextDelta
@@ -41,8 +42,11 @@ def print_answer(answer: Answer, width: int = 100) -> None:
     for warning in answer.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     backend = answer.backend.llm + (f" ({answer.backend.model})" if answer.backend.model else "")
-    print(f"\n[{backend}; {answer.backend.reason}; index {answer.index['version']}; "
-          f"{answer.timings_ms['total']:.0f} ms]", file=sys.stderr)
+    print(
+        f"\n[{backend}; {answer.backend.reason}; index {answer.index['version']}; "
+        f"{answer.timings_ms['total']:.0f} ms]",
+        file=sys.stderr,
+    )
 
 
 def _wrap(text: str, width: int) -> str:
@@ -53,7 +57,7 @@ class ReindexProgress:
     """A Rich progress bar on a terminal; silence otherwise."""
 
     def __init__(self) -> None:
-        self._progress = None
+        self._progress: Any = None
         self._tasks: dict[str, object] = {}
 
     def __enter__(self) -> ReindexProgress:
@@ -65,8 +69,9 @@ class ReindexProgress:
             self._progress.start()
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._progress:
             self._progress.stop()
 
@@ -75,7 +80,7 @@ class ReindexProgress:
             return
         if stage not in self._tasks:
             self._tasks[stage] = self._progress.add_task(stage, total=total)
-        self._progress.update(self._tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+        self._progress.update(self._tasks[stage], completed=done, total=total)
 
     def message(self, text: str) -> None:
         print(text, file=sys.stderr)

@@ -23,7 +23,7 @@ LLMChoice = Literal["auto", "ollama", "extractive"]
 
 
 class Settings(BaseSettings):
-    """Everything the assistant can be told. Each field is also `ASSISTANT_<NAME>` in the environment."""
+    """Everything the assistant can be told; each field is also `ASSISTANT_<NAME>` in the env."""
 
     model_config = SettingsConfigDict(
         env_prefix="ASSISTANT_", extra="forbid", frozen=True, validate_default=True
@@ -66,14 +66,8 @@ def normalise_ollama_host(host: str) -> str:
         host = "http://" + host
     scheme, rest = host.split("://", 1)
     hostpart = rest.split("/", 1)[0]
-    if hostpart.startswith("["):
-        has_port = "]:" in hostpart
-    else:
-        has_port = ":" in hostpart
-    if not has_port:
-        rest = hostpart + ":11434"
-    else:
-        rest = hostpart
+    has_port = "]:" in hostpart if hostpart.startswith("[") else ":" in hostpart
+    rest = hostpart if has_port else hostpart + ":11434"
     rest = rest.replace("0.0.0.0", "127.0.0.1")
     return f"{scheme}://{rest}"
 
@@ -106,14 +100,16 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     }
     merged = {**from_file, **env, **flags}
     try:
-        return Settings.model_validate(_coerce_paths(merged)) if merged else Settings()
+        return Settings.model_validate(_coerce_paths(merged))
     except ValidationError as exc:
         raise ConfigError(_describe(exc, path), "see `assistant --help` for the keys") from exc
 
 
 def _coerce_paths(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: Path(v) if k in ("corpus", "index") and isinstance(v, str) else v
-            for k, v in values.items()}
+    return {
+        k: Path(v) if k in ("corpus", "index") and isinstance(v, str) else v
+        for k, v in values.items()
+    }
 
 
 def _env_path(name: str) -> Path | None:
@@ -129,4 +125,6 @@ def _describe(exc: ValidationError, path: Path) -> str:
             problems.append(f"unknown key {key!r}")
         else:
             problems.append(f"{key!r}: {error['msg']}")
-    return f"bad settings ({path if path.exists() else 'environment/flags'}): " + "; ".join(problems)
+    return f"bad settings ({path if path.exists() else 'environment/flags'}): " + "; ".join(
+        problems
+    )

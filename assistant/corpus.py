@@ -148,7 +148,6 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-
 def read_text_or_none(root: Path, name: str) -> str | None:
     """The text of a corpus file, or None if it is gone, unreadable or binary now."""
     try:

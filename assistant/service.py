@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -167,7 +167,7 @@ class Assistant:
         question_id: str | None = None,
         temperature: float | None = None,
     ) -> Iterator[AnswerEvent]:
-        """Answer events: status notes, streamed text (Ollama), then Done with the verified answer."""
+        """Events: status notes, streamed text (Ollama), then Done with the verified answer."""
         started = time.perf_counter()
         text, warnings = clean_question(question)
         engine = self._engine
@@ -183,8 +183,15 @@ class Assistant:
         )
         generate_ms = (time.perf_counter() - t1) * 1000
         answer = self._finish(
-            text, draft, passages, kind, reason, warnings,
-            {"retrieve": retrieve_ms, "generate": generate_ms}, started, question_id,
+            text,
+            draft,
+            passages,
+            kind,
+            reason,
+            warnings,
+            {"retrieve": retrieve_ms, "generate": generate_ms},
+            started,
+            question_id,
         )
         yield Done(answer)
 
@@ -197,7 +204,7 @@ class Assistant:
 
     def _standalone(
         self, question: str, history: Sequence[Turn], kind: str, temperature: float | None
-    ) -> Iterator[AnswerEvent]:
+    ) -> Generator[AnswerEvent, None, str]:
         if not history or not needs_context(question):
             return question
         if kind == "ollama":
@@ -205,9 +212,13 @@ class Assistant:
 
             prompt = render("condense", history=history_text(history), question=question)
             try:
-                rewritten = "".join(
-                    self._ollama(temperature).stream_chat([{"role": "user", "content": prompt}])
-                ).strip().splitlines()
+                rewritten = (
+                    "".join(
+                        self._ollama(temperature).stream_chat([{"role": "user", "content": prompt}])
+                    )
+                    .strip()
+                    .splitlines()
+                )
             except OllamaError as exc:
                 yield Status(f"could not rewrite the follow-up with Ollama: {exc.message}")
                 rewritten = []
@@ -224,7 +235,7 @@ class Assistant:
         llm: str | None,
         temperature: float | None,
         warnings: list[str],
-    ) -> Iterator[AnswerEvent]:
+    ) -> Generator[AnswerEvent, None, tuple[Draft, str, str]]:
         if kind == "ollama":
             try:
                 draft = yield from self._ollama_draft(question, passages, temperature)
@@ -245,7 +256,7 @@ class Assistant:
 
     def _ollama_draft(
         self, question: str, passages: list[Passage], temperature: float | None
-    ) -> Iterator[AnswerEvent]:
+    ) -> Generator[AnswerEvent, None, Draft]:
         from assistant.answer.llm import answer_prompt, parse_reply, visible_part
 
         if not passages:
@@ -281,7 +292,9 @@ class Assistant:
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
         verified = verify_draft(draft, texts, retrieved)
         if verified.dropped_quotes:
-            warnings.append(f"{verified.dropped_quotes} quote(s) not found in the corpus were dropped")
+            warnings.append(
+                f"{verified.dropped_quotes} quote(s) not found in the corpus were dropped"
+            )
         if verified.removed_claims:
             warnings.append(f"{verified.removed_claims} unsupported claim(s) removed")
         timings["total"] = (time.perf_counter() - started) * 1000

@@ -67,10 +67,11 @@ class ChunkVectors:
         self._collection = collection
         self._store = ChromaVectorStore(chroma_collection=collection)
 
-    def add(self, chunks: Sequence[Chunk], embeddings: Sequence[Sequence[float]]) -> None:
-        from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+    def add(self, chunks: Sequence[Chunk], embeddings: Any) -> None:
+        """Store chunks with their embeddings (a sequence of vectors or a 2-d array)."""
+        from llama_index.core.schema import BaseNode, NodeRelationship, RelatedNodeInfo, TextNode
 
-        nodes = []
+        nodes: list[BaseNode] = []
         for chunk, embedding in zip(chunks, embeddings, strict=True):
             node = TextNode(
                 id_=chunk.chunk_id,

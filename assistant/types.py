@@ -60,12 +60,17 @@ class Backend:
     reason: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"llm": self.llm, "model": self.model, "embedder": self.embedder, "reason": self.reason}
+        return {
+            "llm": self.llm,
+            "model": self.model,
+            "embedder": self.embedder,
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A finished answer. `answer` is Markdown whose `[n]` markers all name an entry of `citations`."""
+    """A finished answer: Markdown whose `[n]` markers all name an entry of `citations`."""
 
     question: str
     answer: str

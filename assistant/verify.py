@@ -76,7 +76,8 @@ def locate_in(texts: FileTexts, name: str, quote: str, near: int = 0) -> Located
     for form in candidate_forms(quote):
         needle = normalize(form).text
         hits = [
-            i for i in _all_hits(normalized.text, needle)
+            i
+            for i in _all_hits(normalized.text, needle)
             if _on_word_edges(normalized.text, i, i + len(needle))
         ]
         if hits:
@@ -94,7 +95,7 @@ def _on_word_edges(text: str, start: int, end: int) -> bool:
 
 
 def _all_hits(haystack: str, needle: str) -> list[int]:
-    hits = []
+    hits: list[int] = []
     index = haystack.find(needle)
     while index >= 0 and len(hits) < 50:
         hits.append(index)
@@ -102,9 +103,7 @@ def _all_hits(haystack: str, needle: str) -> list[int]:
     return hits
 
 
-def locate_anywhere(
-    texts: FileTexts, quote: str, preferred: list[str]
-) -> Located | None:
+def locate_anywhere(texts: FileTexts, quote: str, preferred: list[str]) -> Located | None:
     """The quote in the first preferred file holding it, else in any corpus file."""
     for name in [*preferred, *(n for n in texts.names() if n not in preferred)]:
         found = locate_in(texts, name, quote)

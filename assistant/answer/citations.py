@@ -72,8 +72,14 @@ def verify_draft(draft: Draft, texts: FileTexts, retrieved_files: list[str]) -> 
                 dropped += 1
                 continue
             reattributed += 1
-        located[n] = Citation(n, found.file, found.quote, found.start, found.end,
-                              tuple(f for f in proposed.corroborating if f != found.file))
+        located[n] = Citation(
+            n,
+            found.file,
+            found.quote,
+            found.start,
+            found.end,
+            tuple(f for f in proposed.corroborating if f != found.file),
+        )
     text, removed = _drop_unsupported_claims(text, set(located))
     text, citations = _renumber(text, located)
     if not citations:
@@ -103,8 +109,14 @@ def _renumber(text: str, located: dict[int, Citation]) -> tuple[str, tuple[Citat
     renumbered = MARKER.sub(lambda m: f" [{order[int(m.group(1))]}]", text)
     renumbered = re.sub(r"\s+\[", " [", renumbered)
     citations = tuple(
-        Citation(new, located[old].file, located[old].quote, located[old].start,
-                 located[old].end, located[old].corroborating)
+        Citation(
+            new,
+            located[old].file,
+            located[old].quote,
+            located[old].start,
+            located[old].end,
+            located[old].corroborating,
+        )
         for old, new in sorted(order.items(), key=lambda pair: pair[1])
     )
     return renumbered, citations

@@ -28,14 +28,21 @@ MIN_LATE_GAIN = 0.25
 LEXICAL_SHARE = 0.5
 RANK_DECAY = 0.01
 MIN_SENTENCE_CHARS = 25
-_QUANTITY = re.compile(r"\b(how (much|many|long|large|big|far|often)|what (percent|percentage|"
-                       r"share|number|amount)|price|cost|revenue|budget|spent|worth)\b", re.I)
-_NUMBER = re.compile(r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundred|"
-                     r"thousand|million|billion|trillion|dozen)\b", re.I)
+_QUANTITY = re.compile(
+    r"\b(how (much|many|long|large|big|far|often)|what (percent|percentage|"
+    r"share|number|amount)|price|cost|revenue|budget|spent|worth)\b",
+    re.I,
+)
+_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|"
+    r"trillion|dozen|half|double|twice)\b",
+    re.I,
+)
 # Words that say what kind of answer is wanted, and light verbs: they carry no content.
 _QUESTION_FILLER = frozenset(
     "who what which think mean kind type accord explicit happen much many let get gave give "
-    "giv make mad tak take go went come came us know see want need like".split()
+    "giv make mad tak take go went come came us know see want need like far often".split()
 )
 SHORT_SENTENCE = 120
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b(?!\s+[A-Z])")
@@ -100,8 +107,17 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
                 if len(sentence) < SHORT_SENTENCE and previous:
                     quote = f"{previous} {sentence}"
                 if len(sentence) >= MIN_SENTENCE_CHARS:
-                    found.append(Candidate(sentence, quote, chunk.file, chunk.start + start,
-                                           rank, frozenset(terms(sentence)), files))
+                    found.append(
+                        Candidate(
+                            sentence,
+                            quote,
+                            chunk.file,
+                            chunk.start + start,
+                            rank,
+                            frozenset(terms(sentence)),
+                            files,
+                        )
+                    )
                 previous = sentence
     return found
 
@@ -134,14 +150,13 @@ def extractive_draft(
     if not _answers(question, picked, weights, total, closeness):
         return Draft("", abstained=True)
     quotes = {
-        n: ProposedQuote(c.file, c.quote, c.near, c.corroborating)
-        for n, c in enumerate(picked, 1)
+        n: ProposedQuote(c.file, c.quote, c.near, c.corroborating) for n, c in enumerate(picked, 1)
     }
     text = " ".join(f"{c.quote} [{n}]" for n, c in enumerate(picked, 1))
     return Draft(text, quotes)
 
 
-def _coverage(covered: set[str], weights: dict[str, float], total: float) -> float:
+def _coverage(covered: set[str] | frozenset[str], weights: dict[str, float], total: float) -> float:
     return sum(weights[t] for t in covered) / total
 
 
@@ -164,8 +179,9 @@ def _pick(
             if any(cand.quote == p.quote or cand.text in p.quote for p in picked):
                 continue
             new = _coverage((cand.terms & weights.keys()) - covered, weights, total)
-            if picked and (new < _min_gain(covered, weights, total)
-                           or closeness[cand] < MIN_FOLLOW_CLOSENESS):
+            if picked and (
+                new < _min_gain(covered, weights, total) or closeness[cand] < MIN_FOLLOW_CLOSENESS
+            ):
                 continue
             score = LEXICAL_SHARE * new + (1 - LEXICAL_SHARE) * closeness[cand]
             score -= RANK_DECAY * cand.rank

@@ -27,7 +27,9 @@ def format_sources(passages: Sequence[Passage]) -> str:
 
 def answer_prompt(question: str, passages: Sequence[Passage]) -> str:
     return render(
-        "answer", sources=format_sources(passages), question=question,
+        "answer",
+        sources=format_sources(passages),
+        question=question,
         cannot_answer=CANNOT_ANSWER,
     )
 
@@ -65,7 +67,7 @@ def _split(reply: str) -> tuple[str, list[tuple[int, str]]]:
     for line in reply[match.end() :].splitlines():
         found = _QUOTE_LINE.match(line)
         if found:
-            quote = found.group(2).strip().strip('"“”\'‘’').strip()
+            quote = found.group(2).strip().strip("\"“”'‘’").strip()
             if quote:
                 quotes.append((int(found.group(1)), quote))
     return reply[: match.start()].strip(), quotes
@@ -96,7 +98,9 @@ def _bind_markers(
                 ids[key] = len(ids) + 1
                 passage = passages[source - 1]
                 proposals[ids[key]] = ProposedQuote(
-                    passage.chunk.file, quote, passage.chunk.start,
+                    passage.chunk.file,
+                    quote,
+                    passage.chunk.start,
                     tuple(c.file for c in passage.corroborating),
                 )
             return f" [{ids[key]}]"

@@ -1,0 +1,131 @@
+"""Incremental reindex on a real Chroma store with the real embedder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import CorpusError, IndexBusyError, IndexMissingError
+from assistant.lock import index_lock
+from assistant.manifest import read_chunk_table, read_manifest
+from assistant.service import Assistant
+from assistant.store import ChunkVectors
+from tests.conftest import settings_for, write_corpus
+
+ALPHA = "The alpine glacier retreated forty meters last year, the survey found. " * 3
+BRAVO = "Bravo Company shipped nine thousand widgets to Ontario in March. " * 3
+CHARLIE = "Charlie the parrot learned to say seventeen words before his second birthday. " * 3
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "corpus", {"alpha.txt": ALPHA, "bravo.md": BRAVO})
+
+
+def test_incremental_add_change_remove(corpus: Path, tmp_path: Path) -> None:
+    settings = settings_for(corpus, tmp_path / "index")
+    assistant = Assistant(settings)
+    first = assistant.reindex()
+    assert sorted(first.added) == ["alpha.txt", "bravo.md"] and first.chunks_embedded > 0
+
+    again = assistant.reindex()
+    assert again.unchanged == ["alpha.txt", "bravo.md"] and again.chunks_embedded == 0
+
+    (corpus / "charlie.txt").write_text(CHARLIE)
+    (corpus / "bravo.md").write_text(BRAVO.replace("nine", "eleven"))
+    (corpus / "alpha.txt").unlink()
+    third = assistant.reindex()
+    assert third.added == ["charlie.txt"]
+    assert third.changed == ["bravo.md"]
+    assert third.removed == ["alpha.txt"]
+
+    manifest = read_manifest(settings.index)
+    assert manifest is not None and sorted(manifest.files) == ["bravo.md", "charlie.txt"]
+    chunks = read_chunk_table(settings.index / manifest.chunk_table)
+    assert {c.file for c in chunks} == {"bravo.md", "charlie.txt"}
+    # Chroma holds exactly the live chunks: the removed and the replaced ones are gone.
+    assert ChunkVectors(settings.index).ids() == {c.chunk_id for c in chunks}
+    answer = assistant.answer("How many widgets did Bravo Company ship to Ontario?")
+    assert not answer.abstained and "eleven" in answer.answer
+
+
+def test_a_reindex_that_dies_half_way_leaves_the_previous_index(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(corpus, tmp_path / "index")
+    assistant = Assistant(settings)
+    assistant.reindex()
+    before = read_manifest(settings.index)
+
+    (corpus / "bravo.md").write_text(BRAVO.replace("nine", "eleven"))
+    (corpus / "charlie.txt").write_text(CHARLIE)
+
+    def die(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # as if killed while writing
+
+    monkeypatch.setattr("assistant.indexer.write_manifest", die)
+    with pytest.raises(KeyboardInterrupt):
+        assistant.reindex()
+    monkeypatch.undo()
+
+    assert read_manifest(settings.index) == before
+    answer = Assistant(settings).answer("How far did the alpine glacier retreat last year?")
+    assert not answer.abstained and "forty meters" in answer.answer
+    assert answer.index["version"] == before.version  # type: ignore[union-attr]
+    # bravo.md changed on disk: its old quote no longer verifies and is not shown as valid.
+    stale = Assistant(settings).answer("How many widgets did Bravo Company ship to Ontario?")
+    assert stale.abstained and stale.dropped_quotes >= 1
+
+    summary = Assistant(settings).reindex()
+    assert summary.changed == ["bravo.md"] and summary.added == ["charlie.txt"]
+    manifest = read_manifest(settings.index)
+    assert manifest is not None
+    live = {c.chunk_id for c in read_chunk_table(settings.index / manifest.chunk_table)}
+    assert ChunkVectors(settings.index).ids() == live
+
+
+def test_a_second_reindex_at_the_same_time_fails_clearly(corpus: Path, tmp_path: Path) -> None:
+    settings = settings_for(corpus, tmp_path / "index")
+    with index_lock(settings.index, wait=0), pytest.raises(IndexBusyError) as caught:
+        Assistant(settings).reindex(wait=0.3)
+    assert f"(pid {os.getpid()})" in caught.value.message
+    assert "--wait" in caught.value.hint
+
+
+def test_binary_and_undecodable_files_are_skipped_with_a_reason(
+    corpus: Path, tmp_path: Path
+) -> None:
+    (corpus / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (corpus / "noext").write_bytes(b"\x00\x01\x02binary")
+    (corpus / "latin.txt").write_bytes(
+        "Café au lait costs three euros in Lyon. ".encode("latin-1") * 3
+    )
+    (corpus / "utf16.txt").write_text(
+        "Utf sixteen text about the zebra herd. " * 3, encoding="utf-16"
+    )
+    summary = Assistant(settings_for(corpus, tmp_path / "index")).reindex()
+    skipped = dict(summary.skipped)
+    assert "image.png" in skipped and "noext" in skipped
+    assert "binary" in skipped["noext"]
+    assert {"latin.txt", "utf16.txt"} <= set(summary.added)
+
+
+def test_missing_or_empty_corpus_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CorpusError, match="does not exist"):
+        Assistant(settings_for(tmp_path / "nope", tmp_path / "index")).reindex()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CorpusError, match="no files"):
+        Assistant(settings_for(tmp_path / "empty", tmp_path / "index")).reindex()
+
+
+def test_no_index_and_damaged_manifest_say_run_reindex(corpus: Path, tmp_path: Path) -> None:
+    settings = settings_for(corpus, tmp_path / "index")
+    with pytest.raises(IndexMissingError) as caught:
+        Assistant(settings).answer("anything?")
+    assert "assistant reindex" in caught.value.hint
+    Assistant(settings).reindex()
+    (settings.index / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexMissingError, match="damaged"):
+        Assistant(settings).answer("anything?")
