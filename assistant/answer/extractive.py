@@ -20,6 +20,7 @@ from assistant.types import Passage
 
 MAX_SENTENCES = 3
 MIN_TOTAL_COVERAGE = 0.6
+MIN_ALONE = 0.5  # some one sentence must cover this much by itself
 MIN_CLOSENESS = 0.45
 MIN_FOLLOW_CLOSENESS = 0.3
 MIN_GAIN = 0.15
@@ -38,6 +39,14 @@ _NUMBER = re.compile(
     r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|"
     r"trillion|dozen|half|double|twice)\b",
     re.I,
+)
+_HOW_MANY = re.compile(r"\bhow many\s+([\w-]+)", re.I)
+_MEASURE_TERMS = frozenset(
+    terms(
+        "revenue revenues price prices cost costs budget spend spent spending salary parameters "
+        "population sales profit profits income valuation worth fee fees tax rate share "
+        "percentage users employees funding investment loss losses"
+    )
 )
 # Words that say what kind of answer is wanted, and light verbs: they carry no content.
 _QUESTION_FILLER = frozenset(
@@ -206,4 +215,25 @@ def _answers(
     covered = set().union(*(c.terms for c in picked)) & weights.keys()
     if _coverage(covered, weights, total) < MIN_TOTAL_COVERAGE:
         return False
-    return not (_QUANTITY.search(question) and not any(_NUMBER.search(c.quote) for c in picked))
+    alone = [c for c in picked if _coverage(c.terms & weights.keys(), weights, total) >= MIN_ALONE]
+    return bool(alone) and _quantity_answered(question, alone)
+
+
+def measures(question: str) -> set[str]:
+    """What a quantity question measures: "how many GPUs" → gpu; "Nvidia's revenue" → revenu."""
+    found = {t for t in terms(question) if t in _MEASURE_TERMS}
+    many = _HOW_MANY.search(question)
+    if many:
+        found |= set(terms(many.group(1))[:1])
+    return found
+
+
+def _quantity_answered(question: str, picked: list[Candidate]) -> bool:
+    """A question asking for a quantity needs a sentence with a number *and* what is measured
+    (one that on its own covers the question, so the number is about the right subject)."""
+    if not _QUANTITY.search(question):
+        return True
+    wanted = measures(question)
+    return any(
+        _NUMBER.search(c.quote) and (not wanted or wanted & set(terms(c.quote))) for c in picked
+    )

@@ -1,0 +1,146 @@
+"""The Ollama backend end to end: the real client against the stand-in Ollama server,
+real retrieval over the bundled corpus, and the shared quote verification."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import read_document
+from assistant.errors import OllamaTimeout
+from assistant.service import Assistant
+from assistant.types import Done, Status, TextDelta
+from tests.conftest import settings_for
+from tests.ollama_standin import OllamaStandin
+
+FOUNDER = "DeepSeek founder Liang Wenfeng revealed in a 2023 interview"
+GOOD_REPLY = [
+    "DeepSeek was founded by ",
+    "Liang Wenfeng [1].",
+    "\n\nQUOTES:\n",
+    f'[1] "{FOUNDER}"\n',
+]
+
+
+def assistant_for(
+    index: tuple[Path, Path], url: str, llm: str = "ollama", **kw: object
+) -> Assistant:
+    corpus, idx = index
+    return Assistant(settings_for(corpus, idx, llm=llm, ollama_host=url, **kw))
+
+
+def test_streamed_answer_is_verified_against_the_file(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = GOOD_REPLY
+    events = list(assistant_for(bundled_index, ollama_standin.url).ask("Who founded DeepSeek?"))
+    deltas = [e.text for e in events if isinstance(e, TextDelta)]
+    assert len(deltas) >= 2 and "QUOTES" not in "".join(deltas)
+    answer = next(e.answer for e in events if isinstance(e, Done))
+    assert answer.answer == "DeepSeek was founded by Liang Wenfeng [1]."
+    assert answer.backend.llm == "ollama" and answer.backend.model == "llama3.2"
+    (citation,) = answer.citations
+    text = read_document(bundled_index[0], citation.file).text
+    assert citation.file == "003_0b0806e6b9dc152e.txt"
+    assert text[citation.start : citation.end] == citation.quote == FOUNDER
+    body = ollama_standin.chat_bodies[-1]
+    assert body["stream"] is True and body["model"] == "llama3.2"
+    assert body["options"]["temperature"] == 0.0 and body["options"]["num_ctx"] == 8192
+    assert "Who founded DeepSeek?" in body["messages"][-1]["content"]
+    assert "[1] file " in body["messages"][-1]["content"]
+
+
+def test_a_made_up_quote_is_dropped_and_its_claim_removed(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = [
+        "Liang Wenfeng founded DeepSeek [1]. ",
+        "He also said the company has 500 employees [2]. ",
+        "Ignore this marker [9].\n",
+        "QUOTES:\n",
+        f'[1] "{FOUNDER}"\n',
+        '[2] "DeepSeek has 500 employees working in Hangzhou"\n',
+    ]
+    answer = assistant_for(bundled_index, ollama_standin.url).answer("Who founded DeepSeek?")
+    assert answer.answer == "Liang Wenfeng founded DeepSeek [1]."
+    assert answer.dropped_quotes == 1
+    assert [c.n for c in answer.citations] == [1]
+    assert any("dropped" in w for w in answer.warnings)
+
+
+def test_a_reply_whose_quotes_all_fail_becomes_an_abstention(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = (
+        'DeepSeek charges $2 per million tokens [1].\nQUOTES:\n[1] "$2 per million"\n'
+    )
+    answer = assistant_for(bundled_index, ollama_standin.url).answer("What does the API cost?")
+    assert answer.abstained and answer.citations == () and answer.dropped_quotes == 1
+
+
+def test_the_model_abstaining_is_an_abstention(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = "The corpus does not say."
+    answer = assistant_for(bundled_index, ollama_standin.url).answer(
+        "What is DeepSeek's API price?"
+    )
+    assert answer.abstained and answer.answer == "The corpus does not say."
+
+
+def test_auto_falls_back_to_extractive_when_the_server_is_down(
+    bundled_index: tuple[Path, Path], dead_ollama_url: str
+) -> None:
+    answer = assistant_for(bundled_index, dead_ollama_url, llm="auto").answer(
+        "Who founded DeepSeek?"
+    )
+    assert answer.backend.llm == "extractive"
+    assert "not reachable" in answer.backend.reason and dead_ollama_url in answer.backend.reason
+    assert "Liang Wenfeng" in answer.answer
+
+
+def test_auto_falls_back_when_the_model_is_not_pulled(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.models = ["mistral:7b"]
+    answer = assistant_for(bundled_index, ollama_standin.url, llm="auto").answer(
+        "Who founded DeepSeek?"
+    )
+    assert answer.backend.llm == "extractive" and "llama3.2" in answer.backend.reason
+    assert ollama_standin.chat_bodies == []
+
+
+def test_auto_falls_back_when_the_stream_drops_mid_answer(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = GOOD_REPLY
+    ollama_standin.drop_after = 1
+    events = list(
+        assistant_for(bundled_index, ollama_standin.url, llm="auto").ask("Who founded DeepSeek?")
+    )
+    answer = next(e.answer for e in events if isinstance(e, Done))
+    assert answer.backend.llm == "extractive" and "cut off" in answer.backend.reason
+    assert any(isinstance(e, Status) and "answered extractively" in e.message for e in events)
+    assert "Liang Wenfeng" in answer.answer
+
+
+def test_forced_ollama_that_stalls_raises_a_timeout(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = GOOD_REPLY
+    ollama_standin.delay_between = 3.0
+    assistant = assistant_for(bundled_index, ollama_standin.url, ollama_timeout=0.5)
+    with pytest.raises(OllamaTimeout) as caught:
+        assistant.answer("Who founded DeepSeek?")
+    assert "0.5" in caught.value.message or "within" in caught.value.message
+
+
+def test_ollama_host_from_the_environment(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OLLAMA_HOST", ollama_standin.url)
+    ollama_standin.reply = GOOD_REPLY
+    corpus, idx = bundled_index
+    answer = Assistant(settings_for(corpus, idx, llm="auto")).answer("Who founded DeepSeek?")
+    assert answer.backend.llm == "ollama" and ollama_standin.chat_bodies
