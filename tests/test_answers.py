@@ -62,7 +62,7 @@ def test_questions_the_corpus_does_not_answer_abstain(
 
 def test_json_contract(bundled_assistant: Assistant) -> None:
     result = bundled_assistant.answer("Who is Stefan Leichenauer?", question_id="x1").to_json()
-    assert CONTRACT_KEYS <= set(result)
+    assert set(result) >= CONTRACT_KEYS
     assert result["id"] == "x1"
     assert set(result["backend"]) >= {"llm", "model", "embedder"}
     assert set(result["index"]) == {"version", "files"}
@@ -100,7 +100,7 @@ def cli(*args: str, index: tuple[Path, Path]) -> list[str]:
 def test_cli_ask_json(bundled_index: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*cli("ask", "Who founded DeepSeek?", "--json", index=bundled_index)]) == 0
     result = json.loads(capsys.readouterr().out)
-    assert CONTRACT_KEYS <= set(result)
+    assert set(result) >= CONTRACT_KEYS
     assert_citations_verify(result, bundled_index[0])
 
 
