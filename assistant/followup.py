@@ -54,3 +54,27 @@ def history_text(history: Sequence[Turn], turns: int = 3) -> str:
         lines.append(f"Researcher: {turn.question}")
         lines.append(f"Assistant: {turn.answer.answer}")
     return "\n".join(lines)
+
+
+_CONJOINED = re.compile(
+    r",?\s+(?:and|but)\s+(?=(?:what|who|whom|whose|how|why|when|where|which|did|does|do|is|are|"
+    r"was|were|has|have|can)\b)",
+    re.IGNORECASE,
+)
+
+
+def split_question(question: str) -> list[str]:
+    """ "Who founded X, and what did it do?" → two questions; the later ones carry the first
+    one's names when they refer back to it. A simple question comes back as it is."""
+    parts = [p.strip(" ,;?") for p in _CONJOINED.split(question)]
+    parts = [p + "?" for p in parts if len(p.split()) >= 2]
+    if len(parts) < 2:
+        return [question]
+    names = entities(parts[0])
+    resolved = [parts[0]]
+    for part in parts[1:]:
+        carried = [n for n in names if n not in part]
+        resolved.append(
+            f"{part} ({', '.join(carried)})" if carried and needs_context(part) else part
+        )
+    return resolved

@@ -23,7 +23,7 @@ from assistant.errors import (
     InputError,
     OllamaError,
 )
-from assistant.followup import carry_entities, history_text, needs_context
+from assistant.followup import carry_entities, history_text, needs_context, split_question
 from assistant.manifest import REINDEX_HINT, Manifest, read_chunk_table, read_manifest
 from assistant.types import (
     Answer,
@@ -248,11 +248,27 @@ class Assistant:
                 self._probe = None
                 yield Status(reason)
                 kind = "extractive"
-        from assistant.answer.extractive import extractive_draft
+        return self._extractive_draft(question, passages), "extractive", reason
+
+    def _extractive_draft(self, question: str, passages: list[Passage]) -> Draft:
+        """Extractive answer; a conjoined question is answered part by part. Passages found
+        for the parts are added to `passages` (they are the retrieved files)."""
+        from assistant.answer.extractive import combine, extractive_draft
 
         engine = self._engine
-        draft = extractive_draft(question, passages, engine.retriever.bm25.idf, engine.similarity)
-        return draft, "extractive", reason
+        parts = split_question(question)
+        if len(parts) == 1:
+            return extractive_draft(
+                question, passages, engine.retriever.bm25.idf, engine.similarity
+            )
+        drafts = []
+        for part in parts:
+            found = engine.retriever.search(part, self.settings.top_k)
+            passages.extend(found)
+            drafts.append(
+                extractive_draft(part, found, engine.retriever.bm25.idf, engine.similarity)
+            )
+        return combine(parts, drafts)
 
     def _ollama_draft(
         self, question: str, passages: list[Passage], temperature: float | None

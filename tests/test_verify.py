@@ -75,3 +75,35 @@ def test_an_answer_with_no_verified_citation_becomes_an_abstention() -> None:
     result = verify_draft(draft, texts(), [])
     assert result.abstained and result.text == CANNOT_ANSWER and not result.citations
     assert result.dropped_quotes == 1
+
+
+def test_conjoined_questions_are_split_and_carry_names() -> None:
+    from assistant.followup import split_question
+
+    assert split_question("Who founded DeepSeek, and what did the restrictions push it to do?") == [
+        "Who founded DeepSeek?",
+        "what did the restrictions push it to do? (DeepSeek)",
+    ]
+    assert split_question("What did Musk and Trump discuss?") == [
+        "What did Musk and Trump discuss?"
+    ]
+
+
+def test_combined_parts_say_which_part_has_no_answer() -> None:
+    from assistant.answer.extractive import combine
+
+    quote = ProposedQuote("a.txt", "The cat sat on the mat")
+    merged = combine(
+        ["Where did the cat sit?", "What did it cost?", "Where was it?"],
+        [
+            Draft("The cat sat on the mat [1]", {1: quote}),
+            Draft("", abstained=True),
+            Draft("The cat sat on the mat [1]", {1: quote}),
+        ],
+    )
+    assert (
+        merged.text
+        == "The cat sat on the mat [1] (Nothing in the corpus answers “What did it cost?”)"
+    )
+    assert merged.quotes == {1: quote}
+    assert combine(["a?"], [Draft("", abstained=True)]).abstained

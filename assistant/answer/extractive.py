@@ -40,7 +40,11 @@ _NUMBER = re.compile(
     r"trillion|dozen|half|double|twice)\b",
     re.I,
 )
-_HOW_MANY = re.compile(r"\bhow many\s+([\w-]+)", re.I)
+_HOW_MANY = re.compile(
+    r"\bhow many\s+([\w\s'’-]+?)\s+(?:did|does|do|is|are|was|were|has|have|had|will|can|"
+    r"could|would|should)\b|\bhow many\s+([\w-]+)",
+    re.I,
+)
 _MEASURE_TERMS = frozenset(
     terms(
         "revenue revenues price prices cost costs budget spend spent spending salary parameters "
@@ -51,7 +55,8 @@ _MEASURE_TERMS = frozenset(
 # Words that say what kind of answer is wanted, and light verbs: they carry no content.
 _QUESTION_FILLER = frozenset(
     "who what which think mean kind type accord explicit happen much many let get gave give "
-    "giv make mad tak take go went come came us know see want need like far often".split()
+    "giv make mad tak take go went come came us use used using know see want need like far "
+    "often".split()
 )
 SHORT_SENTENCE = 120
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b(?!\s+[A-Z])")
@@ -224,7 +229,7 @@ def measures(question: str) -> set[str]:
     found = {t for t in terms(question) if t in _MEASURE_TERMS}
     many = _HOW_MANY.search(question)
     if many:
-        found |= set(terms(many.group(1))[:1])
+        found |= set(terms(many.group(1) or many.group(2)))
     return found
 
 
@@ -237,3 +242,22 @@ def _quantity_answered(question: str, picked: list[Candidate]) -> bool:
     return any(
         _NUMBER.search(c.quote) and (not wanted or wanted & set(terms(c.quote))) for c in picked
     )
+
+
+def combine(parts: Sequence[str], drafts: Sequence[Draft]) -> Draft:
+    """One draft from the drafts of a question's parts; a part with no answer says so, and a
+    sentence already given for an earlier part is not repeated."""
+    if all(d.abstained for d in drafts):
+        return Draft("", abstained=True)
+    pieces: list[str] = []
+    quotes: dict[int, ProposedQuote] = {}
+    for part, draft in zip(parts, drafts, strict=True):
+        if draft.abstained:
+            pieces.append(f"(Nothing in the corpus answers “{part}”)")
+            continue
+        for _, quote in sorted(draft.quotes.items()):
+            if any(q.file == quote.file and q.quote == quote.quote for q in quotes.values()):
+                continue
+            quotes[len(quotes) + 1] = quote
+            pieces.append(f"{quote.quote} [{len(quotes)}]")
+    return Draft(" ".join(pieces), quotes)
