@@ -36,7 +36,8 @@ def print_answer(answer: Answer, width: int = 100) -> None:
         for c in answer.citations:
             quote = " ".join(c.quote.split())
             print(f"  [{c.n}] {c.file} (chars {c.start}–{c.end})")
-            print(textwrap.indent(textwrap.fill(f"“{quote}”", width - 6), "      "))
+            shown = quote if quote[:1] in "\"“‘'" else f"“{quote}”"
+            print(textwrap.indent(textwrap.fill(shown, width - 6), "      "))
             if c.corroborating:
                 print(f"      also in: {', '.join(c.corroborating)}")
     for warning in answer.warnings:

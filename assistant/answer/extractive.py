@@ -22,6 +22,8 @@ MAX_SENTENCES = 3
 MIN_TOTAL_COVERAGE = 0.6
 MIN_ALONE = 0.5  # some one sentence must cover this much by itself
 MIN_CLOSENESS = 0.45
+FULL_COVERAGE = 0.9
+MIN_CLOSENESS_FULL = 0.2
 MIN_FOLLOW_CLOSENESS = 0.3
 MIN_GAIN = 0.15
 WELL_COVERED = 0.8
@@ -215,7 +217,13 @@ def _answers(
     total: float,
     closeness: dict[Candidate, float],
 ) -> bool:
-    if not picked or closeness[picked[0]] < MIN_CLOSENESS:
+    if not picked:
+        return False
+    first = picked[0]
+    lexical = _coverage(first.terms & weights.keys(), weights, total)
+    # Semantic closeness gates the answer, unless the sentence holds every word asked about
+    # ("Who is X?" is often answered by a sentence about something else that names X).
+    if closeness[first] < (MIN_CLOSENESS if lexical < FULL_COVERAGE else MIN_CLOSENESS_FULL):
         return False
     covered = set().union(*(c.terms for c in picked)) & weights.keys()
     if _coverage(covered, weights, total) < MIN_TOTAL_COVERAGE:
