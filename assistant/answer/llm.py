@@ -13,6 +13,8 @@ from assistant.types import Passage
 
 QUOTES_HEADER = re.compile(r"^\s*\**\s*QUOTES\s*:?\s*\**\s*$", re.IGNORECASE | re.MULTILINE)
 _QUOTE_LINE = re.compile(r"^\s*[-*]?\s*\[(\d{1,3})\]\s*[:\-–]?\s*(.+?)\s*$")
+_THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
+_SOURCE_MARKER = re.compile(r"\[(?:source|src|doc)\s*(\d{1,3})\]", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?]*(?:[.!?]+|$)")
 
 
@@ -36,6 +38,7 @@ def answer_prompt(question: str, passages: Sequence[Passage]) -> str:
 
 def visible_part(reply: str) -> str:
     """The part of a (possibly partial) reply to show while streaming: before QUOTES:."""
+    reply = _THINK.sub("", reply)
     match = QUOTES_HEADER.search(reply)
     if match:
         return reply[: match.start()]
@@ -49,7 +52,7 @@ def visible_part(reply: str) -> str:
 def parse_reply(reply: str, passages: Sequence[Passage]) -> Draft:
     """Answer text and proposed quotes; each marker is tied to the quote (of its source)
     that best matches the sentence carrying it."""
-    body, quotes = _split(reply)
+    body, quotes = _split(_normalise(reply))
     if _is_abstention(body) and not MARKER.search(body):
         return Draft("", abstained=True)
     by_source: dict[int, list[str]] = {}
@@ -57,6 +60,12 @@ def parse_reply(reply: str, passages: Sequence[Passage]) -> Draft:
         by_source.setdefault(n, []).append(quote)
     text, proposals = _bind_markers(split_markers(body), by_source, passages)
     return Draft(text.strip(), proposals)
+
+
+def _normalise(reply: str) -> str:
+    """Drop a reasoning model's <think> block; `[Source 2]` / `[source 2]` → `[2]`."""
+    reply = _THINK.sub("", reply)
+    return _SOURCE_MARKER.sub(lambda m: f"[{m.group(1)}]", reply)
 
 
 def _split(reply: str) -> tuple[str, list[tuple[int, str]]]:
