@@ -1,0 +1,1 @@
+"""The Textual chat: a thin shell over `assistant.service.Assistant`."""
