@@ -295,7 +295,7 @@ def test_missing_index_is_offered_then_built_and_corpus_changes_are_reported(
 
     async def build(pilot: Pilot[Any]) -> None:
         await wait_for(pilot, lambda: app.screen.query("ReindexScreen #build"), what="the offer")
-        assert "no index" in str(app.screen.query_one(".title").render()).lower()
+        assert "no usable index" in str(app.screen.query_one(".title").render()).lower()
         await pilot.click("#build")
         await wait_for(pilot, lambda: "Index up to date" in app.titles(), what="the build")
         await wait_for(pilot, lambda: app.query_one(StatusBar).index is not None, what="index")

@@ -126,3 +126,13 @@ def test_wrap_breaks_after_spaces_and_finds_the_row_of_an_offset() -> None:
     assert [text[a:b] for a, b in rows] == ["ab", "", "cd ", "ef ", "gh"]
     assert row_of(rows, text.index("ef")) == 3
     assert row_of(rows, text.index("gh") + 1) == 4
+
+
+def test_locate_quote_follows_a_moved_quote_and_gives_up_on_a_gone_one() -> None:
+    from assistant.tui.viewer import locate_quote
+
+    citation = Citation(1, "a.txt", "needle", 4, 10)
+    assert locate_quote(citation, "hay needle hay") == citation
+    moved = locate_quote(citation, "more hay, needle")
+    assert moved is not None and "more hay, needle"[moved.start : moved.end] == "needle"
+    assert locate_quote(citation, "only hay") is None

@@ -15,7 +15,6 @@ from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
@@ -24,9 +23,7 @@ from assistant.corpus import read_document
 from assistant.errors import (
     AssistantError,
     CorpusError,
-    IndexBusyError,
     IndexMissingError,
-    InputError,
     OllamaError,
 )
 from assistant.service import Assistant
@@ -40,6 +37,7 @@ from assistant.tui.history import (
     load_conversation,
     save_conversation,
 )
+from assistant.tui.messages import AnswerFailed, AnswerPosted, error_title
 from assistant.tui.screens import (
     HelpScreen,
     HistoryScreen,
@@ -48,10 +46,9 @@ from assistant.tui.screens import (
     ReindexResult,
     ReindexScreen,
 )
-from assistant.tui.viewer import SourceScreen
+from assistant.tui.viewer import SourceScreen, locate_quote
 from assistant.tui.widgets import CitationsPanel, Exchange, IndexInfo, StatusBar
 from assistant.types import (
-    AnswerEvent,
     Citation,
     Done,
     ReindexSummary,
@@ -79,33 +76,6 @@ WELCOME = (
     "each [n] is a verbatim quote, listed in the citations panel. "
     "F1 help · Ctrl+P all commands."
 )
-
-
-def error_title(exc: AssistantError) -> str:
-    titles: list[tuple[type[AssistantError], str]] = [
-        (OllamaError, "Ollama failed"),
-        (IndexMissingError, "No usable index"),
-        (IndexBusyError, "Index busy"),
-        (CorpusError, "Corpus problem"),
-        (InputError, "Question not usable"),
-    ]
-    return next((title for kind, title in titles if isinstance(exc, kind)), "Error")
-
-
-class AnswerPosted(Message):
-    """An event from the service for exchange `number`."""
-
-    def __init__(self, number: int, event: AnswerEvent) -> None:
-        super().__init__()
-        self.number = number
-        self.event = event
-
-
-class AnswerFailed(Message):
-    def __init__(self, number: int, error: AssistantError) -> None:
-        super().__init__()
-        self.number = number
-        self.error = error
 
 
 class ChatApp(App[None]):
@@ -240,19 +210,20 @@ class ChatApp(App[None]):
             timeout=15,
         )
 
-    def _probe_backend(self) -> None:
+    def _probe_backend(self, tell: bool = True) -> None:
         """Run in a thread: ask the service which backend answers now, and why."""
         try:
             kind, reason = self.service.choose_backend(self.llm)
         except AssistantError as exc:
             self.call_from_thread(self._show_backend, f"{self.llm} (unavailable)", exc.message)
-            self.call_from_thread(self.notify_error, exc)
+            if tell:
+                self.call_from_thread(self.notify_error, exc)
             return
         self.call_from_thread(self._show_backend, kind, reason)
 
     @work(thread=True, exclusive=True, group="backend")
-    def _probe_backend_worker(self) -> None:
-        self._probe_backend()
+    def _probe_backend_worker(self, tell: bool = True) -> None:
+        self._probe_backend(tell)
 
     def _show_backend(self, kind: str, reason: str) -> None:
         self.status_bar.backend = kind
@@ -339,10 +310,11 @@ class ChatApp(App[None]):
             return
         self.running = None
         self.refresh_bindings()
-        await exchange.fail(f"{message.error.message}")
-        self.notify_error(message.error)
-        if isinstance(message.error, OllamaError):
-            self._probe_backend_worker()
+        error = message.error
+        await exchange.fail(error.message + (f"\n\n{error.hint}" if error.hint else ""))
+        self.notify_error(error)
+        if isinstance(error, OllamaError):
+            self._probe_backend_worker(tell=False)
 
     def _follow(self, exchange: Exchange) -> None:
         conversation = self.query_one("#conversation", VerticalScroll)
@@ -396,19 +368,14 @@ class ChatApp(App[None]):
             error = exc if isinstance(exc, AssistantError) else CorpusError(str(exc))
             self.notify(error.message, title=f"Cannot open {citation.file}", severity="error")
             return
-        if text[citation.start : citation.end] != citation.quote:
-            found = text.find(citation.quote)
-            if found < 0:
-                self.notify(
-                    "The quote is no longer in the file; showing the old position.",
-                    title="File changed since the answer",
-                    severity="warning",
-                )
-            else:
-                end = found + len(citation.quote)
-                citation = Citation(
-                    citation.n, citation.file, citation.quote, found, end, citation.corroborating
-                )
+        located = locate_quote(citation, text)
+        if located is None:
+            self.notify(
+                "The quote is no longer in the file; showing the old position.",
+                title="File changed since the answer",
+                severity="warning",
+            )
+        citation = located or citation
         self.push_screen(SourceScreen(citation, text))
 
     # --- conversation: new, history, export, copy ----------------------------------------

@@ -56,7 +56,7 @@ class ReindexScreen(ModalScreen[ReindexResult | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             if self.offer:
-                yield Static("There is no index yet", classes="title")
+                yield Static("No usable index", classes="title")
                 yield Static(Text(self.offer))
                 yield Static(
                     "Build it now from the corpus? It is needed before any question.",
@@ -218,7 +218,8 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = (
         MODAL_CSS.format(name="HelpScreen")
         + """
-    HelpScreen VerticalScroll { height: auto; max-height: 40; }
+    HelpScreen > Vertical { height: 90%; }
+    HelpScreen VerticalScroll { height: 1fr; }
     """
     )
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "dismiss_none", "Close")]

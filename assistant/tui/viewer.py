@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -20,6 +21,18 @@ from assistant.tui.sourcetext import display_text, layout_rows, row_of
 from assistant.types import Citation
 
 HIGHLIGHT = Style(color="black", bgcolor="yellow", bold=True)
+
+
+def locate_quote(citation: Citation, text: str) -> Citation | None:
+    """The citation with offsets that hold its quote in `text` (the file as it is now):
+    unchanged if they still do, moved to the quote's first occurrence if the file changed,
+    None if the quote is gone."""
+    if text[citation.start : citation.end] == citation.quote:
+        return citation
+    found = text.find(citation.quote)
+    if found < 0:
+        return None
+    return replace(citation, start=found, end=found + len(citation.quote))
 
 
 class SourceView(ScrollView, can_focus=True):

@@ -117,7 +117,7 @@ class Exchange(Vertical):
         self.add_class("-failed")
         self.markdown.border_title = "No answer"
         self.query_one(".status", Static).display = False
-        await self.markdown.update(f"*{message}*")
+        await self.markdown.update(message)
 
     async def cancel(self) -> None:
         await self._stop_stream()
