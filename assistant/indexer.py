@@ -1,16 +1,20 @@
 """`assistant reindex`: bring the index in step with the corpus, incrementally and safely.
 
-Order of work, so that a reindex killed at any point leaves the previous index usable:
-new chunks are embedded and added under content-addressed ids, then the chunk table and
-the manifest are swapped in atomically (the commit point), and only then are the vectors of
-removed or changed files deleted. Readers only trust vectors listed in the chunk table.
+Order of work, so that a reindex killed at any point (even `kill -9` in the middle of a Chroma
+write) leaves the previous index answering: the vectors go into a new store (a generation)
+that nothing reads yet — vectors of unchanged files are copied from the current store, new
+chunks are embedded — then the chunk table and the manifest naming the new store are swapped
+in atomically (the commit point), and only then are stores and chunk tables older than the
+previous generation deleted. A reindex that changes nothing writes nothing. If the current
+store cannot be read, its chunks are embedded again from the chunk table.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,7 +22,7 @@ from assistant.chunking import ChunkingParams, chunk_text
 from assistant.config import Settings
 from assistant.corpus import Candidate, list_candidates, read_document
 from assistant.embedder import MiniLMEmbedder
-from assistant.errors import CorpusError, IndexMissingError
+from assistant.errors import AssistantError, CorpusError, IndexMissingError
 from assistant.lock import index_lock
 from assistant.manifest import (
     FileEntry,
@@ -28,7 +32,7 @@ from assistant.manifest import (
     write_chunk_table,
     write_manifest,
 )
-from assistant.store import ChunkVectors
+from assistant.store import ChunkVectors, drop_stores, new_store_name, probe_ids
 from assistant.types import Chunk, ReindexSummary
 
 Progress = Callable[[str, int, int], None]
@@ -70,26 +74,35 @@ def _reindex_locked(
     settings: Settings, progress: Progress, on_message: Callable[[str], None]
 ) -> ReindexSummary:
     params = ChunkingParams(settings.chunk_size, settings.chunk_overlap)
-    candidates, skipped = list_candidates(settings.corpus)
+    candidates, skipped = list_candidates(settings.corpus, settings.max_file_mb)
     if not candidates and not skipped:
         raise CorpusError(f"corpus folder {settings.corpus} has no files", "add .txt or .md files")
-    old = _usable_manifest(settings.index, params, on_message)
-    old_chunks = _old_chunks(settings.index, old)
+    old, old_chunks = _previous(settings.index, params, on_message)
     plan = _plan(old, candidates, params)
     summary = ReindexSummary(skipped=list(skipped))
     new_chunks, new_entries = _read_and_chunk(settings, plan, params, summary, progress)
-    vectors = ChunkVectors(settings.index, settings.chroma_url, create=True)
-    _embed_and_store(vectors, new_chunks, progress, vectors.ids())
-    summary.chunks_embedded = len(new_chunks)
     kept_chunks = [c for c in old_chunks if c.file in plan.keep]
     files = {**plan.keep, **new_entries}
     all_chunks = sorted([*kept_chunks, *new_chunks], key=lambda c: (c.file, c.ordinal))
-    manifest = _commit(settings, params, files, all_chunks, old)
-    _collect_garbage(settings.index, vectors, all_chunks, manifest)
+    if not all_chunks:
+        raise CorpusError(
+            _nothing_usable(settings.corpus, summary.skipped), "add .txt or .md files"
+        )
     summary.removed = plan.removed
     summary.unchanged = sorted(plan.keep)
     summary.chunks_total = len(all_chunks)
+    if old is not None and files == old.files and _store_is_healthy(settings, old, all_chunks):
+        return summary  # nothing changed: the index stays as it is, nothing is written
+    store = _vector_store(settings, old, old_chunks, all_chunks, progress, summary, on_message)
+    manifest = _commit(settings, params, files, all_chunks, store)
+    _collect_garbage(settings, manifest, old)
     return summary
+
+
+def _nothing_usable(corpus: Path, skipped: list[tuple[str, str]]) -> str:
+    shown = "; ".join(f"{name}: {reason}" for name, reason in skipped[:3])
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return f"no file in {corpus} has usable text ({shown}{more}); the index was left as it was"
 
 
 def _usable_manifest(
@@ -109,13 +122,18 @@ def _usable_manifest(
     return manifest
 
 
-def _old_chunks(index_dir: Path, manifest: Manifest | None) -> list[Chunk]:
-    if manifest is None:
-        return []
+def _previous(
+    index_dir: Path, params: ChunkingParams, on_message: Callable[[str], None]
+) -> tuple[Manifest | None, list[Chunk]]:
+    """The current manifest and its chunks, or (None, []) when it cannot be built upon."""
+    old = _usable_manifest(index_dir, params, on_message)
+    if old is None:
+        return None, []
     try:
-        return read_chunk_table(index_dir / manifest.chunk_table)
-    except IndexMissingError:
-        return []
+        return old, read_chunk_table(index_dir / old.chunk_table)
+    except IndexMissingError as exc:
+        on_message(f"{exc.message}; rebuilding from scratch")
+        return None, []
 
 
 def _plan(old: Manifest | None, candidates: list[Candidate], params: ChunkingParams) -> _Plan:
@@ -167,17 +185,78 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
-def _embed_and_store(
-    vectors: ChunkVectors, chunks: list[Chunk], progress: Progress, present: set[str]
-) -> None:
-    missing = [c for c in chunks if c.chunk_id not in present]
-    if not missing:
+def _store_is_healthy(settings: Settings, manifest: Manifest, chunks: list[Chunk]) -> bool:
+    """Does the manifest's store hold exactly these chunks, and answer a query?"""
+    try:
+        vectors = ChunkVectors(settings.index, settings.chroma_url, manifest.store)
+        if vectors.count() != len(chunks):
+            return False
+        vectors.self_check(probe_ids(chunks))
+    except AssistantError:
+        return False
+    return True
+
+
+def _vector_store(
+    settings: Settings,
+    old: Manifest | None,
+    old_chunks: list[Chunk],
+    chunks: list[Chunk],
+    progress: Progress,
+    summary: ReindexSummary,
+    on_message: Callable[[str], None],
+) -> str:
+    """The name of a store holding exactly `chunks`: the current one if it already does,
+    else a new generation (vectors copied from the current store where it can be read)."""
+    live = {c.chunk_id for c in chunks}
+    same = old is not None and live == {c.chunk_id for c in old_chunks}
+    if old is not None and same and _store_is_healthy(settings, old, chunks):
+        return old.store
+    name = new_store_name()
+    target = ChunkVectors(settings.index, settings.chroma_url, name, create=True)
+    copied = _copy_vectors(settings, old, chunks, target, on_message)
+    missing = [c for c in chunks if c.chunk_id not in copied]
+    _embed_and_store(target, missing, progress)
+    summary.chunks_embedded = len(missing)
+    if target.count() != len(chunks):
+        raise AssistantError(
+            f"the new vector store holds {target.count()} vectors for {len(chunks)} chunks",
+            "run `assistant reindex` again; the previous index is still in use",
+        )
+    return name
+
+
+def _copy_vectors(
+    settings: Settings,
+    old: Manifest | None,
+    chunks: list[Chunk],
+    target: ChunkVectors,
+    on_message: Callable[[str], None],
+) -> set[str]:
+    """Copy the vectors the current store already has for `chunks` into `target`."""
+    if old is None:
+        return set()
+    try:
+        source = ChunkVectors(settings.index, settings.chroma_url, old.store)
+        vectors = source.embeddings([c.chunk_id for c in chunks])
+    except AssistantError as exc:
+        on_message(f"{exc.message}; embedding its chunks again")
+        return set()
+    reusable = [c for c in chunks if c.chunk_id in vectors]
+    for begin in range(0, len(reusable), EMBED_BATCH * 8):
+        batch = reusable[begin : begin + EMBED_BATCH * 8]
+        target.add(batch, [vectors[c.chunk_id] for c in batch])
+    return {c.chunk_id for c in reusable}
+
+
+def _embed_and_store(vectors: ChunkVectors, chunks: list[Chunk], progress: Progress) -> None:
+    if not chunks:
         return
     embedder = MiniLMEmbedder()
-    for begin in range(0, len(missing), EMBED_BATCH):
-        batch = missing[begin : begin + EMBED_BATCH]
+    for begin in range(0, len(chunks), EMBED_BATCH):
+        batch = chunks[begin : begin + EMBED_BATCH]
         vectors.add(batch, embedder.embed([c.text for c in batch]))
-        progress("embedding", min(begin + EMBED_BATCH, len(missing)), len(missing))
+        progress("embedding", min(begin + EMBED_BATCH, len(chunks)), len(chunks))
 
 
 def _commit(
@@ -185,7 +264,7 @@ def _commit(
     params: ChunkingParams,
     files: dict[str, FileEntry],
     chunks: list[Chunk],
-    old: Manifest | None,
+    store: str,
 ) -> Manifest:
     draft = Manifest(
         chunking=params.to_json(),
@@ -193,27 +272,24 @@ def _commit(
         chunk_table="",
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         corpus=str(settings.corpus.resolve()),
+        store=store,
     )
     table = f"chunks-{draft.version}.jsonl"
     write_chunk_table(settings.index / table, chunks)
-    manifest = Manifest(
-        chunking=draft.chunking,
-        files=draft.files,
-        chunk_table=table,
-        built_at=draft.built_at,
-        corpus=draft.corpus,
-    )
+    manifest = replace(draft, chunk_table=table)
     write_manifest(settings.index, manifest)
     return manifest
 
 
-def _collect_garbage(
-    index_dir: Path, vectors: ChunkVectors, chunks: list[Chunk], manifest: Manifest
-) -> None:
-    live = {c.chunk_id for c in chunks}
-    stale = [i for i in vectors.ids() if i not in live]
-    if stale:
-        vectors.delete(stale)
-    for table in index_dir.glob("chunks-*.jsonl"):
-        if table.name != manifest.chunk_table:
+def _collect_garbage(settings: Settings, manifest: Manifest, old: Manifest | None) -> None:
+    """Delete stores and chunk tables older than the previous generation (which a reader
+    that started before the commit may still be using)."""
+    keep = [manifest] + ([old] if old else [])
+    drop_stores(settings.index, settings.chroma_url, {m.store for m in keep})
+    tables = {m.chunk_table for m in keep}
+    for table in settings.index.glob("chunks-*.jsonl"):
+        if table.name not in tables:
             table.unlink(missing_ok=True)
+    legacy = settings.index / "chroma"  # schema 1 kept one store here
+    if legacy.is_dir():
+        shutil.rmtree(legacy, ignore_errors=True)

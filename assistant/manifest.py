@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +16,11 @@ from assistant.embedder import DIMENSIONS, EMBEDDER_NAME, MODEL_SHA256
 from assistant.errors import IndexMissingError
 from assistant.types import Chunk
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: vectors live in a per-generation store named by `store`
 MANIFEST = "manifest.json"
 REINDEX_HINT = "run `assistant reindex`"
+_CHUNK_TABLE = re.compile(r"^chunks-[0-9a-f]{6,64}\.jsonl$")
+_STORE = re.compile(r"^g[0-9a-f]{8,32}$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Manifest:
     chunk_table: str
     built_at: str
     corpus: str
+    store: str = ""
     embedder: dict[str, Any] = field(
         default_factory=lambda: {
             "name": EMBEDDER_NAME,
@@ -68,6 +72,7 @@ class Manifest:
             "embedder": self.embedder,
             "chunking": self.chunking,
             "chunk_table": self.chunk_table,
+            "store": self.store,
             "built_at": self.built_at,
             "corpus": self.corpus,
             "files": {n: vars(f) for n, f in sorted(self.files.items())},
@@ -87,15 +92,18 @@ def read_manifest(index_dir: Path) -> Manifest | None:
                 f"this assistant reads schema {SCHEMA_VERSION}",
                 REINDEX_HINT,
             )
+        if not _CHUNK_TABLE.match(data["chunk_table"]) or not _STORE.match(data["store"]):
+            raise ValueError("chunk table or store name is not one this assistant writes")
         return Manifest(
             chunking=data["chunking"],
             files={n: FileEntry(**f) for n, f in data["files"].items()},
             chunk_table=data["chunk_table"],
             built_at=data["built_at"],
             corpus=data["corpus"],
+            store=data["store"],
             embedder=data["embedder"],
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IndexMissingError(f"the index manifest {path} is damaged", REINDEX_HINT) from exc
 
 

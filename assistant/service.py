@@ -11,20 +11,35 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
-from assistant.answer.citations import CANNOT_ANSWER, Draft, verify_draft
+from assistant.answer.citations import (
+    CANNOT_ANSWER,
+    Draft,
+    neutralise_quoted_markers,
+    verify_draft,
+)
 from assistant.config import Settings
-from assistant.corpus import check_corpus_dir, read_text_or_none, sha256_file
+from assistant.corpus import check_corpus_dir, read_text_or_none, safe_path, sha256_file
 from assistant.embedder import EMBEDDER_NAME, MiniLMEmbedder
 from assistant.errors import (
     AssistantError,
+    CorpusError,
     IndexMissingError,
     InputError,
+    OllamaBadOutput,
     OllamaError,
 )
 from assistant.followup import carry_entities, history_text, needs_context, split_question
-from assistant.manifest import REINDEX_HINT, Manifest, read_chunk_table, read_manifest
+from assistant.manifest import (
+    MANIFEST,
+    REINDEX_HINT,
+    FileEntry,
+    Manifest,
+    read_chunk_table,
+    read_manifest,
+)
 from assistant.types import (
     Answer,
     AnswerEvent,
@@ -60,6 +75,7 @@ class _Engine:
     manifest: Manifest
     retriever: Any
     embedder: MiniLMEmbedder
+    signature: tuple[int, int, int]
 
     def similarity(self, question: str, sentences: list[str]) -> list[float]:
         vectors = self.embedder.embed([question, *sentences])
@@ -83,18 +99,46 @@ class Assistant:
 
     @cached_property
     def _engine(self) -> _Engine:
+        signature = manifest_signature(self.settings.index)
+        try:
+            return self._load_engine(signature)
+        except IndexMissingError:
+            # A reindex may have committed (and collected the generation just read) in
+            # between: then read the new manifest once before giving up.
+            latest = manifest_signature(self.settings.index)
+            if latest == signature:
+                raise
+            return self._load_engine(latest)
+
+    def _load_engine(self, signature: tuple[int, int, int]) -> _Engine:
         from assistant.retrieval import HybridRetriever
-        from assistant.store import ChunkVectors
+        from assistant.store import ChunkVectors, probe_ids
 
         manifest = self.manifest()
         chunks = read_chunk_table(self.settings.index / manifest.chunk_table)
+        vectors = ChunkVectors(self.settings.index, self.settings.chroma_url, manifest.store)
+        if vectors.count() != len(chunks):
+            raise IndexMissingError(
+                f"the vector store in {self.settings.index} holds {vectors.count()} vectors "
+                f"for {len(chunks)} chunks",
+                REINDEX_HINT,
+            )
+        if chunks:
+            vectors.self_check(probe_ids(chunks))
         embedder = MiniLMEmbedder()
-        vectors = ChunkVectors(self.settings.index, self.settings.chroma_url)
-        return _Engine(manifest, HybridRetriever(chunks, vectors, embedder), embedder)
+        retriever = HybridRetriever(chunks, vectors, embedder)
+        return _Engine(manifest, retriever, embedder, signature)
 
     def reload(self) -> None:
         """Forget the loaded index (after a reindex)."""
         self.__dict__.pop("_engine", None)
+
+    def _current_engine(self) -> _Engine:
+        """The loaded index, reloaded first if a reindex has committed a new one since."""
+        loaded = self.__dict__.get("_engine")
+        if loaded is not None and loaded.signature != manifest_signature(self.settings.index):
+            self.reload()
+        return self._engine
 
     def reindex(
         self,
@@ -114,15 +158,9 @@ class Assistant:
         root = check_corpus_dir(self.settings.corpus)
         changes = []
         for name, entry in manifest.files.items():
-            path = root / name
-            if not path.exists():
-                changes.append(f"{name}: removed")
-                continue
-            stat = path.stat()
-            if (stat.st_size, stat.st_mtime_ns) != (entry.size, entry.mtime_ns) and (
-                sha256_file(path) != entry.sha256
-            ):
-                changes.append(f"{name}: changed")
+            change = file_change(root, name, entry)
+            if change:
+                changes.append(f"{name}: {change}")
         return changes
 
     # --- backends ------------------------------------------------------------------------
@@ -170,7 +208,7 @@ class Assistant:
         """Events: status notes, streamed text (Ollama), then Done with the verified answer."""
         started = time.perf_counter()
         text, warnings = clean_question(question)
-        engine = self._engine
+        engine = self._current_engine()
         kind, reason = self.choose_backend(llm)
         yield Status(f"{kind}: {reason}")
         standalone = yield from self._standalone(text, history, kind, temperature)
@@ -179,10 +217,11 @@ class Assistant:
         retrieve_ms = (time.perf_counter() - t0) * 1000
         t1 = time.perf_counter()
         draft, kind, reason = yield from self._draft(
-            standalone, passages, kind, reason, llm, temperature, warnings
+            engine, standalone, passages, (kind, reason), llm, temperature, warnings
         )
         generate_ms = (time.perf_counter() - t1) * 1000
         answer = self._finish(
+            engine,
             text,
             draft,
             passages,
@@ -228,14 +267,15 @@ class Assistant:
 
     def _draft(
         self,
+        engine: _Engine,
         question: str,
         passages: list[Passage],
-        kind: str,
-        reason: str,
+        backend: tuple[str, str],
         llm: str | None,
         temperature: float | None,
         warnings: list[str],
     ) -> Generator[AnswerEvent, None, tuple[Draft, str, str]]:
+        kind, reason = backend
         if kind == "ollama":
             try:
                 draft = yield from self._ollama_draft(question, passages, temperature)
@@ -248,14 +288,14 @@ class Assistant:
                 self._probe = None
                 yield Status(reason)
                 kind = "extractive"
-        return self._extractive_draft(question, passages), "extractive", reason
+        draft = neutralise_quoted_markers(self._extractive_draft(engine, question, passages))
+        return draft, "extractive", reason
 
-    def _extractive_draft(self, question: str, passages: list[Passage]) -> Draft:
+    def _extractive_draft(self, engine: _Engine, question: str, passages: list[Passage]) -> Draft:
         """Extractive answer; a conjoined question is answered part by part. Passages found
         for the parts are added to `passages` (they are the retrieved files)."""
         from assistant.answer.extractive import combine, extractive_draft
 
-        engine = self._engine
         parts = split_question(question)
         if len(parts) == 1:
             return extractive_draft(
@@ -286,10 +326,26 @@ class Assistant:
             if len(visible) > shown:
                 yield TextDelta(visible[shown:])
                 shown = len(visible)
-        return parse_reply(reply, passages)
+        draft = parse_reply(reply, passages)
+        if not draft.abstained and not draft.quotes:
+            raise OllamaBadOutput(
+                f"the answer from Ollama ({self.settings.model}) cites no quotes to check "
+                "(no QUOTES: section with [n] lines)",
+                "retry, try another model with --model, or use --llm extractive",
+            )
+        return draft
+
+    def _changed(self, manifest: Manifest, names: Sequence[str]) -> list[str]:
+        root = self.settings.corpus
+        return [
+            f"{name} ({change})"
+            for name in dict.fromkeys(names)
+            if name in manifest.files and (change := file_change(root, name, manifest.files[name]))
+        ]
 
     def _finish(
         self,
+        engine: _Engine,
         question: str,
         draft: Draft,
         passages: list[Passage],
@@ -300,13 +356,19 @@ class Assistant:
         started: float,
         question_id: str | None,
     ) -> Answer:
-        manifest = self._engine.manifest
+        manifest = engine.manifest
         texts = FileTexts(
             loader=lambda name: read_text_or_none(self.settings.corpus, name),
             names=manifest.files,
         )
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
         verified = verify_draft(draft, texts, retrieved)
+        changed = self._changed(manifest, [*retrieved, *(c.file for c in verified.citations)])
+        if changed:
+            warnings.append(
+                f"changed since indexing: {', '.join(changed)}; quotes were checked against "
+                "the files as they are now — run `assistant reindex`"
+            )
         if verified.dropped_quotes:
             warnings.append(
                 f"{verified.dropped_quotes} quote(s) not found in the corpus were dropped"
@@ -331,6 +393,26 @@ class Assistant:
             dropped_quotes=verified.dropped_quotes,
             warnings=tuple(warnings),
         )
+
+
+def file_change(root: Path, name: str, entry: FileEntry) -> str:
+    """'' if the corpus file is as indexed, else 'removed' or 'changed'."""
+    try:
+        path = safe_path(root, name)
+        stat = path.stat()
+        same_stat = (stat.st_size, stat.st_mtime_ns) == (entry.size, entry.mtime_ns)
+        return "" if same_stat or sha256_file(path) == entry.sha256 else "changed"
+    except (OSError, CorpusError):
+        return "removed"
+
+
+def manifest_signature(index_dir: Path) -> tuple[int, int, int]:
+    """Changes whenever a reindex commits (the manifest is replaced atomically)."""
+    try:
+        stat = (index_dir / MANIFEST).stat()
+    except OSError:
+        return (0, 0, 0)
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
 
 def with_id(answer: Answer, question_id: str | None) -> Answer:

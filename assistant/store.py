@@ -1,13 +1,23 @@
 """The Chroma adapter: vectors of chunks in a Chroma collection, through LlamaIndex.
 
 The only module that imports chromadb or LlamaIndex's Chroma store. Embedded by default
-(`PersistentClient` in the index folder); a Chroma server when `chroma_url` is set.
-Telemetry is always off.
+(`PersistentClient` in `INDEX/stores/NAME`); a Chroma server when `chroma_url` is set (one
+collection per store name). Telemetry is always off.
+
+Each reindex that changes anything writes a new store (a "generation") and never touches the
+one the manifest names, so a reindex killed at any point — even in the middle of a Chroma
+write — cannot damage the index that is answering. Any failure inside Chroma while opening or
+reading a store is reported as `IndexMissingError` with the reindex hint.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import math
+import re
+import shutil
+import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -15,11 +25,24 @@ from urllib.parse import urlparse
 from assistant.errors import AssistantError, IndexMissingError
 from assistant.types import Chunk
 
+STORES_DIR = "stores"
 COLLECTION = "chunks"
 ADD_BATCH = 1000
+REINDEX_HINT = "run `assistant reindex`"
+_STORE_NAME = re.compile(r"^g[0-9a-f]{8,32}$")
 
 
-def _client(index_dir: Path, chroma_url: str) -> Any:
+def new_store_name() -> str:
+    """A fresh, unique store name for the next generation."""
+    return f"g{time.time_ns():x}"
+
+
+def valid_store_name(name: str) -> bool:
+    """Store names come from the manifest: only our own pattern is accepted (no paths)."""
+    return bool(_STORE_NAME.match(name))
+
+
+def _client(index_dir: Path, chroma_url: str, store: str) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -40,30 +63,61 @@ def _client(index_dir: Path, chroma_url: str) -> Any:
                 f"Chroma server at {chroma_url} is not reachable: {exc}",
                 "start it with `chroma run --path DIR --port PORT`, or drop --chroma-url",
             ) from exc
-    return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
+    path = index_dir / STORES_DIR / store
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def _collection_name(index_dir: Path, chroma_url: str, store: str) -> str:
+    if not chroma_url:
+        return COLLECTION
+    return f"{_server_prefix(index_dir)}{store}"
+
+
+def _server_prefix(index_dir: Path) -> str:
+    """Collections of one index folder on a shared Chroma server start with this."""
+    return f"assistant-{hashlib.sha256(str(index_dir.resolve()).encode()).hexdigest()[:10]}-"
+
+
+def _damaged(index_dir: Path, exc: BaseException, what: str = "missing or unreadable") -> Any:
+    detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+    return IndexMissingError(f"the vector store in {index_dir} is {what} ({detail})", REINDEX_HINT)
 
 
 class ChunkVectors:
-    """Chunk vectors in Chroma, keyed by chunk id."""
+    """Chunk vectors in one Chroma store (generation), keyed by chunk id."""
 
-    def __init__(self, index_dir: Path, chroma_url: str = "", create: bool = False) -> None:
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
-        self._client = _client(index_dir, chroma_url)
+    def __init__(
+        self, index_dir: Path, chroma_url: str = "", store: str = "", create: bool = False
+    ) -> None:
+        if not valid_store_name(store):
+            raise IndexMissingError(f"the index in {index_dir} names no vector store", REINDEX_HINT)
+        if not create and not chroma_url and not (index_dir / STORES_DIR / store).is_dir():
+            raise IndexMissingError(
+                f"the vector store {store} in {index_dir} is missing", REINDEX_HINT
+            )
+        self.index_dir = index_dir
+        self.store = store
+        name = _collection_name(index_dir, chroma_url, store)
         try:
+            self._client = _client(index_dir, chroma_url, store)
             if create:
                 collection = self._client.get_or_create_collection(
-                    COLLECTION, metadata={"hnsw:space": "cosine"}, embedding_function=None
+                    name, metadata={"hnsw:space": "cosine"}, embedding_function=None
                 )
             else:
-                collection = self._client.get_collection(COLLECTION, embedding_function=None)
+                collection = self._client.get_collection(name, embedding_function=None)
+            self._count = int(collection.count())
+        except AssistantError:
+            raise
         except Exception as exc:
             if create:
-                raise
-            raise IndexMissingError(
-                f"the vector store in {index_dir} is missing or unreadable ({type(exc).__name__})",
-                "run `assistant reindex`",
-            ) from exc
+                raise AssistantError(
+                    f"cannot create the vector store in {index_dir}: {exc}",
+                    "check the index folder is writable and has free space",
+                ) from exc
+            raise _damaged(index_dir, exc) from exc
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
         self._collection = collection
         self._store = ChromaVectorStore(chroma_collection=collection)
 
@@ -93,17 +147,45 @@ class ChunkVectors:
             nodes.append(node)
         for begin in range(0, len(nodes), ADD_BATCH):
             self._store.add(nodes[begin : begin + ADD_BATCH])
+        self._count += len(nodes)
 
     def ids(self) -> set[str]:
-        return set(self._collection.get(include=[])["ids"])
+        try:
+            return set(self._collection.get(include=[])["ids"])
+        except Exception as exc:
+            raise _damaged(self.index_dir, exc) from exc
 
-    def delete(self, ids: Sequence[str]) -> None:
+    def embeddings(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """The stored vectors of `ids` (those present); IndexMissingError if unreadable."""
+        found: dict[str, list[float]] = {}
         ids = list(ids)
-        for begin in range(0, len(ids), ADD_BATCH):
-            self._store.delete_nodes(node_ids=ids[begin : begin + ADD_BATCH])
+        try:
+            for begin in range(0, len(ids), ADD_BATCH):
+                got = self._collection.get(
+                    ids=ids[begin : begin + ADD_BATCH], include=["embeddings"]
+                )
+                for chunk_id, vector in zip(got["ids"], got["embeddings"], strict=True):
+                    found[chunk_id] = [float(x) for x in vector]
+        except Exception as exc:
+            raise _damaged(self.index_dir, exc) from exc
+        return found
+
+    def self_check(self, ids: Sequence[str]) -> None:
+        """Search for the stored vectors of `ids`; each must find itself (similarity ≈ 1).
+        A damaged HNSW segment can otherwise silently drop part of the store from results."""
+        vectors = self.embeddings(ids)
+        for chunk_id in ids:
+            vector = vectors.get(chunk_id)
+            best = self.query(vector, 1) if vector is not None else []
+            if not best or best[0][1] < 0.999:
+                raise _damaged(
+                    self.index_dir,
+                    RuntimeError(f"chunk {chunk_id} is not found by its own vector"),
+                    "damaged",
+                )
 
     def count(self) -> int:
-        return int(self._collection.count())
+        return self._count
 
     def query(self, embedding: Sequence[float], k: int) -> list[tuple[str, float]]:
         """The k nearest chunk ids with their cosine similarity, best first."""
@@ -111,12 +193,53 @@ class ChunkVectors:
 
         if k <= 0:
             return []
-        result = self._store.query(
-            VectorStoreQuery(query_embedding=list(map(float, embedding)), similarity_top_k=k)
-        )
+        try:
+            result = self._store.query(
+                VectorStoreQuery(query_embedding=list(map(float, embedding)), similarity_top_k=k)
+            )
+        except Exception as exc:
+            raise _damaged(self.index_dir, exc) from exc
         ids = result.ids or []
+        if len(ids) < min(k, self._count):
+            raise _damaged(
+                self.index_dir,
+                RuntimeError(f"{len(ids)} of {min(k, self._count)} neighbours returned"),
+                "damaged",
+            )
         sims = result.similarities or []
         # ChromaVectorStore reports exp(-distance); with cosine space distance = 1 - cos.
-        import math
-
         return [(i, 1.0 + math.log(max(s, 1e-12))) for i, s in zip(ids, sims, strict=False)]
+
+
+def probe_ids(chunks: Sequence[Chunk]) -> list[str]:
+    """A few chunk ids spread over the store, for `ChunkVectors.self_check`."""
+    if not chunks:
+        return []
+    return sorted({chunks[i].chunk_id for i in (0, len(chunks) // 2, len(chunks) - 1)})
+
+
+def drop_stores(index_dir: Path, chroma_url: str, keep: Iterable[str]) -> None:
+    """Delete every store of this index folder except `keep` (old generations, leftovers of
+    killed reindexes). Failures are ignored: a leftover costs disk space, nothing else."""
+    keep = set(keep)
+    if chroma_url:
+        _drop_server_collections(index_dir, chroma_url, keep)
+        return
+    root = index_dir / STORES_DIR
+    if not root.is_dir():
+        return
+    for path in root.iterdir():
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _drop_server_collections(index_dir: Path, chroma_url: str, keep: set[str]) -> None:
+    prefix = _server_prefix(index_dir)
+    try:
+        client = _client(index_dir, chroma_url, "")
+        for collection in client.list_collections():
+            name = getattr(collection, "name", collection)
+            if name.startswith(prefix) and name[len(prefix) :] not in keep:
+                client.delete_collection(name)
+    except Exception:
+        return
