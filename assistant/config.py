@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.corpus import MAX_FILE_MB
 from assistant.errors import ConfigError
 
 DEFAULT_CONFIG_FILE = "assistant.toml"
@@ -49,6 +50,12 @@ class Settings(BaseSettings):
     chunk_size: int = Field(700, ge=100, description="Target characters per chunk.")
     chunk_overlap: int = Field(150, ge=0, description="Characters of overlap between chunks.")
     top_k: int = Field(6, ge=1, le=50, description="Passages given to the answerer.")
+    max_file_mb: float = Field(
+        MAX_FILE_MB,
+        gt=0,
+        description="Files larger than this (MB) are skipped with a warning: embedding "
+        "takes about a minute per MB of text on a laptop CPU.",
+    )
     chroma_url: str = Field(
         "", description="Chroma server URL (http://host:port); empty uses the embedded store."
     )

@@ -16,7 +16,7 @@ from assistant.errors import CorpusError
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".text"})
 SNIFF_BYTES = 8192
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_MB = 10.0  # ≈15,000 chunks, about ten minutes of embedding on a laptop CPU
 
 
 @dataclass(frozen=True)
@@ -50,29 +50,40 @@ def check_corpus_dir(root: Path) -> Path:
     return root.resolve()
 
 
-def list_candidates(root: Path) -> tuple[list[Candidate], list[tuple[str, str]]]:
-    """Every regular file under root that may be text, sorted by name, plus skipped files."""
+def list_candidates(
+    root: Path, max_file_mb: float = MAX_FILE_MB
+) -> tuple[list[Candidate], list[tuple[str, str]]]:
+    """Every regular file under root that may be text, sorted by name, plus skipped files
+    (with the reason) — binaries by type, links leaving the corpus, files over max_file_mb."""
     root = check_corpus_dir(root)
     found: list[Candidate] = []
     skipped: list[tuple[str, str]] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        linked = sorted(d for d in dirnames if (Path(dirpath) / d).is_symlink())
+        for folder in linked:
+            name = (Path(dirpath) / folder).relative_to(root).as_posix()
+            skipped.append((name, "symlinked folder (not followed)"))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in linked)
         for filename in sorted(filenames):
             if filename.startswith("."):
                 continue
             path = Path(dirpath) / filename
             name = path.relative_to(root).as_posix()
-            reason = _unusable(path, root)
+            reason = _unusable(path, root, int(max_file_mb * 1024 * 1024))
+            if not reason:
+                try:
+                    stat = path.stat()
+                except OSError as exc:  # deleted or replaced while we looked at it
+                    reason = f"vanished while listing ({exc.strerror or exc})"
             if reason:
                 skipped.append((name, reason))
                 continue
-            stat = path.stat()
             found.append(Candidate(name, path, stat.st_size, stat.st_mtime_ns))
     found.sort(key=lambda c: c.name)
     return found, skipped
 
 
-def _unusable(path: Path, root: Path) -> str:
+def _unusable(path: Path, root: Path, max_bytes: int) -> str:
     suffix = path.suffix.lower()
     if suffix and suffix not in TEXT_SUFFIXES:
         return f"not a text file type ({suffix})"
@@ -82,10 +93,13 @@ def _unusable(path: Path, root: Path) -> str:
         return "broken or looping symlink"
     if not real.is_relative_to(root):
         return "symlink points outside the corpus"
-    if not real.is_file():
-        return "not a regular file"
-    if real.stat().st_size > MAX_FILE_BYTES:
-        return f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
+    try:
+        if not real.is_file():
+            return "not a regular file"
+        if real.stat().st_size > max_bytes:
+            return f"larger than {max_bytes / (1024 * 1024):g} MB (raise max_file_mb to index it)"
+    except OSError as exc:
+        return f"vanished while listing ({exc.strerror or exc})"
     return ""
 
 
