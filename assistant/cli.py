@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -105,6 +106,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug or a library failure nobody anticipated: still one line
+        if os.environ.get("ASSISTANT_DEBUG"):
+            raise
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        print(f"error: unexpected failure ({detail})", file=sys.stderr)
+        print(
+            "hint: if the index may be damaged, run `assistant reindex`; "
+            "set ASSISTANT_DEBUG=1 to see the traceback",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -141,11 +153,7 @@ def _ask(settings: Settings, question: str, as_json: bool) -> int:
     from assistant.service import Assistant
 
     assistant = Assistant(settings)
-    for change in assistant.corpus_changes():
-        print(
-            f"warning: corpus changed since indexing ({change}); run `assistant reindex`",
-            file=sys.stderr,
-        )
+    _warn_corpus_changes(assistant)
     answer = stream_answer(assistant.ask(question), show_progress=not as_json)
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
@@ -154,8 +162,19 @@ def _ask(settings: Settings, question: str, as_json: bool) -> int:
     return 0
 
 
+def _warn_corpus_changes(assistant: Any) -> None:
+    for change in assistant.corpus_changes():
+        print(
+            f"warning: corpus changed since indexing ({change}); run `assistant reindex`",
+            file=sys.stderr,
+        )
+
+
 def _batch(settings: Settings, questions: Path, out: Path, workers: int) -> int:
     from assistant.batch import run_batch
+    from assistant.service import Assistant
+
+    _warn_corpus_changes(Assistant(settings))
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -18,9 +19,9 @@ def stream_answer(events: Iterator[AnswerEvent], show_progress: bool) -> Answer:
     streamed = False
     for event in events:
         if isinstance(event, Status) and live:
-            print(f"\033[2m[{event.message}]\033[0m", file=sys.stderr)
+            print(f"\033[2m[{shown(event.message)}]\033[0m", file=sys.stderr)
         elif isinstance(event, TextDelta) and live:
-            print(f"\033[2m{event.text}\033[0m", end="", file=sys.stderr, flush=True)
+            print(f"\033[2m{shown(event.text)}\033[0m", end="", file=sys.stderr, flush=True)
             streamed = True
         elif isinstance(event, Done):
             if streamed:
@@ -30,24 +31,40 @@ def stream_answer(events: Iterator[AnswerEvent], show_progress: bool) -> Answer:
 
 
 def print_answer(answer: Answer, width: int = 100) -> None:
-    print(textwrap.fill(answer.answer, width) if answer.abstained else _wrap(answer.answer, width))
+    text = shown(answer.answer)
+    print(textwrap.fill(text, width) if answer.abstained else _wrap(text, width))
     if answer.citations:
         print("\nSources:")
         for c in answer.citations:
-            quote = " ".join(c.quote.split())
-            print(f"  [{c.n}] {c.file} (chars {c.start}–{c.end})")
-            shown = quote if quote[:1] in "\"“‘'" else f"“{quote}”"
-            print(textwrap.indent(textwrap.fill(shown, width - 6), "      "))
+            quote = " ".join(shown(c.quote).split())
+            print(f"  [{c.n}] {shown(c.file)} (chars {c.start}–{c.end})")
+            quoted = quote if quote[:1] in "\"“‘'" else f"“{quote}”"
+            print(textwrap.indent(textwrap.fill(quoted, width - 6), "      "))
             if c.corroborating:
-                print(f"      also in: {', '.join(c.corroborating)}")
+                print(f"      also in: {shown(', '.join(c.corroborating))}")
     for warning in answer.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(f"warning: {shown(warning)}", file=sys.stderr)
     backend = answer.backend.llm + (f" ({answer.backend.model})" if answer.backend.model else "")
     print(
-        f"\n[{backend}; {answer.backend.reason}; index {answer.index['version']}; "
+        f"\n[{backend}; {shown(answer.backend.reason)}; index {answer.index['version']}; "
         f"{answer.timings_ms['total']:.0f} ms]",
         file=sys.stderr,
     )
+
+
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    """Text safe to print on a terminal: control characters (escape sequences that could
+    clear the screen or rewrite lines) and bidirectional overrides (which reorder what is
+    shown) from a document are made visible as \\xNN / \\uNNNN instead of obeyed."""
+    return _UNSAFE.sub(lambda m: _escape(m.group(0)), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _wrap(text: str, width: int) -> str:

@@ -55,6 +55,19 @@ def split_markers(text: str) -> str:
     )
 
 
+_BARE_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def neutralise_quoted_markers(draft: Draft) -> Draft:
+    """In a draft whose text repeats its quotes (the extractive backend), a `[n]` that the
+    document itself contains becomes `(n)`, so it cannot pass for one of our citations."""
+    text = draft.text
+    for proposed in draft.quotes.values():
+        if _BARE_MARKER.search(proposed.quote):
+            text = text.replace(proposed.quote, _BARE_MARKER.sub(r"(\1)", proposed.quote))
+    return Draft(text, draft.quotes, draft.abstained)
+
+
 def verify_draft(draft: Draft, texts: FileTexts, retrieved_files: list[str]) -> Verified:
     """Check every quote of the draft against the files; see the module docstring."""
     if draft.abstained:
