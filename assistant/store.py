@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from assistant.errors import AssistantError, IndexMissingError
+from assistant.hnsw_files import store_problem
 from assistant.types import Chunk
 
 STORES_DIR = "stores"
@@ -78,8 +79,11 @@ def _server_prefix(index_dir: Path) -> str:
     return f"assistant-{hashlib.sha256(str(index_dir.resolve()).encode()).hexdigest()[:10]}-"
 
 
-def _damaged(index_dir: Path, exc: BaseException, what: str = "missing or unreadable") -> Any:
-    detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+def _damaged(
+    index_dir: Path, cause: BaseException | str, what: str = "missing or unreadable"
+) -> Any:
+    detail = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}"
+    detail = detail.splitlines()[0][:160]
     return IndexMissingError(f"the vector store in {index_dir} is {what} ({detail})", REINDEX_HINT)
 
 
@@ -95,6 +99,11 @@ class ChunkVectors:
             raise IndexMissingError(
                 f"the vector store {store} in {index_dir} is missing", REINDEX_HINT
             )
+        if not create and not chroma_url:
+            # Chroma's native reader can crash the process on truncated HNSW files.
+            problem = store_problem(index_dir / STORES_DIR / store)
+            if problem:
+                raise _damaged(index_dir, problem, "damaged")
         self.index_dir = index_dir
         self.store = store
         name = _collection_name(index_dir, chroma_url, store)
@@ -179,9 +188,7 @@ class ChunkVectors:
             best = self.query(vector, 1) if vector is not None else []
             if not best or best[0][1] < 0.999:
                 raise _damaged(
-                    self.index_dir,
-                    RuntimeError(f"chunk {chunk_id} is not found by its own vector"),
-                    "damaged",
+                    self.index_dir, f"chunk {chunk_id} is not found by its own vector", "damaged"
                 )
 
     def count(self) -> int:
@@ -203,7 +210,7 @@ class ChunkVectors:
         if len(ids) < min(k, self._count):
             raise _damaged(
                 self.index_dir,
-                RuntimeError(f"{len(ids)} of {min(k, self._count)} neighbours returned"),
+                f"{len(ids)} of {min(k, self._count)} neighbours returned",
                 "damaged",
             )
         sims = result.similarities or []

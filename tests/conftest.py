@@ -20,8 +20,15 @@ BUNDLED_CORPUS = REPO / "corpus"
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No stray settings from the developer's shell or working directory."""
-    for name in ("OLLAMA_HOST", "ASSISTANT_CONFIG", "ASSISTANT_LLM", "ASSISTANT_CORPUS",
-                 "ASSISTANT_INDEX", "ASSISTANT_MODEL", "ASSISTANT_OLLAMA_HOST"):
+    for name in (
+        "OLLAMA_HOST",
+        "ASSISTANT_CONFIG",
+        "ASSISTANT_LLM",
+        "ASSISTANT_CORPUS",
+        "ASSISTANT_INDEX",
+        "ASSISTANT_MODEL",
+        "ASSISTANT_OLLAMA_HOST",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ASSISTANT_HISTORY_DIR", str(tmp_path / "history"))
 

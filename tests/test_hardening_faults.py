@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import struct
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from assistant.cli import main
 from assistant.corpus import read_document
-from assistant.errors import IndexMissingError
 from assistant.manifest import read_chunk_table, read_manifest
 from assistant.service import Assistant
 from assistant.store import STORES_DIR, ChunkVectors, new_store_name
@@ -113,25 +113,99 @@ chunks = [Chunk(f"c{i}", "f.txt", "sha", i, i + 1, f"text {i}", i) for i in rang
 vectors.add(chunks, np.random.default_rng(0).normal(size=(1500, 384)).astype("float32"))
 """
 
+OPEN_AND_CHECK = """
+import sys
+from pathlib import Path
+from assistant.errors import IndexMissingError
+from assistant.store import ChunkVectors
+try:
+    ChunkVectors(Path(sys.argv[1]), "", sys.argv[2]).self_check(["c0", "c750", "c1499"])
+    print("whole")
+except IndexMissingError as exc:
+    print(exc.message, "|", exc.hint)
+"""
 
-def test_a_damaged_hnsw_segment_is_an_index_error_not_a_chroma_crash(tmp_path: Path) -> None:
-    """Past Chroma's brute-force buffer the vectors live in HNSW files; damage there either
-    escapes as chromadb InternalError from deep inside a query or silently drops part of the
-    store from results. (The store is written by another process: Chroma caches an open
-    store per process.)"""
+
+@pytest.fixture(scope="module")
+def big_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """A store past Chroma's brute-force buffer, so the vectors live in HNSW files. (Written
+    by another process: Chroma caches an open store per process.)"""
+    root = tmp_path_factory.mktemp("big")
     name = new_store_name()
-    subprocess.run([sys.executable, "-c", BUILD_BIG_STORE, str(tmp_path), name], check=True)
-    (segment,) = [p for p in (tmp_path / STORES_DIR / name).iterdir() if p.is_dir()]
-    with (segment / "data_level0.bin").open("r+b") as handle:
-        handle.truncate(1000)
-    vectors = ChunkVectors(tmp_path, "", name)
-    # Chroma itself still answers, from the part of the store outside the damaged segment:
-    assert len(vectors.query(np.random.default_rng(1).normal(size=384).tolist(), 5)) == 5
-    # but the check the service and reindex run before trusting a store notices the loss.
-    with pytest.raises(IndexMissingError) as caught:
-        vectors.self_check(["c0", "c750", "c1499"])
-    assert "damaged" in caught.value.message
-    assert caught.value.hint == "run `assistant reindex`"
+    subprocess.run([sys.executable, "-c", BUILD_BIG_STORE, str(root), name], check=True)
+    return root, name
+
+
+def _open_copy(big_store: tuple[Path, str], tmp_path: Path, damage: Callable[[Path], None]) -> str:
+    """Damage a copy of the big store's HNSW segment, then open and check it in a child
+    process, so that a crash inside Chroma fails this test instead of killing the run."""
+    root, name = big_store
+    shutil.copytree(root, tmp_path / "index")
+    (segment,) = [p for p in (tmp_path / "index" / STORES_DIR / name).iterdir() if p.is_dir()]
+    damage(segment)
+    child = subprocess.run(
+        [sys.executable, "-c", OPEN_AND_CHECK, str(tmp_path / "index"), name],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert child.returncode == 0, f"the child died ({child.returncode}): {child.stderr[-2000:]}"
+    return child.stdout.strip()
+
+
+def test_the_undamaged_big_store_passes_its_checks(
+    big_store: tuple[Path, str], tmp_path: Path
+) -> None:
+    assert _open_copy(big_store, tmp_path, lambda segment: None) == "whole"
+
+
+@pytest.mark.parametrize(
+    ("file", "size"),
+    [
+        ("data_level0.bin", 1000),
+        ("data_level0.bin", 0),
+        ("header.bin", 50),
+        ("length.bin", 100),
+        ("link_lists.bin", 1000),
+    ],
+)
+def test_a_truncated_hnsw_file_is_an_index_error_not_a_crash(
+    big_store: tuple[Path, str], tmp_path: Path, file: str, size: int
+) -> None:
+    """Chroma's native reader trusts these files: truncated, they crashed the process with a
+    segmentation fault, or silently dropped vectors from results."""
+
+    def truncate(segment: Path) -> None:
+        with (segment / file).open("r+b") as handle:
+            handle.truncate(size)
+
+    out = _open_copy(big_store, tmp_path, truncate)
+    assert "is damaged" in out and file in out, out
+    assert out.endswith("| run `assistant reindex`")
+
+
+def test_a_missing_hnsw_file_is_an_index_error(big_store: tuple[Path, str], tmp_path: Path) -> None:
+    out = _open_copy(big_store, tmp_path, lambda segment: (segment / "data_level0.bin").unlink())
+    assert "data_level0.bin is missing" in out
+
+
+def test_overwritten_vectors_are_caught_by_the_self_check(
+    big_store: tuple[Path, str], tmp_path: Path
+) -> None:
+    """Damage that keeps every size right: the stored vectors no longer find themselves."""
+
+    def zero_vectors(segment: Path) -> None:
+        header = (segment / "header.bin").read_bytes()
+        # after the int32 version: offsetLevel0, max_elements, cur_element_count,
+        # size_data_per_element, label_offset, offsetData (size_t each)
+        record, _, offset = struct.unpack_from("<3Q", header, 4 + 8 * 3)
+        data = bytearray((segment / "data_level0.bin").read_bytes())
+        for begin in range(0, len(data), record):
+            data[begin + offset : begin + offset + 384 * 4] = bytes(384 * 4)
+        (segment / "data_level0.bin").write_bytes(bytes(data))
+
+    out = _open_copy(big_store, tmp_path, zero_vectors)
+    assert "is damaged" in out and "not found by its own vector" in out, out
 
 
 def test_kill_9_during_reindex_loses_nothing(
@@ -312,3 +386,13 @@ def test_stress_script_runs_standalone() -> None:
         cwd=Path(__file__).resolve().parent.parent,
     )
     assert result.returncode == 0 and "--kills" in result.stdout
+
+
+def test_an_hnsw_header_of_an_unknown_version_is_left_to_chroma(tmp_path: Path) -> None:
+    """A newer Chroma may lay its files out differently: not judged, not refused."""
+    from assistant.hnsw_files import segment_problem
+
+    (tmp_path / "header.bin").write_bytes(struct.pack("<i", 2) + bytes(10))
+    assert segment_problem(tmp_path) == ""
+    (tmp_path / "header.bin").write_bytes(b"\x01\x00")
+    assert "header.bin is truncated" in segment_problem(tmp_path)
