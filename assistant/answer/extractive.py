@@ -1,10 +1,12 @@
 """The extractive backend: no LLM; the answer is the best verbatim sentences of the retrieved
-passages, each cited. Deterministic, and it abstains when no sentence covers the question.
+passages, each cited. Deterministic, and it abstains when no sentence answers the question.
 
 A sentence is scored by how much of the question's weight (IDF of its content terms) it
-covers; sentences are picked greedily while each adds enough new coverage. The answer is
-given only if the picked sentences cover most of the question, the best one alone covers a
-fair share, and a question that asks for a quantity gets a sentence with a number in it.
+covers and by its semantic closeness to the question (MiniLM cosine); sentences are picked
+greedily while each adds enough new coverage. The answer is given only if its first sentence
+is confident (close in meaning, or holding the question's words), and, when the question asks
+for a kind of answer — a date, an age, a count of something, a sum of money, a place, a name
+(`answer_types`) — some sentence holds one, about the asked-for year or day.
 """
 
 from __future__ import annotations
@@ -13,17 +15,23 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from assistant.answer.answer_types import all_fit, answer_types, contradicts_time, fits
 from assistant.answer.citations import Draft, ProposedQuote
 from assistant.sentences import split_sentences
 from assistant.textnorm import terms
 from assistant.types import Passage
 
 MAX_SENTENCES = 3
-MIN_TOTAL_COVERAGE = 0.6
-MIN_ALONE = 0.5  # some one sentence must cover this much by itself
-MIN_CLOSENESS = 0.45
-FULL_COVERAGE = 0.9
-MIN_CLOSENESS_FULL = 0.2
+# The first sentence answers when closeness + LEXICAL_BONUS × coverage reaches CONFIDENT:
+# very close in meaning (synonyms: "head of" for "CEO of"), or holding every word asked
+# about while reading differently ("Who is X?" answered by "…, said X, director of …").
+CONFIDENT = 0.6
+LEXICAL_BONUS = 0.5
+MIN_CLOSENESS = 0.15
+CLOSE = 0.6  # so close in meaning that the wording may differ (synonyms)
+# A sentence holding a number, date or place answers only if it is about the question's
+# subject: it covers this much of the question's wording, or it is CLOSE in meaning.
+TYPED_COVERAGE = 0.4
 MIN_FOLLOW_CLOSENESS = 0.3
 MIN_GAIN = 0.15
 WELL_COVERED = 0.8
@@ -31,29 +39,6 @@ MIN_LATE_GAIN = 0.25
 LEXICAL_SHARE = 0.5
 RANK_DECAY = 0.01
 MIN_SENTENCE_CHARS = 25
-_QUANTITY = re.compile(
-    r"\b(how (much|many|long|large|big|far|often)|what (percent|percentage|"
-    r"share|number|amount)|price|cost|revenue|budget|spent|worth)\b",
-    re.I,
-)
-_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|"
-    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|"
-    r"trillion|dozen|half|double|twice)\b",
-    re.I,
-)
-_HOW_MANY = re.compile(
-    r"\bhow many\s+([\w\s'’-]+?)\s+(?:did|does|do|is|are|was|were|has|have|had|will|can|"
-    r"could|would|should)\b|\bhow many\s+([\w-]+)",
-    re.I,
-)
-_MEASURE_TERMS = frozenset(
-    terms(
-        "revenue revenues price prices cost costs budget spend spent spending salary parameters "
-        "population sales profit profits income valuation worth fee fees tax rate share "
-        "percentage users employees funding investment loss losses"
-    )
-)
 # Words that say what kind of answer is wanted, and light verbs: they carry no content.
 _QUESTION_FILLER = frozenset(
     "who what which think mean kind type accord explicit happen much many let get gave give "
@@ -62,12 +47,17 @@ _QUESTION_FILLER = frozenset(
 )
 SHORT_SENTENCE = 120
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b(?!\s+[A-Z])")
+_REFERS_BACK = re.compile(
+    r"[\"“‘']?(?:he|she|it|they|this|these|that|those|his|her|its|their|the company|the firm)\b",
+    re.IGNORECASE,
+)
 _WHO_IS = re.compile(r"\bwho\s+(is|was|are|were)\b", re.I)
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A sentence that may answer; `quote` adds the sentence before when this one is short."""
+    """A sentence that may answer; `quote` adds the sentence before when this one is short
+    or opens by referring back to it ("They appear to …")."""
 
     text: str
     quote: str
@@ -120,7 +110,7 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             for start, end in split_sentences(chunk.text, *line):
                 sentence = chunk.text[start:end]
                 quote = sentence
-                if len(sentence) < SHORT_SENTENCE and previous:
+                if previous and (len(sentence) < SHORT_SENTENCE or _REFERS_BACK.match(sentence)):
                     quote = f"{previous} {sentence}"
                 if len(sentence) >= MIN_SENTENCE_CHARS:
                     found.append(
@@ -162,8 +152,11 @@ def extractive_draft(
     if not total or not pool:
         return Draft("", abstained=True)
     closeness = dict(zip(pool, similarity(question, [c.text for c in pool]), strict=True))
-    picked = _pick(pool, weights, total, closeness)
-    if not _answers(question, picked, weights, total, closeness):
+    kinds = answer_types(question)
+    picked = _pick(
+        pool, weights, total, closeness, _leads(question, kinds, weights, total, closeness)
+    )
+    if not _answers(question, kinds, picked, weights, total, closeness):
         return Draft("", abstained=True)
     quotes = {
         n: ProposedQuote(c.file, c.quote, c.near, c.corroborating) for n, c in enumerate(picked, 1)
@@ -176,6 +169,13 @@ def _coverage(covered: set[str] | frozenset[str], weights: dict[str, float], tot
     return sum(weights[t] for t in covered) / total
 
 
+def _confidence(
+    cand: Candidate, weights: dict[str, float], total: float, closeness: dict[Candidate, float]
+) -> float:
+    """How surely a sentence is about the question: closeness of meaning plus wording."""
+    return closeness[cand] + LEXICAL_BONUS * _coverage(cand.terms & weights.keys(), weights, total)
+
+
 def _min_gain(covered: set[str], weights: dict[str, float], total: float) -> float:
     """How much new coverage a further sentence must bring: more once most is covered."""
     return MIN_GAIN if _coverage(covered, weights, total) < WELL_COVERED else MIN_LATE_GAIN
@@ -186,7 +186,9 @@ def _pick(
     weights: dict[str, float],
     total: float,
     closeness: dict[Candidate, float],
+    can_lead: Callable[[Candidate], bool],
 ) -> list[Candidate]:
+    """Greedy choice: the best sentence that `can_lead`, then those that add coverage."""
     picked: list[Candidate] = []
     covered: set[str] = set()
     while len(picked) < MAX_SENTENCES:
@@ -195,8 +197,12 @@ def _pick(
             if any(cand.quote == p.quote or cand.text in p.quote for p in picked):
                 continue
             new = _coverage((cand.terms & weights.keys()) - covered, weights, total)
+            if not picked and not can_lead(cand):
+                continue
             if picked and (
-                new < _min_gain(covered, weights, total) or closeness[cand] < MIN_FOLLOW_CLOSENESS
+                new < _min_gain(covered, weights, total)
+                or closeness[cand] < MIN_FOLLOW_CLOSENESS
+                or _confidence(cand, weights, total, closeness) < CONFIDENT
             ):
                 continue
             score = LEXICAL_SHARE * new + (1 - LEXICAL_SHARE) * closeness[cand]
@@ -210,8 +216,32 @@ def _pick(
     return picked
 
 
+def _leads(
+    question: str,
+    kinds: frozenset[str],
+    weights: dict[str, float],
+    total: float,
+    closeness: dict[Candidate, float],
+) -> Callable[[Candidate], bool]:
+    """Whether a sentence may be the answer's first: it holds an answer of an asked kind
+    and does not speak of another year than the one asked about."""
+
+    def can_lead(cand: Candidate) -> bool:
+        if contradicts_time(question, cand.quote):
+            return False
+        if not kinds:
+            return True
+        close = closeness[cand] >= CLOSE
+        if not close and _coverage(cand.terms & weights.keys(), weights, total) < TYPED_COVERAGE:
+            return False
+        return any(fits(kind, cand.quote, question, close) for kind in kinds)
+
+    return can_lead
+
+
 def _answers(
     question: str,
+    kinds: frozenset[str],
     picked: list[Candidate],
     weights: dict[str, float],
     total: float,
@@ -220,36 +250,13 @@ def _answers(
     if not picked:
         return False
     first = picked[0]
-    lexical = _coverage(first.terms & weights.keys(), weights, total)
-    # Semantic closeness gates the answer, unless the sentence holds every word asked about
-    # ("Who is X?" is often answered by a sentence about something else that names X).
-    if closeness[first] < (MIN_CLOSENESS if lexical < FULL_COVERAGE else MIN_CLOSENESS_FULL):
+    if (
+        closeness[first] < MIN_CLOSENESS
+        or _confidence(first, weights, total, closeness) < CONFIDENT
+    ):
         return False
-    covered = set().union(*(c.terms for c in picked)) & weights.keys()
-    if _coverage(covered, weights, total) < MIN_TOTAL_COVERAGE:
-        return False
-    alone = [c for c in picked if _coverage(c.terms & weights.keys(), weights, total) >= MIN_ALONE]
-    return bool(alone) and _quantity_answered(question, alone)
-
-
-def measures(question: str) -> set[str]:
-    """What a quantity question measures: "how many GPUs" → gpu; "Nvidia's revenue" → revenu."""
-    found = {t for t in terms(question) if t in _MEASURE_TERMS}
-    many = _HOW_MANY.search(question)
-    if many:
-        found |= set(terms(many.group(1) or many.group(2)))
-    return found
-
-
-def _quantity_answered(question: str, picked: list[Candidate]) -> bool:
-    """A question asking for a quantity needs a sentence with a number *and* what is measured
-    (one that on its own covers the question, so the number is about the right subject)."""
-    if not _QUANTITY.search(question):
-        return True
-    wanted = measures(question)
-    return any(
-        _NUMBER.search(c.quote) and (not wanted or wanted & set(terms(c.quote))) for c in picked
-    )
+    close = closeness[first] >= CLOSE
+    return all_fit(kinds, [c.quote for c in picked], question, close)
 
 
 def combine(parts: Sequence[str], drafts: Sequence[Draft]) -> Draft:
