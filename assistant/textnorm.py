@@ -139,7 +139,20 @@ def terms(text: str) -> list[str]:
     """Content terms for lexical matching: words minus stop words, possessives, stemmed."""
     found = []
     for word in words(text):
-        word = _POSSESSIVE.sub("", word).replace("'", "")
-        if word and word not in STOPWORDS:
-            found.append(stem(word))
+        term = _TERMS.get(word)
+        if term is None:
+            term = _term(word)
+            if len(_TERMS) < _TERM_CACHE:
+                _TERMS[word] = term
+        if term:
+            found.append(term)
     return found
+
+
+_TERM_CACHE = 500_000
+_TERMS: dict[str, str] = {}  # word → term ("" for a stop word): a corpus has few distinct words
+
+
+def _term(word: str) -> str:
+    word = _POSSESSIVE.sub("", word).replace("'", "")
+    return stem(word) if word and word not in STOPWORDS else ""
