@@ -1,12 +1,15 @@
 """`assistant reindex`: bring the index in step with the corpus, incrementally and safely.
 
-Order of work, so that a reindex killed at any point (even `kill -9` in the middle of a Chroma
-write) leaves the previous index answering: the vectors go into a new store (a generation)
-that nothing reads yet — vectors of unchanged files are copied from the current store, new
-chunks are embedded — then the chunk table and the manifest naming the new store are swapped
-in atomically (the commit point), and only then are stores and chunk tables older than the
-previous generation deleted. A reindex that changes nothing writes nothing. If the current
-store cannot be read, its chunks are embedded again from the chunk table.
+Each reindex that changes anything writes a new generation — a chunk table
+(`chunks-GEN.sqlite3`) and a vector store (`stores/GEN/`) — that nothing reads yet: both start
+as copies of the current generation (files at rest, never written again once committed) and
+are then changed only where corpus files changed: chunks of changed and removed files are
+deleted, new chunks are added, and only those are embedded. Then the manifest naming the new
+generation is swapped in atomically (the commit point), and generations older than the
+previous one are deleted. So a reindex killed at any point, even `kill -9` in the middle of a
+Chroma write, leaves the previous index answering. A reindex that changes nothing writes
+nothing, and decides so without opening Chroma. What cannot be copied (a damaged table or
+store, a Chroma server) is rebuilt: chunks from the corpus, vectors by embedding again.
 """
 
 from __future__ import annotations
@@ -14,25 +17,28 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from assistant.chunking import ChunkingParams, chunk_text
+from assistant.chunkstore import ChunkStore
 from assistant.config import Settings
 from assistant.corpus import Candidate, list_candidates, read_document
 from assistant.embedder import MiniLMEmbedder
 from assistant.errors import AssistantError, CorpusError, IndexMissingError
 from assistant.lock import index_lock
 from assistant.manifest import (
+    DAMAGED,
     FileEntry,
     Manifest,
-    read_chunk_table,
+    chunk_table_name,
+    marked_damaged,
     read_manifest,
-    write_chunk_table,
     write_manifest,
 )
-from assistant.store import ChunkVectors, drop_stores, new_store_name, probe_ids
+from assistant.store import STORES_DIR, new_store_name
 from assistant.types import Chunk, ReindexSummary
 
 Progress = Callable[[str, int, int], None]
@@ -77,24 +83,33 @@ def _reindex_locked(
     candidates, skipped = list_candidates(settings.corpus, settings.max_file_mb)
     if not candidates and not skipped:
         raise CorpusError(f"corpus folder {settings.corpus} has no files", "add .txt or .md files")
-    old, old_chunks = _previous(settings.index, params, on_message)
-    plan = _plan(old, candidates, params)
-    summary = ReindexSummary(skipped=list(skipped))
+    old = _usable_manifest(settings.index, params, on_message)
+    plan = _plan(old.files if old else {}, candidates)
+    summary = ReindexSummary(skipped=list(skipped), removed=plan.removed)
+    if old is not None and not plan.todo and not plan.removed and _looks_whole(settings, old):
+        summary.unchanged = sorted(plan.keep)
+        summary.chunks_total = old.chunk_count()
+        return summary  # nothing changed: the index stays as it is, nothing is written
+    source = _open_table(settings, old, on_message)
+    if source is None and plan.keep:  # the unchanged files' chunks must be read again
+        plan = _plan({}, candidates, indexed_before=plan.indexed_before)
+    summary.unchanged = sorted(plan.keep)
     new_chunks, new_entries = _read_and_chunk(settings, plan, params, summary, progress)
-    kept_chunks = [c for c in old_chunks if c.file in plan.keep]
     files = {**plan.keep, **new_entries}
-    all_chunks = sorted([*kept_chunks, *new_chunks], key=lambda c: (c.file, c.ordinal))
-    if not all_chunks:
+    if not files:
         raise CorpusError(
             _nothing_usable(settings.corpus, summary.skipped), "add .txt or .md files"
         )
-    summary.removed = plan.removed
-    summary.unchanged = sorted(plan.keep)
-    summary.chunks_total = len(all_chunks)
-    if old is not None and files == old.files and _store_is_healthy(settings, old, all_chunks):
-        return summary  # nothing changed: the index stays as it is, nothing is written
-    store = _vector_store(settings, old, old_chunks, all_chunks, progress, summary, on_message)
-    manifest = _commit(settings, params, files, all_chunks, store)
+    summary.chunks_total = sum(entry.chunks for entry in files.values())
+    generation = new_store_name()
+    table = _new_table(settings, generation, source, plan, new_chunks)
+    try:
+        store = _vector_store(settings, old, table, generation, progress, summary, on_message)
+        table.finish()
+    except BaseException:
+        table.close()
+        raise
+    manifest = _commit(settings, params, files, generation, store)
     _collect_garbage(settings, manifest, old)
     return summary
 
@@ -122,22 +137,12 @@ def _usable_manifest(
     return manifest
 
 
-def _previous(
-    index_dir: Path, params: ChunkingParams, on_message: Callable[[str], None]
-) -> tuple[Manifest | None, list[Chunk]]:
-    """The current manifest and its chunks, or (None, []) when it cannot be built upon."""
-    old = _usable_manifest(index_dir, params, on_message)
-    if old is None:
-        return None, []
-    try:
-        return old, read_chunk_table(index_dir / old.chunk_table)
-    except IndexMissingError as exc:
-        on_message(f"{exc.message}; rebuilding from scratch")
-        return None, []
-
-
-def _plan(old: Manifest | None, candidates: list[Candidate], params: ChunkingParams) -> _Plan:
-    previous = old.files if old else {}
+def _plan(
+    previous: dict[str, FileEntry],
+    candidates: list[Candidate],
+    indexed_before: set[str] | None = None,
+) -> _Plan:
+    """Which files keep their chunks (same size and mtime), which are read, which are gone."""
     keep: dict[str, FileEntry] = {}
     todo: list[Candidate] = []
     for cand in candidates:
@@ -148,7 +153,46 @@ def _plan(old: Manifest | None, candidates: list[Candidate], params: ChunkingPar
             todo.append(cand)
     names = {c.name for c in candidates}
     removed = sorted(n for n in previous if n not in names)
-    return _Plan(keep, todo, removed, set(previous))
+    before = set(previous) if indexed_before is None else indexed_before
+    return _Plan(keep, todo, removed, before)
+
+
+def _looks_whole(settings: Settings, manifest: Manifest) -> bool:
+    """A cheap check that the current generation is all there (no Chroma opened): its chunk
+    table opens and holds the manifest's chunk count, its HNSW files are consistent, and
+    no answer found it damaged since. Deeper damage is caught when a question loads it."""
+    from assistant.hnsw_files import store_problem
+
+    if marked_damaged(settings.index) == manifest.store:
+        return False
+    try:
+        table = ChunkStore.open(settings.index / manifest.chunk_table)
+        whole = table.count() == manifest.chunk_count()
+        table.close()
+    except IndexMissingError:
+        return False
+    if settings.chroma_url:
+        return whole
+    store = settings.index / STORES_DIR / manifest.store
+    return whole and store.is_dir() and not store_problem(store)
+
+
+def _open_table(
+    settings: Settings, old: Manifest | None, on_message: Callable[[str], None]
+) -> ChunkStore | None:
+    """The current chunk table, if it can be built upon."""
+    if old is None:
+        return None
+    try:
+        table = ChunkStore.open(settings.index / old.chunk_table)
+        if table.files() == {name: entry.chunks for name, entry in old.files.items()}:
+            return table
+        table.close()
+        problem = "does not match the manifest"
+    except IndexMissingError as exc:
+        problem = exc.message
+    on_message(f"the chunk table {problem}; reading every file again")
+    return None
 
 
 def _read_and_chunk(
@@ -185,71 +229,95 @@ def _reason(exc: Exception) -> str:
     return str(exc)
 
 
-def _store_is_healthy(settings: Settings, manifest: Manifest, chunks: list[Chunk]) -> bool:
-    """Does the manifest's store hold exactly these chunks, and answer a query?"""
+def _new_table(
+    settings: Settings,
+    generation: str,
+    source: ChunkStore | None,
+    plan: _Plan,
+    new_chunks: list[Chunk],
+) -> ChunkStore:
+    """The new generation's chunk table: the current one minus the files read again or
+    removed, plus the new chunks."""
+    table = ChunkStore.create(settings.index / chunk_table_name(generation), copy_of=source)
     try:
-        vectors = ChunkVectors(settings.index, settings.chroma_url, manifest.store)
-        if vectors.count() != len(chunks):
-            return False
-        vectors.self_check(probe_ids(chunks))
-    except AssistantError:
-        return False
-    return True
+        if source is not None:
+            source.close()
+            table.remove_files([*plan.removed, *(c.name for c in plan.todo)])
+        table.add(new_chunks)
+    except BaseException:
+        table.close()
+        raise
+    return table
 
 
 def _vector_store(
     settings: Settings,
     old: Manifest | None,
-    old_chunks: list[Chunk],
-    chunks: list[Chunk],
+    table: ChunkStore,
+    generation: str,
     progress: Progress,
     summary: ReindexSummary,
     on_message: Callable[[str], None],
 ) -> str:
-    """The name of a store holding exactly `chunks`: the current one if it already does,
-    else a new generation (vectors copied from the current store where it can be read)."""
-    live = {c.chunk_id for c in chunks}
-    same = old is not None and live == {c.chunk_id for c in old_chunks}
-    if old is not None and same and _store_is_healthy(settings, old, chunks):
-        return old.store
-    name = new_store_name()
-    target = ChunkVectors(settings.index, settings.chroma_url, name, create=True)
-    copied = _copy_vectors(settings, old, chunks, target, on_message)
-    missing = [c for c in chunks if c.chunk_id not in copied]
-    _embed_and_store(target, missing, progress)
+    """Write a store holding exactly the table's chunks and return its name: `generation`,
+    a copy of the current store brought up to date, or if that fails, a new store embedded
+    from scratch."""
+    from assistant.store import ChunkVectors, drop_stores
+
+    live = sorted(table.ids())
+    if old is not None:
+        try:
+            target = _copied_store(settings, old.store, generation, table, live)
+            _update(target, table, live, progress, summary)
+            return generation
+        except Exception as exc:  # any failure of the copy: embedding again is always right
+            detail = exc.message if isinstance(exc, AssistantError) else f"{exc}"
+            on_message(f"could not reuse the current vectors ({detail}); embedding every chunk")
+            drop_stores(settings.index, settings.chroma_url, keep={old.store})
+    fresh = new_store_name()
+    target = ChunkVectors(settings.index, settings.chroma_url, fresh, create=True)
+    _update(target, table, live, progress, summary)
+    return fresh
+
+
+def _copied_store(
+    settings: Settings, source: str, generation: str, table: ChunkStore, live: list[str]
+) -> Any:
+    """The current store copied to `generation`: its files on disk, or on a Chroma server,
+    the vectors of the chunks still live, read back into a new collection."""
+    from assistant.store import ChunkVectors, copy_store
+
+    if not settings.chroma_url:
+        copy_store(settings.index, source, generation)
+        return ChunkVectors(settings.index, "", generation)
+    origin = ChunkVectors(settings.index, settings.chroma_url, source)
+    target = ChunkVectors(settings.index, settings.chroma_url, generation, create=True)
+    for begin in range(0, len(live), EMBED_BATCH * 8):
+        vectors = origin.embeddings(live[begin : begin + EMBED_BATCH * 8])
+        chunks = table.chunks(sorted(vectors))
+        target.add(chunks, [vectors[c.chunk_id] for c in chunks])
+    return target
+
+
+def _update(
+    target: Any, table: ChunkStore, live: list[str], progress: Progress, summary: ReindexSummary
+) -> None:
+    """Make `target` hold the vectors of exactly the chunks `live`: delete the others, embed
+    the missing ones, then check the result answers for itself."""
+    present = target.ids()
+    target.delete(sorted(present.difference(live)))
+    missing = [chunk_id for chunk_id in live if chunk_id not in present]
+    _embed_and_store(target, table.chunks(missing), progress)
     summary.chunks_embedded = len(missing)
-    if target.count() != len(chunks):
-        raise AssistantError(
-            f"the new vector store holds {target.count()} vectors for {len(chunks)} chunks",
+    if target.count() != len(live):
+        raise IndexMissingError(
+            f"the new vector store holds {target.count()} vectors for {len(live)} chunks",
             "run `assistant reindex` again; the previous index is still in use",
         )
-    return name
+    target.self_check(table.probe_ids())
 
 
-def _copy_vectors(
-    settings: Settings,
-    old: Manifest | None,
-    chunks: list[Chunk],
-    target: ChunkVectors,
-    on_message: Callable[[str], None],
-) -> set[str]:
-    """Copy the vectors the current store already has for `chunks` into `target`."""
-    if old is None:
-        return set()
-    try:
-        source = ChunkVectors(settings.index, settings.chroma_url, old.store)
-        vectors = source.embeddings([c.chunk_id for c in chunks])
-    except AssistantError as exc:
-        on_message(f"{exc.message}; embedding its chunks again")
-        return set()
-    reusable = [c for c in chunks if c.chunk_id in vectors]
-    for begin in range(0, len(reusable), EMBED_BATCH * 8):
-        batch = reusable[begin : begin + EMBED_BATCH * 8]
-        target.add(batch, [vectors[c.chunk_id] for c in batch])
-    return {c.chunk_id for c in reusable}
-
-
-def _embed_and_store(vectors: ChunkVectors, chunks: list[Chunk], progress: Progress) -> None:
+def _embed_and_store(vectors: Any, chunks: list[Chunk], progress: Progress) -> None:
     if not chunks:
         return
     embedder = MiniLMEmbedder()
@@ -263,33 +331,34 @@ def _commit(
     settings: Settings,
     params: ChunkingParams,
     files: dict[str, FileEntry],
-    chunks: list[Chunk],
+    generation: str,
     store: str,
 ) -> Manifest:
-    draft = Manifest(
+    manifest = Manifest(
         chunking=params.to_json(),
         files=dict(sorted(files.items())),
-        chunk_table="",
+        chunk_table=chunk_table_name(generation),
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         corpus=str(settings.corpus.resolve()),
         store=store,
     )
-    table = f"chunks-{draft.version}.jsonl"
-    write_chunk_table(settings.index / table, chunks)
-    manifest = replace(draft, chunk_table=table)
     write_manifest(settings.index, manifest)
+    (settings.index / DAMAGED).unlink(missing_ok=True)
     return manifest
 
 
 def _collect_garbage(settings: Settings, manifest: Manifest, old: Manifest | None) -> None:
-    """Delete stores and chunk tables older than the previous generation (which a reader
-    that started before the commit may still be using)."""
+    """Delete generations older than the previous one (which a reader that started before
+    the commit may still be using), and leftovers of killed reindexes."""
+    from assistant.store import drop_stores
+
     keep = [manifest] + ([old] if old else [])
     drop_stores(settings.index, settings.chroma_url, {m.store for m in keep})
     tables = {m.chunk_table for m in keep}
-    for table in settings.index.glob("chunks-*.jsonl"):
-        if table.name not in tables:
-            table.unlink(missing_ok=True)
+    for pattern in ("chunks-*.sqlite3", "chunks-*.jsonl"):  # .jsonl: schema 2
+        for table in settings.index.glob(pattern):
+            if table.name not in tables:
+                table.unlink(missing_ok=True)
     legacy = settings.index / "chroma"  # schema 1 kept one store here
     if legacy.is_dir():
         shutil.rmtree(legacy, ignore_errors=True)

@@ -3,6 +3,7 @@ per-file hashes), written atomically so a reader always sees one consistent gene
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -14,13 +15,15 @@ from typing import Any
 
 from assistant.embedder import DIMENSIONS, EMBEDDER_NAME, MODEL_SHA256
 from assistant.errors import IndexMissingError
-from assistant.types import Chunk
 
-SCHEMA_VERSION = 2  # 2: vectors live in a per-generation store named by `store`
+# 2: vectors live in a per-generation store named by `store`;
+# 3: the chunk table is a per-generation SQLite file with a BM25 index (assistant.chunkstore)
+SCHEMA_VERSION = 3
 MANIFEST = "manifest.json"
 REINDEX_HINT = "run `assistant reindex`"
-_CHUNK_TABLE = re.compile(r"^chunks-[0-9a-f]{6,64}\.jsonl$")
+_CHUNK_TABLE = re.compile(r"^chunks-g[0-9a-f]{8,32}\.sqlite3$")
 _STORE = re.compile(r"^g[0-9a-f]{8,32}$")
+DAMAGED = "damaged"  # names a generation found damaged while answering
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ class Manifest:
             sort_keys=True,
         )
         return hashlib.sha256(identity.encode()).hexdigest()[:12]
+
+    def chunk_count(self) -> int:
+        return sum(entry.chunks for entry in self.files.values())
 
     def file_hashes(self) -> dict[str, str]:
         return {name: entry.sha256 for name, entry in sorted(self.files.items())}
@@ -126,36 +132,20 @@ def write_manifest(index_dir: Path, manifest: Manifest) -> None:
     atomic_write(index_dir / MANIFEST, json.dumps(manifest.to_json(), indent=1).encode())
 
 
-def write_chunk_table(path: Path, chunks: list[Chunk]) -> None:
-    lines = (
-        json.dumps(
-            {
-                "id": c.chunk_id,
-                "file": c.file,
-                "sha": c.file_sha256,
-                "start": c.start,
-                "end": c.end,
-                "ordinal": c.ordinal,
-                "text": c.text,
-            },
-            ensure_ascii=False,
-        )
-        for c in chunks
-    )
-    atomic_write(path, ("\n".join(lines) + "\n").encode("utf-8"))
+def chunk_table_name(generation: str) -> str:
+    return f"chunks-{generation}.sqlite3"
 
 
-def read_chunk_table(path: Path) -> list[Chunk]:
+def mark_damaged(index_dir: Path, generation: str) -> None:
+    """Remember that this generation failed a check, so the next reindex rebuilds it even
+    when no corpus file changed."""
+    # In a read-only index folder this fails; reindex then finds the damage by itself.
+    with contextlib.suppress(OSError):
+        atomic_write(index_dir / DAMAGED, generation.encode())
+
+
+def marked_damaged(index_dir: Path) -> str:
     try:
-        with path.open(encoding="utf-8") as handle:
-            return [_chunk(json.loads(line)) for line in handle if line.strip()]
-    except (OSError, ValueError, KeyError) as exc:
-        raise IndexMissingError(
-            f"the chunk table {path} is missing or damaged", REINDEX_HINT
-        ) from exc
-
-
-def _chunk(row: dict[str, Any]) -> Chunk:
-    return Chunk(
-        row["id"], row["file"], row["sha"], row["start"], row["end"], row["text"], row["ordinal"]
-    )
+        return (index_dir / DAMAGED).read_text("utf-8").strip()
+    except OSError:
+        return ""

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: Chroma vectors and BM25 over the same chunks, fused by reciprocal rank,
+"""Hybrid retrieval: Chroma vectors and BM25 over the same chunks, fused by normalised score,
 with near-duplicate chunks (other versions of the same story) collapsed into one passage that
 lists them as corroborating sources."""
 
@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from assistant.bm25 import BM25
 from assistant.textnorm import terms
 from assistant.types import Chunk, Passage
 
@@ -18,6 +17,14 @@ NEAR_DUPLICATE = 0.5
 
 class VectorSearch(Protocol):
     def query(self, embedding: Sequence[float], k: int) -> list[tuple[str, float]]: ...
+
+
+class ChunkTable(Protocol):
+    def search(self, question: str, k: int) -> list[tuple[str, float]]: ...
+
+    def chunks(self, ids: Sequence[str]) -> list[Chunk]: ...
+
+    def idf(self, term: str) -> float: ...
 
 
 class Embed(Protocol):
@@ -69,23 +76,20 @@ def collapse(ranked: Sequence[tuple[Chunk, float]], limit: int) -> list[Passage]
 class HybridRetriever:
     """Finds the passages most likely to answer a question."""
 
-    def __init__(self, chunks: Sequence[Chunk], vectors: VectorSearch, embedder: Embed) -> None:
-        self.chunks = list(chunks)
-        self._by_id = {c.chunk_id: c for c in self.chunks}
-        self.bm25 = BM25([c.text for c in self.chunks])
+    def __init__(self, table: ChunkTable, vectors: VectorSearch, embedder: Embed) -> None:
+        self.table = table
         self._vectors = vectors
         self._embedder = embedder
 
+    def idf(self, term: str) -> float:
+        """How rare a term is among the chunks."""
+        return self.table.idf(term)
+
     def search(self, question: str, k: int) -> list[Passage]:
         pool = k * CANDIDATES_PER_K
-        by_vector = [
-            (chunk_id, similarity)
-            for chunk_id, similarity in self._vectors.query(
-                self._embedder.embed_one(question), pool * 2
-            )
-            if chunk_id in self._by_id
-        ][:pool]
-        by_terms = [(self.chunks[i].chunk_id, s) for i, s in self.bm25.search(question, pool)]
+        by_vector = self._vectors.query(self._embedder.embed_one(question), pool)
+        by_terms = self.table.search(question, pool)
         fused = fuse([by_vector, by_terms], [VECTOR_WEIGHT, 1.0 - VECTOR_WEIGHT])
-        ranked = [(self._by_id[i], score) for i, score in fused]
+        found = {c.chunk_id: c for c in self.table.chunks([i for i, _ in fused])}
+        ranked = [(found[i], score) for i, score in fused if i in found]
         return collapse(ranked, k)

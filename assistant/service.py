@@ -37,7 +37,7 @@ from assistant.manifest import (
     REINDEX_HINT,
     FileEntry,
     Manifest,
-    read_chunk_table,
+    mark_damaged,
     read_manifest,
 )
 from assistant.types import (
@@ -111,20 +111,25 @@ class Assistant:
             return self._load_engine(latest)
 
     def _load_engine(self, signature: tuple[int, int, int]) -> _Engine:
+        from assistant.chunkstore import ChunkStore
         from assistant.retrieval import HybridRetriever
-        from assistant.store import ChunkVectors, probe_ids
+        from assistant.store import ChunkVectors
 
         manifest = self.manifest()
-        chunks = read_chunk_table(self.settings.index / manifest.chunk_table)
-        vectors = ChunkVectors(self.settings.index, self.settings.chroma_url, manifest.store)
-        if vectors.count() != len(chunks):
-            raise IndexMissingError(
-                f"the vector store in {self.settings.index} holds {vectors.count()} vectors "
-                f"for {len(chunks)} chunks",
-                REINDEX_HINT,
-            )
-        if chunks:
-            vectors.self_check(probe_ids(chunks))
+        try:
+            chunks = ChunkStore.open(self.settings.index / manifest.chunk_table)
+            vectors = ChunkVectors(self.settings.index, self.settings.chroma_url, manifest.store)
+            if vectors.count() != chunks.count():
+                raise IndexMissingError(
+                    f"the vector store in {self.settings.index} holds {vectors.count()} "
+                    f"vectors for {chunks.count()} chunks",
+                    REINDEX_HINT,
+                )
+            vectors.self_check(chunks.probe_ids())
+        except IndexMissingError:
+            if manifest_signature(self.settings.index) == signature:
+                mark_damaged(self.settings.index, manifest.store)
+            raise
         embedder = MiniLMEmbedder()
         retriever = HybridRetriever(chunks, vectors, embedder)
         return _Engine(manifest, retriever, embedder, signature)
@@ -298,16 +303,12 @@ class Assistant:
 
         parts = split_question(question)
         if len(parts) == 1:
-            return extractive_draft(
-                question, passages, engine.retriever.bm25.idf, engine.similarity
-            )
+            return extractive_draft(question, passages, engine.retriever.idf, engine.similarity)
         drafts = []
         for part in parts:
             found = engine.retriever.search(part, self.settings.top_k)
             passages.extend(found)
-            drafts.append(
-                extractive_draft(part, found, engine.retriever.bm25.idf, engine.similarity)
-            )
+            drafts.append(extractive_draft(part, found, engine.retriever.idf, engine.similarity))
         return combine(parts, drafts)
 
     def _ollama_draft(

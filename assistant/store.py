@@ -18,6 +18,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -138,7 +139,7 @@ class ChunkVectors:
         for chunk, embedding in zip(chunks, embeddings, strict=True):
             node = TextNode(
                 id_=chunk.chunk_id,
-                text=chunk.text,
+                text="",  # the text lives once, in the chunk table
                 embedding=list(map(float, embedding)),
                 metadata={
                     "file": chunk.file,
@@ -157,6 +158,13 @@ class ChunkVectors:
         for begin in range(0, len(nodes), ADD_BATCH):
             self._store.add(nodes[begin : begin + ADD_BATCH])
         self._count += len(nodes)
+
+    def delete(self, ids: Sequence[str]) -> None:
+        """Remove these chunks' vectors."""
+        ids = list(ids)
+        for begin in range(0, len(ids), ADD_BATCH):
+            self._collection.delete(ids=ids[begin : begin + ADD_BATCH])
+        self._count = int(self._collection.count())
 
     def ids(self) -> set[str]:
         try:
@@ -218,11 +226,30 @@ class ChunkVectors:
         return [(i, 1.0 + math.log(max(s, 1e-12))) for i, s in zip(ids, sims, strict=False)]
 
 
-def probe_ids(chunks: Sequence[Chunk]) -> list[str]:
-    """A few chunk ids spread over the store, for `ChunkVectors.self_check`."""
-    if not chunks:
-        return []
-    return sorted({chunks[i].chunk_id for i in (0, len(chunks) // 2, len(chunks) - 1)})
+def copy_store(index_dir: Path, source: str, target: str) -> None:
+    """Copy the embedded store `source` to a new store `target` (files at rest: a committed
+    store is never written again; its SQLite database through the backup API, which gives a
+    consistent snapshot even while another process reads it). Raises OSError or
+    sqlite3.Error; the caller checks the copy before trusting it."""
+    import sqlite3
+
+    origin = index_dir / STORES_DIR / source
+    destination = index_dir / STORES_DIR / target
+    if not valid_store_name(target) or destination.exists():
+        raise FileExistsError(destination)
+    destination.mkdir(parents=True)
+    for path in sorted(origin.rglob("*")):
+        relative = path.relative_to(origin)
+        if path.is_dir():
+            (destination / relative).mkdir(exist_ok=True)
+        elif path.name.endswith(".sqlite3"):
+            with (
+                closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as src,
+                closing(sqlite3.connect(destination / relative)) as dst,
+            ):
+                src.backup(dst)
+        elif not path.name.endswith(("-wal", "-shm", "-journal")):
+            shutil.copyfile(path, destination / relative)
 
 
 def drop_stores(index_dir: Path, chroma_url: str, keep: Iterable[str]) -> None:

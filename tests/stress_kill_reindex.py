@@ -29,7 +29,8 @@ from pathlib import Path
 
 from assistant.config import Settings, load_settings
 from assistant.corpus import read_document
-from assistant.manifest import read_chunk_table, read_manifest
+from assistant.chunkstore import read_chunk_table
+from assistant.manifest import read_manifest
 from assistant.service import Assistant
 from assistant.store import STORES_DIR, ChunkVectors
 

@@ -15,7 +15,8 @@ import pytest
 
 from assistant.cli import main
 from assistant.corpus import read_document
-from assistant.manifest import read_chunk_table, read_manifest
+from assistant.chunkstore import read_chunk_table
+from assistant.manifest import read_manifest
 from assistant.service import Assistant
 from assistant.store import STORES_DIR, ChunkVectors, new_store_name
 from tests import stress_kill_reindex
@@ -59,8 +60,15 @@ def _damage(index: Path, how: str) -> None:
     elif how == "sqlite emptied":
         (store_dir(index) / "chroma.sqlite3").write_bytes(b"")
     elif how == "chunk table deleted":
-        for table in index.glob("chunks-*.jsonl"):
+        for table in index.glob("chunks-*.sqlite3"):
             table.unlink()
+    elif how == "chunk table truncated":
+        for table in index.glob("chunks-*.sqlite3"):
+            with table.open("r+b") as handle:
+                handle.truncate(8192)
+    elif how == "chunk table garbage":
+        for table in index.glob("chunks-*.sqlite3"):
+            table.write_bytes(b"not a database at all" * 100)
     elif how == "manifest truncated":
         manifest_path.write_bytes(manifest_path.read_bytes()[:100])
     elif how in ("older schema", "store outside the index", "table outside the index"):
@@ -82,6 +90,8 @@ def _damage(index: Path, how: str) -> None:
         "sqlite truncated",
         "sqlite emptied",
         "chunk table deleted",
+        "chunk table truncated",
+        "chunk table garbage",
         "manifest truncated",
         "older schema",
         "store outside the index",

@@ -9,7 +9,8 @@ import pytest
 
 from assistant.errors import CorpusError, IndexBusyError, IndexMissingError
 from assistant.lock import index_lock
-from assistant.manifest import read_chunk_table, read_manifest
+from assistant.chunkstore import read_chunk_table
+from assistant.manifest import read_manifest
 from assistant.service import Assistant
 from assistant.store import ChunkVectors
 from tests.conftest import settings_for, write_corpus

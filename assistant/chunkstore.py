@@ -1,0 +1,219 @@
+"""The chunk table of one index generation: chunk texts with their files and offsets, and a
+BM25 full-text index over their terms, in one SQLite file (`chunks-GENERATION.sqlite3`).
+
+Opening it costs milliseconds whatever the corpus size — nothing is read until a question
+needs it — and a new generation starts as a copy of the current one (SQLite's backup API, a
+consistent snapshot even while others read it) changed only where files changed. The lexical
+index holds `textnorm.terms` of each chunk (already lower-cased and stemmed, so FTS5's plain
+`unicode61` tokenizer keeps them as they are), so BM25 and the extractive answerer's term
+weights see the same terms as everything else.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import IndexMissingError
+from assistant.textnorm import terms
+from assistant.types import Chunk
+
+REINDEX_HINT = "run `assistant reindex`"
+_SCHEMA = """
+CREATE TABLE chunks(
+    row INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    file TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    start INTEGER NOT NULL,
+    stop INTEGER NOT NULL,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX chunks_by_file ON chunks(file, ordinal);
+CREATE VIRTUAL TABLE lexical USING fts5(terms, tokenize = 'unicode61');
+CREATE VIRTUAL TABLE lexical_vocab USING fts5vocab(lexical, row);
+"""
+_COLUMNS = "id, file, sha, start, stop, text, ordinal"
+_BATCH = 500  # ids per `IN (…)` query
+
+
+class ChunkStore:
+    """One generation's chunks and their lexical index."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self._db = connection
+        self._idf: dict[str, float] = {}
+        self._count: int | None = None
+        self._lock = threading.Lock()  # one statement at a time (batch answers in threads)
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path) -> ChunkStore:
+        """Open an existing chunk table read-only; IndexMissingError if missing or damaged."""
+        if not path.is_file():
+            raise IndexMissingError(f"the chunk table {path} is missing", REINDEX_HINT)
+        try:
+            connection = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False
+            )
+            store = cls(path, connection)
+            store.count()
+        except sqlite3.Error as exc:
+            raise _damaged(path, exc) from exc
+        return store
+
+    @classmethod
+    def create(cls, path: Path, copy_of: ChunkStore | None = None) -> ChunkStore:
+        """A new, writable chunk table: empty, or a snapshot of `copy_of`. Nothing names it
+        until `finish()` has put it on disk, so it is written without a journal."""
+        path.unlink(missing_ok=True)
+        connection = sqlite3.connect(path, check_same_thread=False)
+        if copy_of is not None:
+            with copy_of._lock:
+                copy_of._db.backup(connection)
+        else:
+            connection.executescript(_SCHEMA)
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        return cls(path, connection)
+
+    def finish(self) -> None:
+        """Commit, compact if much was deleted, close, and flush the file to disk."""
+        self._db.commit()
+        free, total = (
+            self._db.execute(f"PRAGMA {pragma}").fetchone()[0]
+            for pragma in ("freelist_count", "page_count")
+        )
+        if total and free / total > 0.25:
+            self._db.execute("VACUUM")
+        self._db.close()
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def add(self, chunks: Iterable[Chunk]) -> None:
+        with self._lock, self._db:
+            for chunk in chunks:
+                cursor = self._db.execute(
+                    f"INSERT INTO chunks({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        chunk.chunk_id,
+                        chunk.file,
+                        chunk.file_sha256,
+                        chunk.start,
+                        chunk.end,
+                        chunk.text,
+                        chunk.ordinal,
+                    ),
+                )
+                self._db.execute(
+                    "INSERT INTO lexical(rowid, terms) VALUES (?, ?)",
+                    (cursor.lastrowid, " ".join(terms(chunk.text))),
+                )
+        self._count = None
+
+    def remove_files(self, names: Iterable[str]) -> None:
+        """Delete every chunk of these files."""
+        with self._lock, self._db:
+            for name in names:
+                found = self._db.execute("SELECT row FROM chunks WHERE file = ?", (name,))
+                rows = [row for (row,) in found]
+                self._db.executemany("DELETE FROM lexical WHERE rowid = ?", [(r,) for r in rows])
+                self._db.execute("DELETE FROM chunks WHERE file = ?", (name,))
+        self._count = None
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = int(self._read("SELECT count(*) FROM chunks")[0][0])
+        return self._count
+
+    def ids(self) -> set[str]:
+        return {chunk_id for (chunk_id,) in self._read("SELECT id FROM chunks")}
+
+    def files(self) -> dict[str, int]:
+        """Chunks per file."""
+        return dict(self._read("SELECT file, count(*) FROM chunks GROUP BY file"))
+
+    def probe_ids(self) -> list[str]:
+        """A few chunk ids spread over the table, for `ChunkVectors.self_check`."""
+        count = self.count()
+        if not count:
+            return []
+        rows = self._read("SELECT id FROM chunks ORDER BY row")
+        return sorted({rows[i][0] for i in (0, count // 2, count - 1)})
+
+    def chunks(self, ids: Sequence[str]) -> list[Chunk]:
+        """The chunks with these ids (those present), in the order asked."""
+        found: dict[str, Chunk] = {}
+        for begin in range(0, len(ids), _BATCH):
+            part = list(ids[begin : begin + _BATCH])
+            marks = ", ".join("?" * len(part))
+            for row in self._read(f"SELECT {_COLUMNS} FROM chunks WHERE id IN ({marks})", part):
+                found[row[0]] = Chunk(*row)
+        return [found[i] for i in ids if i in found]
+
+    def all_chunks(self) -> list[Chunk]:
+        """Every chunk, by file and position (for tests and tools, not the query path)."""
+        rows = self._read(f"SELECT {_COLUMNS} FROM chunks ORDER BY file, ordinal")
+        return [Chunk(*row) for row in rows]
+
+    def search(self, question: str, k: int) -> list[tuple[str, float]]:
+        """BM25 over the chunks' terms: the k best (chunk id, score), best first."""
+        wanted = sorted(set(terms(question)))
+        if not wanted or k <= 0:
+            return []
+        query = " OR ".join(f'"{term}"' for term in wanted)
+        rows = self._read(
+            "SELECT chunks.id, -bm25(lexical) AS score FROM lexical "
+            "JOIN chunks ON chunks.row = lexical.rowid "
+            "WHERE lexical MATCH ? ORDER BY bm25(lexical), chunks.id LIMIT ?",
+            (query, k),
+        )
+        return [(chunk_id, float(score)) for chunk_id, score in rows]
+
+    def idf(self, term: str) -> float:
+        """How rare `term` is among the chunks (BM25's idf, always positive)."""
+        cached = self._idf.get(term)
+        if cached is None:
+            rows = self._read("SELECT doc FROM lexical_vocab WHERE term = ?", (term,))
+            df = rows[0][0] if rows else 0
+            n = self.count()
+            cached = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return cached
+
+    def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        try:
+            with self._lock:
+                return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise _damaged(self.path, exc) from exc
+
+
+def _damaged(path: Path, exc: sqlite3.Error) -> IndexMissingError:
+    return IndexMissingError(f"the chunk table {path} is damaged ({exc})", REINDEX_HINT)
+
+
+def read_chunk_table(path: Path) -> list[Chunk]:
+    """Every chunk of a chunk table file (for tests and tools)."""
+    table = ChunkStore.open(path)
+    try:
+        return table.all_chunks()
+    finally:
+        table.close()
