@@ -27,9 +27,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from assistant.chunkstore import read_chunk_table
 from assistant.config import Settings, load_settings
 from assistant.corpus import read_document
-from assistant.chunkstore import read_chunk_table
 from assistant.manifest import read_manifest
 from assistant.service import Assistant
 from assistant.store import STORES_DIR, ChunkVectors

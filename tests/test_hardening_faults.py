@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.chunkstore import read_chunk_table
 from assistant.cli import main
 from assistant.corpus import read_document
-from assistant.chunkstore import read_chunk_table
 from assistant.manifest import read_manifest
 from assistant.service import Assistant
 from assistant.store import STORES_DIR, ChunkVectors, new_store_name

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.chunkstore import read_chunk_table
 from assistant.errors import CorpusError, IndexBusyError, IndexMissingError
 from assistant.lock import index_lock
-from assistant.chunkstore import read_chunk_table
 from assistant.manifest import read_manifest
 from assistant.service import Assistant
 from assistant.store import ChunkVectors
