@@ -94,7 +94,7 @@ def task_reindex(args: dict[str, Any]) -> dict[str, Any]:
 def task_embed(args: dict[str, Any]) -> dict[str, Any]:
     """The floor: the index's chunk texts embedded in one call, no store, no chunking."""
     from assistant.chunkstore import read_chunk_table
-from assistant.manifest import read_manifest
+    from assistant.manifest import read_manifest
 
     index = Path(args["index"])
     manifest = read_manifest(index)
