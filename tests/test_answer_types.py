@@ -19,6 +19,8 @@ from assistant.answer.answer_types import (
     contradicts_time,
     fits,
     has_count,
+    measure_word,
+    names_someone_asked,
 )
 from assistant.service import Assistant
 from tests.conftest import settings_for, write_corpus
@@ -117,6 +119,7 @@ FACTS = {
         "Acme Robotics builds its robot arms in a factory near the river.\n"
     ),
     "ferry.txt": "The night ferry to Elm Island leaves at 23:40 from pier four.\n",
+    "globex.txt": "Globex Corporation spent $3 million on new welding robots last year.\n",
 }
 
 
@@ -134,6 +137,7 @@ def acme(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     [
         ("What was Acme Robotics' revenue in 2024?", "$4.2 billion"),
         ("When does the night ferry to Elm Island leave?", "23:40"),
+        ("What was the budget Globex Corporation put into welding robots?", "$3 million"),
     ],
 )
 def test_typed_questions_are_answered(acme: Assistant, question: str, expected: str) -> None:
@@ -149,6 +153,7 @@ def test_typed_questions_are_answered(acme: Assistant, question: str, expected: 
         "How old is Acme's chief executive Dana Whitfield?",
         "In which city does Acme Robotics build its robot arms?",  # "near the river"
         "How many robot arms does Acme Robotics build a year?",
+        "How much did Acme Robotics spend on new welding robots?",  # Globex did
     ],
 )
 def test_sentences_on_the_subject_without_the_answer_abstain(
@@ -156,3 +161,16 @@ def test_sentences_on_the_subject_without_the_answer_abstain(
 ) -> None:
     answer = acme.answer(question)
     assert answer.abstained, answer.answer
+
+
+def test_a_figure_about_someone_else_does_not_answer() -> None:
+    question = "How much did it cost to train DeepSeek's model?"
+    assert not names_someone_asked(question, "OpenAI reportedly spent over $100 million.")
+    assert names_someone_asked(question, "DeepSeek-R1 had a $5.6 million budget.")
+    assert names_someone_asked("How much did it cost?", "It cost $5.")
+
+
+def test_words_for_the_same_measure_are_one_term() -> None:
+    assert measure_word("cost") == measure_word("budget") == measure_word("spent")
+    assert measure_word("revenu") != measure_word("cost")
+    assert measure_word("glacier") == "glacier"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from assistant.followup import entities
 from assistant.textnorm import terms
 
 _MONTH = (
@@ -115,9 +116,8 @@ _HOW_MANY = re.compile(
 # Abstract measures; the words of one group name the same measure.
 _MEASURE_GROUPS = [
     "revenue revenues sales turnover",
-    "price prices priced cost costs costing",
-    "budget budgets",
-    "spend spends spent spending",
+    "price prices priced cost costs costing budget budgets spend spends spent spending "
+    "expense expenses outlay",
     "salary salaries pay paid wage wages",
     "parameter parameters",
     "population",
@@ -133,7 +133,14 @@ _MEASURE_GROUPS = [
     "funding funded investment investments invested",
     "loss losses lose lost",
 ]
-_MEASURE = {term: group for group in _MEASURE_GROUPS for term in terms(group)}
+_MEASURE = {term: terms(group)[0] for group in _MEASURE_GROUPS for term in terms(group)}
+
+
+def measure_word(term: str) -> str:
+    """One term for the words naming the same measure ("budget", "spent" → "price"), so that
+    a question about cost is covered by a sentence about a budget; other terms unchanged."""
+    return _MEASURE.get(term, term)
+
 
 DATE, YEAR, TIME, AGE, PLACE, NAME = "date", "year", "time", "age", "place", "name"
 QUANTITY, MONEY, PERCENT = "quantity", "money", "percent"
@@ -243,6 +250,17 @@ def _measures_named(question: str, text: str, close: bool) -> bool:
         return bool(abstract & {_MEASURE[t] for t in said if t in _MEASURE})
     counted = counted_nouns(question)
     return close or not counted or bool(counted & said)
+
+
+def names_someone_asked(question: str, text: str) -> bool:
+    """The text names at least one of the names in the question (if it has any): a figure
+    about OpenAI does not answer "how much did it cost to train DeepSeek's model?"."""
+    asked = [set(terms(name)) for name in entities(question)]
+    asked = [name for name in asked if name]
+    if not asked:
+        return True
+    said = set(terms(text))
+    return any(name & said for name in asked)
 
 
 def _time_names(text: str) -> dict[str, set[str]]:

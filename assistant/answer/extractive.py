@@ -15,7 +15,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from assistant.answer.answer_types import all_fit, answer_types, contradicts_time, fits
+from assistant.answer.answer_types import (
+    all_fit,
+    answer_types,
+    contradicts_time,
+    fits,
+    measure_word,
+    names_someone_asked,
+)
 from assistant.answer.citations import Draft, ProposedQuote
 from assistant.sentences import split_sentences
 from assistant.textnorm import terms
@@ -51,6 +58,7 @@ _REFERS_BACK = re.compile(
     r"[\"“‘']?(?:he|she|it|they|this|these|that|those|his|her|its|their|the company|the firm)\b",
     re.IGNORECASE,
 )
+_PERSON_BACK = re.compile(r"[\"“‘']?(?:he|she|they)\b", re.IGNORECASE)
 _WHO_IS = re.compile(r"\bwho\s+(is|was|are|were)\b", re.I)
 
 
@@ -66,6 +74,7 @@ class Candidate:
     rank: int
     terms: frozenset[str]
     corroborating: tuple[str, ...]
+    referent: str = ""  # for "He said …": the sentence before, which may name him
 
 
 def name_aliases(question: str) -> dict[str, str]:
@@ -89,7 +98,7 @@ def question_weights(question: str, idf: Callable[[str], float]) -> dict[str, fl
     for term in terms(question):
         if term in _QUESTION_FILLER:
             continue
-        head = aliases.get(term, term)
+        head = aliases.get(term, measure_word(term))
         weights[head] = max(weights.get(head, 0.0), idf(term))
     return weights
 
@@ -105,6 +114,7 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
     for rank, passage in enumerate(passages):
         chunk = passage.chunk
         files = tuple(dict.fromkeys(c.file for c in passage.corroborating))
+        before = ""  # the sentence before, even in the paragraph before
         for line in _lines(chunk.text):
             previous = ""
             for start, end in split_sentences(chunk.text, *line):
@@ -120,11 +130,12 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
                             chunk.file,
                             chunk.start + start,
                             rank,
-                            frozenset(terms(sentence)),
+                            frozenset(map(measure_word, terms(sentence))),
                             files,
+                            before if _PERSON_BACK.match(sentence) else "",
                         )
                     )
-                previous = sentence
+                previous = before = sentence
     return found
 
 
@@ -233,6 +244,8 @@ def _leads(
             return True
         close = closeness[cand] >= CLOSE
         if not close and _coverage(cand.terms & weights.keys(), weights, total) < TYPED_COVERAGE:
+            return False
+        if not names_someone_asked(question, f"{cand.quote} {cand.referent}"):
             return False
         return any(fits(kind, cand.quote, question, close) for kind in kinds)
 
