@@ -144,3 +144,39 @@ class MiniLMEmbedder:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+class CachedEmbedder:
+    """An embedder that remembers the vectors of the last `size` texts it embedded: the
+    question is embedded once for retrieval and for the answer, and the sentences of the
+    passages a conversation keeps coming back to are embedded once."""
+
+    def __init__(self, embedder: MiniLMEmbedder, size: int = 20_000) -> None:
+        self._embedder = embedder
+        self._size = size
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            known = {text: self._vectors[text] for text in texts if text in self._vectors}
+        missing = [text for text in dict.fromkeys(texts) if text not in known]
+        if missing:
+            fresh = self._embedder.embed(missing)
+            known.update(zip(missing, fresh, strict=True))
+            with self._lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    while len(self._vectors) >= self._size:
+                        self._vectors.pop(next(iter(self._vectors)))  # the oldest
+                    self._vectors[text] = vector
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row] = known[text]
+        return out
+
+    def embed_one(self, text: str) -> list[float]:
+        return [float(x) for x in self.embed([text])[0]]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()

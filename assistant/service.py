@@ -22,7 +22,7 @@ from assistant.answer.citations import (
 )
 from assistant.config import Settings
 from assistant.corpus import check_corpus_dir, read_text_or_none, safe_path, sha256_file
-from assistant.embedder import EMBEDDER_NAME, MiniLMEmbedder
+from assistant.embedder import EMBEDDER_NAME, CachedEmbedder, MiniLMEmbedder
 from assistant.errors import (
     AssistantError,
     CorpusError,
@@ -74,7 +74,7 @@ def clean_question(question: str) -> tuple[str, list[str]]:
 class _Engine:
     manifest: Manifest
     retriever: Any
-    embedder: MiniLMEmbedder
+    embedder: CachedEmbedder
     signature: tuple[int, int, int]
 
     def similarity(self, question: str, sentences: list[str]) -> list[float]:
@@ -130,7 +130,7 @@ class Assistant:
             if manifest_signature(self.settings.index) == signature:
                 mark_damaged(self.settings.index, manifest.store)
             raise
-        embedder = MiniLMEmbedder()
+        embedder = CachedEmbedder(MiniLMEmbedder())
         retriever = HybridRetriever(chunks, vectors, embedder)
         return _Engine(manifest, retriever, embedder, signature)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.textnorm import Normalized, normalize
 
@@ -54,8 +55,15 @@ class FileTexts:
             text = self.text(name)
             if text is None:
                 return None
-            self._normalized[name] = normalize(text)
+            self._normalized[name] = _normalize_file(text)
         return self._normalized[name]
+
+
+@lru_cache(maxsize=32)
+def _normalize_file(text: str) -> Normalized:
+    """`normalize` of a whole file, remembered by content: answers cite the same few files
+    over and over, and a file that changed on disk has another text."""
+    return normalize(text)
 
 
 def candidate_forms(quote: str) -> list[str]:

@@ -160,6 +160,8 @@ def extractive_draft(
     weights = question_weights(question, idf)
     total = sum(weights.values())
     pool = _with_aliases(candidates(passages), name_aliases(question))
+    # A sentence sharing no content word with the question is not weighed (nor embedded).
+    pool = [c for c in pool if c.terms & weights.keys()]
     if not total or not pool:
         return Draft("", abstained=True)
     closeness = dict(zip(pool, similarity(question, [c.text for c in pool]), strict=True))
