@@ -33,6 +33,7 @@ MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 MAX_TOKENS = 256
 BATCH_SIZE = 4
+BATCHES_WORTH_A_SESSION = 16
 
 
 def _package_dir(name: str) -> Path:
@@ -85,6 +86,7 @@ class MiniLMEmbedder:
         self._workers = max(1, threads or os.cpu_count() or 1)
         self._sessions = [self._new_session()]  # more are opened when a call can use them
         self._lock = threading.Lock()
+        self._served_many = False  # has a call of several batches been served yet
         self._tokenizer = Tokenizer.from_file(str(_verified(tokenizer_path, TOKENIZER_SHA256)))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
@@ -101,8 +103,15 @@ class MiniLMEmbedder:
         )
 
     def _sessions_for(self, batches: int) -> list[Any]:
+        """Sessions to share `batches` between. Opening one costs about as much as running
+        15 short batches, so a one-off small call (a one-shot `ask`) makes do with those
+        already open; a big call, or any call after the first one, opens more."""
         wanted = min(self._workers, batches)
         with self._lock:
+            if wanted > 1:
+                if batches < BATCHES_WORTH_A_SESSION and not self._served_many:
+                    wanted = len(self._sessions)
+                self._served_many = True
             while len(self._sessions) < wanted:
                 self._sessions.append(self._new_session())
             return self._sessions[:wanted]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -101,14 +102,18 @@ def _reindex_locked(
             _nothing_usable(settings.corpus, summary.skipped), "add .txt or .md files"
         )
     summary.chunks_total = sum(entry.chunks for entry in files.values())
-    generation = new_store_name()
-    table = _new_table(settings, generation, source, plan, new_chunks)
-    try:
-        store = _vector_store(settings, old, table, generation, progress, summary, on_message)
-        table.finish()
-    except BaseException:
-        table.close()
-        raise
+    # Embedding (native code, off the GIL) starts now and runs while the chunk table is
+    # written and Chroma is loaded and opened.
+    known = source.ids() if source is not None else set()
+    with _Embedding([c for c in new_chunks if c.chunk_id not in known], progress) as embedded:
+        generation = new_store_name()
+        table = _new_table(settings, generation, source, plan, new_chunks)
+        try:
+            store = _vector_store(settings, old, table, generation, embedded, summary, on_message)
+            table.finish()
+        except BaseException:
+            table.close()
+            raise
     manifest = _commit(settings, params, files, generation, store)
     _collect_garbage(settings, manifest, old)
     return summary
@@ -255,7 +260,7 @@ def _vector_store(
     old: Manifest | None,
     table: ChunkStore,
     generation: str,
-    progress: Progress,
+    embedded: _Embedding,
     summary: ReindexSummary,
     on_message: Callable[[str], None],
 ) -> str:
@@ -268,7 +273,7 @@ def _vector_store(
     if old is not None:
         try:
             target = _copied_store(settings, old.store, generation, table, live)
-            _update(target, table, live, progress, summary)
+            _update(target, table, live, embedded, summary)
             return generation
         except Exception as exc:  # any failure of the copy: embedding again is always right
             detail = exc.message if isinstance(exc, AssistantError) else f"{exc}"
@@ -276,7 +281,7 @@ def _vector_store(
             drop_stores(settings.index, settings.chroma_url, keep={old.store})
     fresh = new_store_name()
     target = ChunkVectors(settings.index, settings.chroma_url, fresh, create=True)
-    _update(target, table, live, progress, summary)
+    _update(target, table, live, embedded, summary)
     return fresh
 
 
@@ -300,14 +305,16 @@ def _copied_store(
 
 
 def _update(
-    target: Any, table: ChunkStore, live: list[str], progress: Progress, summary: ReindexSummary
+    target: Any, table: ChunkStore, live: list[str], embedded: _Embedding, summary: ReindexSummary
 ) -> None:
-    """Make `target` hold the vectors of exactly the chunks `live`: delete the others, embed
+    """Make `target` hold the vectors of exactly the chunks `live`: delete the others, add
     the missing ones, then check the result answers for itself."""
     present = target.ids()
     target.delete(sorted(present.difference(live)))
-    missing = [chunk_id for chunk_id in live if chunk_id not in present]
-    _embed_and_store(target, table.chunks(missing), progress)
+    missing = table.chunks([chunk_id for chunk_id in live if chunk_id not in present])
+    for begin in range(0, len(missing), EMBED_BATCH * 8):
+        batch = missing[begin : begin + EMBED_BATCH * 8]
+        target.add(batch, embedded.vectors(batch))
     summary.chunks_embedded = len(missing)
     if target.count() != len(live):
         raise IndexMissingError(
@@ -317,14 +324,46 @@ def _update(
     target.self_check(table.probe_ids())
 
 
-def _embed_and_store(vectors: Any, chunks: list[Chunk], progress: Progress) -> None:
-    if not chunks:
-        return
-    embedder = MiniLMEmbedder()
-    for begin in range(0, len(chunks), EMBED_BATCH):
-        batch = chunks[begin : begin + EMBED_BATCH]
-        vectors.add(batch, embedder.embed([c.text for c in batch]))
-        progress("embedding", min(begin + EMBED_BATCH, len(chunks)), len(chunks))
+class _Embedding:
+    """Embeds chunks in a background thread from the moment it is created; `vectors()`
+    waits for those it was given and embeds any others on the spot."""
+
+    def __init__(self, chunks: list[Chunk], progress: Progress) -> None:
+        self._progress = progress
+        self._embedder: MiniLMEmbedder | None = None
+        self._done: dict[str, Any] = {}
+        self._stop = False
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="reindex-embed")
+        self._job = self._pool.submit(self._embed_all, chunks) if chunks else None
+
+    def __enter__(self) -> _Embedding:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _model(self) -> MiniLMEmbedder:
+        if self._embedder is None:
+            self._embedder = MiniLMEmbedder()
+        return self._embedder
+
+    def _embed_all(self, chunks: list[Chunk]) -> None:
+        for begin in range(0, len(chunks), EMBED_BATCH):
+            if self._stop:
+                return
+            batch = chunks[begin : begin + EMBED_BATCH]
+            vectors = self._model().embed([c.text for c in batch])
+            self._done.update(zip((c.chunk_id for c in batch), vectors, strict=True))
+            self._progress("embedding", min(begin + EMBED_BATCH, len(chunks)), len(chunks))
+
+    def vectors(self, chunks: list[Chunk]) -> list[Any]:
+        if self._job is not None:
+            self._job.result()  # re-raises a failure of the background embedding
+        others = [c for c in chunks if c.chunk_id not in self._done]
+        if others:
+            self._embed_all(others)
+        return [self._done[c.chunk_id] for c in chunks]
 
 
 def _commit(

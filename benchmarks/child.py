@@ -170,8 +170,17 @@ def task_stock(args: dict[str, Any]) -> dict[str, Any]:
     )
     collection = client.get_or_create_collection("stock")
     storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(collection))
+    transformations = None
+    if args.get("chunk_size"):
+        from llama_index.core.node_parser import SentenceSplitter
+
+        size = args["chunk_size"]
+        transformations = [SentenceSplitter(chunk_size=size, chunk_overlap=size // 8)]
     index = VectorStoreIndex.from_documents(
-        documents, storage_context=storage, embed_model=Wrapped()
+        documents,
+        storage_context=storage,
+        embed_model=Wrapped(),
+        transformations=transformations,
     )
     ingest = time.perf_counter() - started
     retriever = index.as_retriever(similarity_top_k=args.get("top_k", 6))

@@ -282,6 +282,7 @@ def bench_corpus(corpus: Corpus, work: Path, with_stock: bool, log: Any) -> Figu
     for stage, samples in queries.out["samples"].items():
         v[f"{stage}_p50"] = median(samples)
         v[f"{stage}_p95"] = percentile(samples, 0.95)
+    v["repeat_p50"] = median(queries.out["repeated_total"])
     v["answered"] = f"{queries.out['answered']}/{len(queries.out['samples']['total'])}"
     colds = [cold_ask(corpus, index, work) for _ in range(corpus.repeats)]
     v["cold_s"] = median([c.wall for c in colds])
@@ -301,6 +302,18 @@ def bench_corpus(corpus: Corpus, work: Path, with_stock: bool, log: Any) -> Figu
         v["stock_retrieve_p50"] = median(samples)
         v["stock_retrieve_p95"] = percentile(samples, 0.95)
         log(f"{corpus.name}: stock ingest {v['stock_s']:.1f} s")
+        # The stock splitter makes 1,024-token chunks; MiniLM reads only the first 256
+        # tokens of each, so most of the text is never embedded. The same pipeline with
+        # chunks that fit the model embeds all of it, as ours does.
+        fitted = []
+        for i in range(corpus.build_repeats):
+            stock_index = work / f"{corpus.name}-stock-fitted-{i}"
+            stock_args = {**base, "index": str(stock_index), "questions": corpus.questions}
+            fitted.append(child("stock", {**stock_args, "repeats": 1, "chunk_size": 256}, work))
+            shutil.rmtree(stock_index, ignore_errors=True)
+        v["fitted_s"] = median([s.out["seconds"] for s in fitted])
+        v["fitted_chunks"] = fitted[0].out["chunks"]
+        log(f"{corpus.name}: stock ingest, 256-token chunks {v['fitted_s']:.1f} s")
     shutil.rmtree(index, ignore_errors=True)
     return figures
 
@@ -333,9 +346,22 @@ ROWS: list[tuple[str, str, str]] = [
     ("no-op reindex, s (process wall)", "{noop_s:.2f} ({noop_wall:.2f})", "noop_s"),
     ("one file changed, s (chunks embedded)", "{one_file_s:.2f} ({one_file_embedded})", ""),
     ("load index + first answer, s", "{load_s:.2f}", "load_s"),
-    ("warm ask p50 / p95, ms: retrieve", "{retrieve_p50:.0f} / {retrieve_p95:.0f}", ""),
-    ("warm ask p50 / p95, ms: generate", "{generate_p50:.0f} / {generate_p95:.0f}", ""),
-    ("warm ask p50 / p95, ms: total", "{total_p50:.0f} / {total_p95:.0f}", "total_p50"),
+    (
+        "warm ask, new question, p50 / p95 ms: retrieve",
+        "{retrieve_p50:.0f} / {retrieve_p95:.0f}",
+        "",
+    ),
+    (
+        "warm ask, new question, p50 / p95 ms: generate",
+        "{generate_p50:.0f} / {generate_p95:.0f}",
+        "",
+    ),
+    (
+        "warm ask, new question, p50 / p95 ms: total",
+        "{total_p50:.0f} / {total_p95:.0f}",
+        "total_p50",
+    ),
+    ("warm ask, same question again, p50 ms: total", "{repeat_p50:.0f}", ""),
     ("warm extractive answers given", "{answered}", ""),
     ("cold `assistant ask`, s", "{cold_s:.2f}", "cold_s"),
     (
@@ -351,6 +377,12 @@ ROWS: list[tuple[str, str, str]] = [
     ),
     ("stock peak RSS MB", "{stock_rss:.0f}", ""),
     ("ours ÷ stock ingest time", "{stock_ratio:.2f}", "stock_ratio"),
+    (
+        "stock ingest with 256-token chunks (all text embedded), s (chunks)",
+        "{fitted_s:.2f} ({fitted_chunks})",
+        "",
+    ),
+    ("ours ÷ stock with 256-token chunks", "{fitted_ratio:.2f}", ""),
 ]
 
 
@@ -361,6 +393,8 @@ def derived(v: dict[str, Any]) -> dict[str, Any]:
     if "stock_s" in v:
         out["stock_ratio"] = v["reindex_s"] / v["stock_s"]
         out["stock_chunks_per_s"] = v["stock_chunks"] / v["stock_s"]
+    if "fitted_s" in v:
+        out["fitted_ratio"] = v["reindex_s"] / v["fitted_s"]
     return out
 
 
@@ -451,7 +485,8 @@ def report(figures: list[Figures], command: str, seconds: float) -> str:
         lines.append(f"- `{f.corpus.name}`: {f.corpus.path.name}{note}")
     lines.append(
         f"\nProduced by `{command}` in {seconds / 60:.1f} min on {os.cpu_count()} CPU(s); "
-        "medians of the runs shown (warm queries: 5 rounds of every question after a warm-up)."
+        "medians of the runs shown (warm queries: 5 rounds of every question after a warm-up; "
+        "a new question is one whose sentences are embedded afresh, the embedding cache emptied)."
     )
     return "\n".join(lines)
 
