@@ -34,6 +34,7 @@ from assistant.manifest import (
     DAMAGED,
     FileEntry,
     Manifest,
+    Skipped,
     chunk_table_name,
     marked_damaged,
     read_manifest,
@@ -51,7 +52,8 @@ class _Plan:
     keep: dict[str, FileEntry]
     todo: list[Candidate]
     removed: list[str]
-    indexed_before: set[str]
+    previous: dict[str, FileEntry]
+    still_skipped: dict[str, Skipped]
 
 
 def reindex(
@@ -85,23 +87,36 @@ def _reindex_locked(
     if not candidates and not skipped:
         raise CorpusError(f"corpus folder {settings.corpus} has no files", "add .txt or .md files")
     old = _usable_manifest(settings.index, params, on_message)
-    plan = _plan(old.files if old else {}, candidates)
+    plan = _plan(old, candidates)
     summary = ReindexSummary(skipped=list(skipped), removed=plan.removed)
-    if old is not None and not plan.todo and not plan.removed and _looks_whole(settings, old):
+    summary.skipped += [(name, entry.reason) for name, entry in plan.still_skipped.items()]
+    whole = old is not None and _looks_whole(settings, old)
+    if old is not None and whole and not plan.todo and not plan.removed:
         summary.unchanged = sorted(plan.keep)
         summary.chunks_total = old.chunk_count()
         return summary  # nothing changed: the index stays as it is, nothing is written
     source = _open_table(settings, old, on_message)
     if source is None and plan.keep:  # the unchanged files' chunks must be read again
-        plan = _plan({}, candidates, indexed_before=plan.indexed_before)
-    summary.unchanged = sorted(plan.keep)
-    new_chunks, new_entries = _read_and_chunk(settings, plan, params, summary, progress)
+        plan = _plan(old, candidates, reread=True)
+    new_chunks, new_entries, new_skips = _read_and_chunk(settings, plan, params, summary, progress)
     files = {**plan.keep, **new_entries}
+    skips = {**plan.still_skipped, **new_skips}
+    summary.unchanged = sorted(
+        name
+        for name, entry in files.items()
+        if name in plan.previous and entry.sha256 == plan.previous[name].sha256
+    )
     if not files:
         raise CorpusError(
             _nothing_usable(settings.corpus, summary.skipped), "add .txt or .md files"
         )
     summary.chunks_total = sum(entry.chunks for entry in files.values())
+    if old is not None and whole and _same_content(files, old.files):
+        if source is not None:
+            source.close()
+        if files != old.files or skips != old.skipped:  # touched files, newly skipped ones
+            _commit(settings, params, files, skips, old.chunk_table, old.store)
+        return summary
     # Embedding (native code, off the GIL) starts now and runs while the chunk table is
     # written and Chroma is loaded and opened.
     known = source.ids() if source is not None else set()
@@ -114,9 +129,14 @@ def _reindex_locked(
         except BaseException:
             table.close()
             raise
-    manifest = _commit(settings, params, files, generation, store)
+    manifest = _commit(settings, params, files, skips, chunk_table_name(generation), store)
     _collect_garbage(settings, manifest, old)
     return summary
+
+
+def _same_content(files: dict[str, FileEntry], before: dict[str, FileEntry]) -> bool:
+    """The same files with the same bytes (their chunks, and so the index, are the same)."""
+    return {n: e.sha256 for n, e in files.items()} == {n: e.sha256 for n, e in before.items()}
 
 
 def _nothing_usable(corpus: Path, skipped: list[tuple[str, str]]) -> str:
@@ -142,24 +162,29 @@ def _usable_manifest(
     return manifest
 
 
-def _plan(
-    previous: dict[str, FileEntry],
-    candidates: list[Candidate],
-    indexed_before: set[str] | None = None,
-) -> _Plan:
-    """Which files keep their chunks (same size and mtime), which are read, which are gone."""
+def _plan(old: Manifest | None, candidates: list[Candidate], reread: bool = False) -> _Plan:
+    """Which files keep their chunks (same size and mtime), which are read, which are gone,
+    and which were found unusable before and have not changed since. `reread`: every file
+    is read again."""
+    previous = old.files if old else {}
+    skipped_before = old.skipped if old else {}
     keep: dict[str, FileEntry] = {}
+    still_skipped: dict[str, Skipped] = {}
     todo: list[Candidate] = []
     for cand in candidates:
         entry = previous.get(cand.name)
-        if entry and entry.size == cand.size and entry.mtime_ns == cand.mtime_ns:
+        skip = skipped_before.get(cand.name)
+        if reread:
+            todo.append(cand)
+        elif entry and (entry.size, entry.mtime_ns) == (cand.size, cand.mtime_ns):
             keep[cand.name] = entry
+        elif skip and (skip.size, skip.mtime_ns) == (cand.size, cand.mtime_ns):
+            still_skipped[cand.name] = skip
         else:
             todo.append(cand)
     names = {c.name for c in candidates}
     removed = sorted(n for n in previous if n not in names)
-    before = set(previous) if indexed_before is None else indexed_before
-    return _Plan(keep, todo, removed, before)
+    return _Plan(keep, todo, removed, dict(previous), still_skipped)
 
 
 def _looks_whole(settings: Settings, manifest: Manifest) -> bool:
@@ -206,24 +231,32 @@ def _read_and_chunk(
     params: ChunkingParams,
     summary: ReindexSummary,
     progress: Progress,
-) -> tuple[list[Chunk], dict[str, FileEntry]]:
+) -> tuple[list[Chunk], dict[str, FileEntry], dict[str, Skipped]]:
     chunks: list[Chunk] = []
     entries: dict[str, FileEntry] = {}
+    skips: dict[str, Skipped] = {}
     for done, cand in enumerate(plan.todo, 1):
         progress("reading", done, len(plan.todo))
         try:
             doc = read_document(settings.corpus, cand.name)
         except (OSError, ValueError, CorpusError) as exc:
             summary.skipped.append((cand.name, _reason(exc)))
+            if isinstance(exc, ValueError):  # the content is unusable, not the file system
+                skips[cand.name] = Skipped(cand.size, cand.mtime_ns, _reason(exc))
             continue
         file_chunks = chunk_text(cand.name, doc.text, doc.sha256, params)
         if not file_chunks:
             summary.skipped.append((cand.name, "no text after cleaning"))
+            skips[cand.name] = Skipped(cand.size, cand.mtime_ns, "no text after cleaning")
             continue
         chunks.extend(file_chunks)
         entries[cand.name] = FileEntry(doc.sha256, cand.size, cand.mtime_ns, len(file_chunks))
-        (summary.changed if cand.name in plan.indexed_before else summary.added).append(cand.name)
-    return chunks, entries
+        before = plan.previous.get(cand.name)
+        if before is None:
+            summary.added.append(cand.name)
+        elif before.sha256 != doc.sha256:
+            summary.changed.append(cand.name)
+    return chunks, entries, skips
 
 
 def _reason(exc: Exception) -> str:
@@ -370,16 +403,18 @@ def _commit(
     settings: Settings,
     params: ChunkingParams,
     files: dict[str, FileEntry],
-    generation: str,
+    skipped: dict[str, Skipped],
+    chunk_table: str,
     store: str,
 ) -> Manifest:
     manifest = Manifest(
         chunking=params.to_json(),
         files=dict(sorted(files.items())),
-        chunk_table=chunk_table_name(generation),
+        chunk_table=chunk_table,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         corpus=str(settings.corpus.resolve()),
         store=store,
+        skipped=dict(sorted(skipped.items())),
     )
     write_manifest(settings.index, manifest)
     (settings.index / DAMAGED).unlink(missing_ok=True)

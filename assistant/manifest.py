@@ -35,6 +35,15 @@ class FileEntry:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """A file that was read and found unusable; not read again while its stat is the same."""
+
+    size: int
+    mtime_ns: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class Manifest:
     chunking: dict[str, int]
     files: dict[str, FileEntry]
@@ -42,6 +51,7 @@ class Manifest:
     built_at: str
     corpus: str
     store: str = ""
+    skipped: dict[str, Skipped] = field(default_factory=dict)
     embedder: dict[str, Any] = field(
         default_factory=lambda: {
             "name": EMBEDDER_NAME,
@@ -82,6 +92,7 @@ class Manifest:
             "built_at": self.built_at,
             "corpus": self.corpus,
             "files": {n: vars(f) for n, f in sorted(self.files.items())},
+            "skipped": {n: vars(f) for n, f in sorted(self.skipped.items())},
         }
 
 
@@ -107,6 +118,7 @@ def read_manifest(index_dir: Path) -> Manifest | None:
             built_at=data["built_at"],
             corpus=data["corpus"],
             store=data["store"],
+            skipped={n: Skipped(**f) for n, f in data.get("skipped", {}).items()},
             embedder=data["embedder"],
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:

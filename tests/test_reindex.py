@@ -130,3 +130,38 @@ def test_no_index_and_damaged_manifest_say_run_reindex(corpus: Path, tmp_path: P
     (settings.index / "manifest.json").write_text("{not json")
     with pytest.raises(IndexMissingError, match="damaged"):
         Assistant(settings).answer("anything?")
+
+
+def test_touched_and_unusable_files_do_not_make_a_new_generation(
+    corpus: Path, tmp_path: Path
+) -> None:
+    settings = settings_for(corpus, tmp_path / "index")
+    assistant = Assistant(settings)
+    (corpus / "blob.txt").write_bytes(b"\x00\x01binary" * 100)
+    (corpus / "menu.md").write_text("Home\nAbout\nContact\n")
+    first = assistant.reindex()
+    assert dict(first.skipped).keys() >= {"blob.txt"}
+    before = read_manifest(settings.index)
+    assert before is not None and "blob.txt" in before.skipped
+
+    # Unchanged unusable files are remembered, not read again: nothing is written.
+    written = _mtime(settings.index)
+    again = assistant.reindex()
+    assert dict(again.skipped) == dict(first.skipped)
+    assert _mtime(settings.index) == written
+
+    # A file touched but not changed keeps its chunks and vectors: same generation.
+    stat = (corpus / "alpha.txt").stat()
+    os.utime(corpus / "alpha.txt", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    touched = assistant.reindex()
+    assert touched.changed == [] and "alpha.txt" in touched.unchanged
+    assert touched.chunks_embedded == 0
+    after = read_manifest(settings.index)
+    assert after is not None
+    assert (after.store, after.chunk_table) == (before.store, before.chunk_table)
+    assert after.files["alpha.txt"].mtime_ns == stat.st_mtime_ns + 10**9
+    assert assistant.reindex().unchanged == ["alpha.txt", "bravo.md"]
+
+
+def _mtime(index: Path) -> int:
+    return (index / "manifest.json").stat().st_mtime_ns
