@@ -42,6 +42,8 @@ from tests.conftest import settings_for, write_corpus
         ("Where does the ferry dock?", {PLACE}),
         ("Where does the analyst rank China among markets?", set()),
         ("Which company makes the chips?", {NAME}),
+        ("Who founded DeepSeek?", {NAME}),
+        ("Who ultimately holds the real advantage?", set()),
         ("Who is Cliff Steinhauer?", set()),
         ("What did Amodei say about the researchers?", set()),
         ("By what yardstick should success be judged?", set()),
@@ -120,6 +122,11 @@ FACTS = {
     ),
     "ferry.txt": "The night ferry to Elm Island leaves at 23:40 from pier four.\n",
     "globex.txt": "Globex Corporation spent $3 million on new welding robots last year.\n",
+    "wrapped.txt": (
+        "The harbour survey of 2021 was carried out by a team of eleven divers who\n"
+        "mapped the old pier, and it found that the pilings had sunk by twelve\n"
+        "centimetres since the last survey.\n"
+    ),
 }
 
 
@@ -138,6 +145,8 @@ def acme(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
         ("What was Acme Robotics' revenue in 2024?", "$4.2 billion"),
         ("When does the night ferry to Elm Island leave?", "23:40"),
         ("What was the budget Globex Corporation put into welding robots?", "$3 million"),
+        # a sentence hard-wrapped over three lines is one sentence, quoted whole
+        ("By how much had the pilings of the old pier sunk?", "twelve centimetres"),
     ],
 )
 def test_typed_questions_are_answered(acme: Assistant, question: str, expected: str) -> None:

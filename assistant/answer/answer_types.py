@@ -91,6 +91,15 @@ _NAME_Q = re.compile(
     r"agency|agencies|startup|bank|university|outlet|newspaper|publication|brand|group)\b",
     re.IGNORECASE,
 )
+_WHO_DID_Q = re.compile(
+    r"(?:^|[,;]\s*|\band\s+)who\s+(?:\w+ly\s+)?(?:(?:has|had|have)\s+)?(?:wrote|writes|written|"
+    r"authored|founded|co-?founded|created|creates|invented|developed|develops|designed|"
+    r"built|leads|led|heads|headed|runs|ran|owns|owned|directs|directed|maintains|"
+    r"maintained|discovered|won|wins|signed|proposed|introduced|launched|started|chairs|"
+    r"chaired|manages|managed|coined|translated|published|funded|said|says|told|"
+    r"interviewed|hired|appointed|acquired|bought|sued|banned)\b",
+    re.IGNORECASE,
+)
 _CHANGE_Q = re.compile(
     r"\bby\s+how\s+much\b|\bby\s+what\s+(?:amount|margin|factor|percent|percentage)\b",
     re.IGNORECASE,
@@ -165,7 +174,7 @@ def answer_types(question: str) -> frozenset[str]:
         found.add(QUANTITY)
     if _PLACE_Q.search(question):
         found.add(PLACE)
-    elif _NAME_Q.search(question):
+    elif _NAME_Q.search(question) or _WHO_DID_Q.search(question):
         found.add(NAME)
     return frozenset(found)
 

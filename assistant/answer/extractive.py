@@ -53,6 +53,9 @@ _QUESTION_FILLER = frozenset(
     "often".split()
 )
 SHORT_SENTENCE = 120
+WRAP_MIN, WRAP_MAX = 30, 100  # a hard-wrapped line is this long
+_ENDS_SENTENCE = re.compile(r"[.!?:]['\"”’)\]]*\s*$")
+_STARTS_ITEM = re.compile(r"\s*(?:[-*•+>|#]|\d+[.)]|[a-z][.)]\s)")
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]+)\s+([A-Z][a-z]+)\b(?!\s+[A-Z])")
 _REFERS_BACK = re.compile(
     r"[\"“‘']?(?:he|she|it|they|this|these|that|those|his|her|its|their|the company|the firm)\b",
@@ -140,7 +143,31 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+    """Spans of the text's lines, a hard-wrapped paragraph's lines joined into one: news
+    pages put a paragraph (or a headline) on each line, plain-text documents wrap theirs
+    at 70–80 columns, and a sentence must not be cut where a line was wrapped."""
+    spans: list[tuple[int, int]] = []
+    for match in re.finditer(r"[^\n]+", text):
+        start, end = match.span()
+        if spans and _wrapped(text[spans[-1][0] : spans[-1][1]], match.group(), text, start):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _wrapped(before: str, line: str, text: str, start: int) -> bool:
+    """Does `line` continue `before`, the line just above it, cut by a hard wrap?"""
+    last_line = before[before.rfind("\n") + 1 :]
+    return (
+        text[start - 1 : start] == "\n"
+        and text[max(0, start - 2) : start - 1] != "\n"  # no blank line between them
+        and WRAP_MIN <= len(last_line.rstrip()) <= WRAP_MAX
+        and len(line) <= WRAP_MAX
+        and not _ENDS_SENTENCE.search(last_line)
+        and not _STARTS_ITEM.match(line)
+        and not last_line.lstrip().startswith("#")
+    )
 
 
 Similarity = Callable[[str, list[str]], list[float]]
@@ -174,7 +201,7 @@ def extractive_draft(
     quotes = {
         n: ProposedQuote(c.file, c.quote, c.near, c.corroborating) for n, c in enumerate(picked, 1)
     }
-    text = " ".join(f"{c.quote} [{n}]" for n, c in enumerate(picked, 1))
+    text = " ".join(f"{' '.join(c.quote.split())} [{n}]" for n, c in enumerate(picked, 1))
     return Draft(text, quotes)
 
 
@@ -236,8 +263,9 @@ def _leads(
     total: float,
     closeness: dict[Candidate, float],
 ) -> Callable[[Candidate], bool]:
-    """Whether a sentence may be the answer's first: it holds an answer of an asked kind
-    and does not speak of another year than the one asked about."""
+    """Whether a sentence may be the answer's first: it holds an answer of an asked kind,
+    is about someone the question names, and does not speak of another year or day than
+    the one asked about."""
 
     def can_lead(cand: Candidate) -> bool:
         if contradicts_time(question, cand.quote):
@@ -289,5 +317,5 @@ def combine(parts: Sequence[str], drafts: Sequence[Draft]) -> Draft:
             if any(q.file == quote.file and q.quote == quote.quote for q in quotes.values()):
                 continue
             quotes[len(quotes) + 1] = quote
-            pieces.append(f"{quote.quote} [{len(quotes)}]")
+            pieces.append(f"{' '.join(quote.quote.split())} [{len(quotes)}]")
     return Draft(" ".join(pieces), quotes)
