@@ -321,14 +321,18 @@ def _vector_store(
 def _copied_store(
     settings: Settings, source: str, generation: str, table: ChunkStore, live: list[str]
 ) -> Any:
-    """The current store copied to `generation`: its files on disk, or on a Chroma server,
-    the vectors of the chunks still live, read back into a new collection."""
+    """The current store copied to `generation`: its files on disk; on a Chroma server, a
+    fork of its collection (distributed Chroma forks copy-on-write), or where the server
+    cannot fork, the vectors of the chunks still live read back into a new collection."""
     from assistant.store import ChunkVectors, copy_store
 
     if not settings.chroma_url:
         copy_store(settings.index, source, generation)
         return ChunkVectors(settings.index, "", generation)
     origin = ChunkVectors(settings.index, settings.chroma_url, source)
+    forked = origin.fork(generation)
+    if forked is not None:
+        return forked
     target = ChunkVectors(settings.index, settings.chroma_url, generation, create=True)
     for begin in range(0, len(live), EMBED_BATCH * 8):
         vectors = origin.embeddings(live[begin : begin + EMBED_BATCH * 8])
@@ -367,7 +371,9 @@ class _Embedding:
         self._done: dict[str, Any] = {}
         self._stop = False
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="reindex-embed")
-        self._job = self._pool.submit(self._embed_all, chunks) if chunks else None
+        # Shortest first, so that each batch pads its texts to similar lengths.
+        ordered = sorted(chunks, key=lambda c: len(c.text))
+        self._job = self._pool.submit(self._embed_all, ordered) if chunks else None
 
     def __enter__(self) -> _Embedding:
         return self
