@@ -36,13 +36,18 @@ def entities(text: str) -> list[str]:
 
 
 def carry_entities(question: str, history: Sequence[Turn]) -> str:
-    """For the extractive backend: the question with the previous question's names added,
-    when it refers back ("and what did he say about China?")."""
+    """For the extractive backend: the question with the previous question's names, and
+    the first full name in the previous answer, added when it refers back ("and what did he
+    say about China?")."""
     if not history or not needs_context(question):
         return question
-    previous = history[-1].question
+    last = history[-1]
     own = set(entities(question))
-    carried = [e for e in entities(previous) if e not in own]
+    carried = [e for e in entities(last.question) if e not in own]
+    if not last.answer.abstained:
+        # "he" is often someone the answer named: its first full name ("Liang Wenfeng").
+        people = [e for e in entities(last.answer.answer) if len(e.split()) >= 2]
+        carried += [p for p in people[:1] if p not in own and p not in carried]
     if not carried:
         return question
     return f"{question} ({', '.join(carried)})"

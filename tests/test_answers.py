@@ -81,6 +81,16 @@ def test_follow_up_carries_the_previous_subject(bundled_assistant: Assistant) ->
     assert "Amodei" in follow.answer or any("Amodei" in c.quote for c in follow.citations)
 
 
+def test_follow_up_about_someone_the_answer_named(bundled_assistant: Assistant) -> None:
+    """ "he" is the founder the first answer named, not in the first question."""
+    first = bundled_assistant.answer("Who founded DeepSeek?")
+    follow = bundled_assistant.answer(
+        "And what did he say about the chips?", history=[Turn(first.question, first)]
+    )
+    assert not follow.abstained
+    assert "Liang Wenfeng" in follow.answer
+
+
 def test_empty_and_hostile_questions(bundled_assistant: Assistant) -> None:
     from assistant.errors import InputError
 
