@@ -62,6 +62,7 @@ class OllamaStandin:
     impostor:       answer every path with a plain-text 404, like a server that is not Ollama.
     done_reason:    `done_reason` in the final line ("stop", or "length" for a truncated reply).
     embedding_dim:  length of the vectors `/api/embed` returns.
+    max_in_flight:  (read) the most `/api/chat` requests it was answering at once.
     """
 
     models: list[str] = field(default_factory=lambda: ["llama3.2:latest"])
@@ -78,8 +79,10 @@ class OllamaStandin:
     done_reason: str = "stop"
     embedding_dim: int = 8
     requests: list[RecordedRequest] = field(default_factory=list)
+    max_in_flight: int = 0
 
     def __post_init__(self) -> None:
+        self._in_flight = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -147,6 +150,15 @@ class OllamaStandin:
         if seconds > 0:
             self._stopping.wait(seconds)
         return self._stopping.is_set()
+
+    def chat_started(self) -> None:
+        with self._lock:
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+
+    def chat_ended(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
 
     def has_model(self, name: str) -> bool:
         return any(_tagged(name) == _tagged(m) for m in self.models)
@@ -314,10 +326,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _chat(self, body: dict[str, Any]) -> None:
         if self._model_checks(body):
             return
-        if body.get("stream", True) is False:
-            self._chat_whole(body)
-        else:
-            self._chat_stream(body)
+        self.standin.chat_started()
+        try:
+            if body.get("stream", True) is False:
+                self._chat_whole(body)
+            else:
+                self._chat_stream(body)
+        finally:
+            self.standin.chat_ended()
 
     def _final(self, model: str, content: str, n_chunks: int) -> dict[str, Any]:
         return {

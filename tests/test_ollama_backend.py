@@ -3,6 +3,7 @@ real retrieval over the bundled corpus, and the shared quote verification."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,30 @@ def test_ollama_host_from_the_environment(
     corpus, idx = bundled_index
     answer = Assistant(settings_for(corpus, idx, llm="auto")).answer("Who founded DeepSeek?")
     assert answer.backend.llm == "ollama" and ollama_standin.chat_bodies
+
+
+def test_batch_workers_answer_at_once_and_write_in_order(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin, tmp_path: Path
+) -> None:
+    """`batch --workers 3` against a (remote) Ollama: at most three answers are written at
+    once, and the results file keeps the questions' order."""
+    from assistant.batch import run_batch
+
+    ollama_standin.reply = GOOD_REPLY
+    ollama_standin.delay_between = 0.15  # each answer streams for a while
+    questions = tmp_path / "q.jsonl"
+    ids = [f"q{n}" for n in range(7)]
+    questions.write_text(
+        "".join(
+            json.dumps({"id": i, "question": f"Who founded DeepSeek? ({i})"}) + "\n" for i in ids
+        )
+    )
+    out = tmp_path / "r.jsonl"
+    corpus, index = bundled_index
+    settings = settings_for(corpus, index, llm="ollama", ollama_host=ollama_standin.url)
+    report = run_batch(settings, questions, out, workers=3)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in rows] == ids
+    assert all(not r["abstained"] and r["backend"]["llm"] == "ollama" for r in rows)
+    assert ollama_standin.max_in_flight == 3
+    assert report.line()
