@@ -14,9 +14,10 @@ store, a Chroma server) is rebuilt: chunks from the corpus, vectors by embedding
 
 from __future__ import annotations
 
+import queue
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -349,9 +350,8 @@ def _update(
     present = target.ids()
     target.delete(sorted(present.difference(live)))
     missing = table.chunks([chunk_id for chunk_id in live if chunk_id not in present])
-    for begin in range(0, len(missing), EMBED_BATCH * 8):
-        batch = missing[begin : begin + EMBED_BATCH * 8]
-        target.add(batch, embedded.vectors(batch))
+    for batch, vectors in embedded.as_ready(missing):  # stored while the rest is embedded
+        target.add(batch, vectors)
     summary.chunks_embedded = len(missing)
     if target.count() != len(live):
         raise IndexMissingError(
@@ -362,13 +362,16 @@ def _update(
 
 
 class _Embedding:
-    """Embeds chunks in a background thread from the moment it is created; `vectors()`
-    waits for those it was given and embeds any others on the spot."""
+    """Embeds chunks in a background thread from the moment it is created; `as_ready()`
+    hands out the vectors of the chunks asked for, batch by batch as they are done, and
+    embeds on the spot any chunk it was not given."""
 
     def __init__(self, chunks: list[Chunk], progress: Progress) -> None:
         self._progress = progress
         self._embedder: MiniLMEmbedder | None = None
-        self._done: dict[str, Any] = {}
+        self._ready: queue.Queue[list[Chunk] | None] = queue.Queue()
+        self._vectors: dict[str, Any] = {}
+        self._handed_out = False
         self._stop = False
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="reindex-embed")
         # Shortest first, so that each batch pads its texts to similar lengths.
@@ -388,21 +391,36 @@ class _Embedding:
         return self._embedder
 
     def _embed_all(self, chunks: list[Chunk]) -> None:
-        for begin in range(0, len(chunks), EMBED_BATCH):
-            if self._stop:
-                return
-            batch = chunks[begin : begin + EMBED_BATCH]
-            vectors = self._model().embed([c.text for c in batch])
-            self._done.update(zip((c.chunk_id for c in batch), vectors, strict=True))
-            self._progress("embedding", min(begin + EMBED_BATCH, len(chunks)), len(chunks))
+        try:
+            for begin in range(0, len(chunks), EMBED_BATCH):
+                if self._stop:
+                    return
+                batch = chunks[begin : begin + EMBED_BATCH]
+                vectors = self._model().embed([c.text for c in batch])
+                self._vectors.update(zip((c.chunk_id for c in batch), vectors, strict=True))
+                self._ready.put(batch)
+                self._progress("embedding", min(begin + EMBED_BATCH, len(chunks)), len(chunks))
+        finally:
+            self._ready.put(None)
 
-    def vectors(self, chunks: list[Chunk]) -> list[Any]:
+    def as_ready(self, chunks: list[Chunk]) -> Iterator[tuple[list[Chunk], list[Any]]]:
+        """(chunks, their vectors) for every chunk of `chunks`, in batches."""
+        wanted = {c.chunk_id: c for c in chunks}
+        if self._job is not None and not self._handed_out:
+            self._handed_out = True  # a second call (after a failed store) just waits
+            while (done := self._ready.get()) is not None:
+                batch = [wanted.pop(c.chunk_id) for c in done if c.chunk_id in wanted]
+                if batch:
+                    yield batch, [self._vectors[c.chunk_id] for c in batch]
         if self._job is not None:
-            self._job.result()  # re-raises a failure of the background embedding
-        others = [c for c in chunks if c.chunk_id not in self._done]
+            self._job.result()  # waits; re-raises a failure of the background embedding
+        others = [c for c in wanted.values() if c.chunk_id not in self._vectors]
         if others:
             self._embed_all(others)
-        return [self._done[c.chunk_id] for c in chunks]
+        rest = list(wanted.values())
+        for begin in range(0, len(rest), EMBED_BATCH * 8):
+            batch = rest[begin : begin + EMBED_BATCH * 8]
+            yield batch, [self._vectors[c.chunk_id] for c in batch]
 
 
 def _commit(

@@ -165,3 +165,26 @@ def test_touched_and_unusable_files_do_not_make_a_new_generation(
 
 def _mtime(index: Path) -> int:
     return (index / "manifest.json").stat().st_mtime_ns
+
+
+def test_when_the_store_cannot_be_copied_every_chunk_is_embedded_again(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(corpus, tmp_path / "index")
+    Assistant(settings).reindex()
+    (corpus / "charlie.txt").write_text(CHARLIE)
+
+    def broken_copy(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("assistant.store.copy_store", broken_copy)
+    messages: list[str] = []
+    summary = Assistant(settings).reindex(on_message=messages.append)
+    assert any("could not reuse the current vectors" in m for m in messages), messages
+    assert summary.added == ["charlie.txt"] and summary.chunks_embedded == summary.chunks_total
+    manifest = read_manifest(settings.index)
+    assert manifest is not None
+    live = {c.chunk_id for c in read_chunk_table(settings.index / manifest.chunk_table)}
+    assert ChunkVectors(settings.index, "", manifest.store).ids() == live
+    answer = Assistant(settings).answer("How many words did Charlie the parrot learn to say?")
+    assert not answer.abstained and "seventeen" in answer.answer
