@@ -13,7 +13,8 @@ _REFERENCE = re.compile(
     re.IGNORECASE,
 )
 _CONTINUATION = re.compile(r"^\s*(and|also|what about|how about|why|so)\b", re.IGNORECASE)
-_ENTITY = re.compile(r"\b([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
+_WORD = r"[A-Z](?:[\w’'-]|\.(?=[A-Za-z]))*"  # "U.S." is one name, "Inc." loses its dot
+_ENTITY = re.compile(rf"\b({_WORD}(?:\s+{_WORD})*)")
 _QUESTION_OPENERS = frozenset(
     "Who What Which When Where Why How Did Does Do Is Are Was Were Has "
     "Have Can Could Should Would Will And Also The A An".split()

@@ -183,3 +183,16 @@ def test_words_for_the_same_measure_are_one_term() -> None:
     assert measure_word("cost") == measure_word("budget") == measure_word("spent")
     assert measure_word("revenu") != measure_word("cost")
     assert measure_word("glacier") == "glacier"
+
+
+def test_acronyms_are_one_name_and_not_someone() -> None:
+    from assistant.followup import entities
+
+    assert entities("When did the U.S. government act?") == ["U.S"]
+    question = "How many countries would the AI diffusion rules limit?"
+    assert names_someone_asked(question, "It limits access in 150 countries.")
+
+
+def test_a_change_is_a_quantity_not_a_sum_of_money() -> None:
+    assert answer_types("What is Tesla's net income drop in the first quarter?") == {QUANTITY}
+    assert fits(QUANTITY, "a 71% plunge in net income", "What was the income drop?", False)

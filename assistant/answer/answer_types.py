@@ -101,7 +101,10 @@ _WHO_DID_Q = re.compile(
     re.IGNORECASE,
 )
 _CHANGE_Q = re.compile(
-    r"\bby\s+how\s+much\b|\bby\s+what\s+(?:amount|margin|factor|percent|percentage)\b",
+    r"\bby\s+how\s+much\b|\bby\s+what\s+(?:amount|margin|factor|percent|percentage)\b|"
+    r"\b(?:drop|drops|dropped|fall|falls|fell|fallen|decline|declined|rise|rises|rose|risen|"
+    r"increase|increased|decrease|decreased|growth|grow|grew|grown|jump|jumped|plunge|"
+    r"plunged|gain|gained|climb|climbed|change|changed|shrink|shrank|soar|soared)\b",
     re.IGNORECASE,
 )
 _PERCENT_Q = re.compile(r"\bwhat\s+(?:percent|percentage|share|proportion|fraction)\b", re.I)
@@ -263,8 +266,9 @@ def _measures_named(question: str, text: str, close: bool) -> bool:
 
 def names_someone_asked(question: str, text: str) -> bool:
     """The text names at least one of the names in the question (if it has any): a figure
-    about OpenAI does not answer "how much did it cost to train DeepSeek's model?"."""
-    asked = [set(terms(name)) for name in entities(question)]
+    about OpenAI does not answer "how much did it cost to train DeepSeek's model?".
+    Acronyms (AI, U.S., GPU) are left out: they name things, not someone."""
+    asked = [set(terms(name)) for name in entities(question) if not name.replace(".", "").isupper()]
     asked = [name for name in asked if name]
     if not asked:
         return True

@@ -193,10 +193,15 @@ def extractive_draft(
         return Draft("", abstained=True)
     closeness = dict(zip(pool, similarity(question, [c.text for c in pool]), strict=True))
     kinds = answer_types(question)
-    picked = _pick(
-        pool, weights, total, closeness, _leads(question, kinds, weights, total, closeness)
-    )
-    if not _answers(question, kinds, picked, weights, total, closeness):
+    picked: list[Candidate] = []
+    # A lead that names what is asked about ("16,000 chips" for "how many chips") beats
+    # one that only reads close to the question ("a 120-day comment period").
+    for strict in (True, False) if kinds else (False,):
+        lead = _leads(question, kinds, weights, total, closeness, strict)
+        picked = _pick(pool, weights, total, closeness, lead)
+        if _answers(question, kinds, picked, weights, total, closeness):
+            break
+    else:
         return Draft("", abstained=True)
     quotes = {
         n: ProposedQuote(c.file, c.quote, c.near, c.corroborating) for n, c in enumerate(picked, 1)
@@ -262,10 +267,12 @@ def _leads(
     weights: dict[str, float],
     total: float,
     closeness: dict[Candidate, float],
+    strict: bool = False,
 ) -> Callable[[Candidate], bool]:
     """Whether a sentence may be the answer's first: it holds an answer of an asked kind,
     is about someone the question names, and does not speak of another year or day than
-    the one asked about."""
+    the one asked about. `strict`: the answer must name what is counted or measured even
+    when the sentence reads close to the question."""
 
     def can_lead(cand: Candidate) -> bool:
         if contradicts_time(question, cand.quote):
@@ -277,7 +284,7 @@ def _leads(
             return False
         if not names_someone_asked(question, f"{cand.quote} {cand.referent}"):
             return False
-        return any(fits(kind, cand.quote, question, close) for kind in kinds)
+        return any(fits(kind, cand.quote, question, close and not strict) for kind in kinds)
 
     return can_lead
 
