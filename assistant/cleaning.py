@@ -81,12 +81,7 @@ def _is_chrome(line: str, next_line: str | None) -> bool:
     words = line.split()
     if _CHROME_LINE.match(line) or _CHROME_PREFIX.match(line) or is_date_line(line):
         return True
-    if (
-        line.count(" | ") >= 2
-        or (" | " in line and len(words) <= 6)
-        or " >> " in line
-        or line.count("»") >= 2
-    ):
+    if _is_separated_chrome(line, len(words)):
         return True
     if _READ_TIME.search(line) or (len(words) <= 6 and _TRAILING_DATE.search(line)):
         return True

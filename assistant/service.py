@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -414,7 +414,3 @@ def manifest_signature(index_dir: Path) -> tuple[int, int, int]:
     except OSError:
         return (0, 0, 0)
     return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-
-
-def with_id(answer: Answer, question_id: str | None) -> Answer:
-    return replace(answer, id=question_id)
