@@ -298,18 +298,25 @@ def _vector_store(
     summary: ReindexSummary,
     on_message: Callable[[str], None],
 ) -> str:
-    """Write a store holding exactly the table's chunks and return its name: `generation`,
-    a copy of the current store brought up to date, or if that fails, a new store embedded
-    from scratch."""
-    from assistant.store import ChunkVectors, drop_stores
+    """Bring a store to hold the table's chunks and return its name. Embedded: `generation`,
+    a copy of the current store's files changed where files changed. On a Chroma server: the
+    current collection, to which only the new chunks are added (it may hold more: stale
+    vectors are deleted once the new generation is committed, see `_prune_server_store`).
+    If neither works, a new store embedded from scratch."""
+    from assistant.store import ChunkVectors, copy_store, drop_stores
 
     live = sorted(table.ids())
     if old is not None:
         try:
-            target = _copied_store(settings, old.store, generation, table, live)
+            if settings.chroma_url:
+                target = ChunkVectors(settings.index, settings.chroma_url, old.store)
+                _update(target, table, live, embedded, summary, prune=False)
+                return old.store
+            copy_store(settings.index, old.store, generation)
+            target = ChunkVectors(settings.index, "", generation)
             _update(target, table, live, embedded, summary)
             return generation
-        except Exception as exc:  # any failure of the copy: embedding again is always right
+        except Exception as exc:  # any failure to reuse: embedding again is always right
             detail = exc.message if isinstance(exc, AssistantError) else f"{exc}"
             on_message(f"could not reuse the current vectors ({detail}); embedding every chunk")
             drop_stores(settings.index, settings.chroma_url, keep={old.store})
@@ -319,43 +326,27 @@ def _vector_store(
     return fresh
 
 
-def _copied_store(
-    settings: Settings, source: str, generation: str, table: ChunkStore, live: list[str]
-) -> Any:
-    """The current store copied to `generation`: its files on disk; on a Chroma server, a
-    fork of its collection (distributed Chroma forks copy-on-write), or where the server
-    cannot fork, the vectors of the chunks still live read back into a new collection."""
-    from assistant.store import ChunkVectors, copy_store
-
-    if not settings.chroma_url:
-        copy_store(settings.index, source, generation)
-        return ChunkVectors(settings.index, "", generation)
-    origin = ChunkVectors(settings.index, settings.chroma_url, source)
-    forked = origin.fork(generation)
-    if forked is not None:
-        return forked
-    target = ChunkVectors(settings.index, settings.chroma_url, generation, create=True)
-    for begin in range(0, len(live), EMBED_BATCH * 8):
-        vectors = origin.embeddings(live[begin : begin + EMBED_BATCH * 8])
-        chunks = table.chunks(sorted(vectors))
-        target.add(chunks, [vectors[c.chunk_id] for c in chunks])
-    return target
-
-
 def _update(
-    target: Any, table: ChunkStore, live: list[str], embedded: _Embedding, summary: ReindexSummary
+    target: Any,
+    table: ChunkStore,
+    live: list[str],
+    embedded: _Embedding,
+    summary: ReindexSummary,
+    prune: bool = True,
 ) -> None:
-    """Make `target` hold the vectors of exactly the chunks `live`: delete the others, add
-    the missing ones, then check the result answers for itself."""
+    """Make `target` hold the vectors of the chunks `live` (and, with `prune`, only those):
+    add the missing ones, then check the result answers for itself."""
     present = target.ids()
-    target.delete(sorted(present.difference(live)))
+    if prune:
+        target.delete(sorted(present.difference(live)))
     missing = table.chunks([chunk_id for chunk_id in live if chunk_id not in present])
     for batch, vectors in embedded.as_ready(missing):  # stored while the rest is embedded
         target.add(batch, vectors)
     summary.chunks_embedded = len(missing)
-    if target.count() != len(live):
+    expected = len(live) if prune else len(present | set(live))
+    if target.count() != expected:
         raise IndexMissingError(
-            f"the new vector store holds {target.count()} vectors for {len(live)} chunks",
+            f"the new vector store holds {target.count()} vectors, expected {expected}",
             "run `assistant reindex` again; the previous index is still in use",
         )
     target.self_check(table.probe_ids())
@@ -452,6 +443,8 @@ def _collect_garbage(settings: Settings, manifest: Manifest, old: Manifest | Non
 
     keep = [manifest] + ([old] if old else [])
     drop_stores(settings.index, settings.chroma_url, {m.store for m in keep})
+    if settings.chroma_url:
+        _prune_server_store(settings, keep)
     tables = {m.chunk_table for m in keep}
     for pattern in ("chunks-*.sqlite3", "chunks-*.jsonl"):  # .jsonl: schema 2
         for table in settings.index.glob(pattern):
@@ -460,3 +453,20 @@ def _collect_garbage(settings: Settings, manifest: Manifest, old: Manifest | Non
     legacy = settings.index / "chroma"  # schema 1 kept one store here
     if legacy.is_dir():
         shutil.rmtree(legacy, ignore_errors=True)
+
+
+def _prune_server_store(settings: Settings, keep: list[Manifest]) -> None:
+    """Delete from the server collection the vectors of chunks that neither the new nor the
+    previous generation lists. A failure leaves them for the next reindex to delete."""
+    from assistant.store import ChunkVectors
+
+    wanted: set[str] = set()
+    try:
+        for manifest in keep:
+            table = ChunkStore.open(settings.index / manifest.chunk_table)
+            wanted |= table.ids()
+            table.close()
+        store = ChunkVectors(settings.index, settings.chroma_url, keep[0].store)
+        store.delete(sorted(store.ids() - wanted))
+    except Exception:  # the server went away, or the table: clean up next time
+        return

@@ -87,9 +87,12 @@ class HybridRetriever:
 
     def search(self, question: str, k: int) -> list[Passage]:
         pool = k * CANDIDATES_PER_K
-        by_vector = self._vectors.query(self._embedder.embed_one(question), pool)
+        # A store on a Chroma server may still hold the previous generation's vectors too:
+        # ask for more, keep those of chunks in the table.
+        by_vector = self._vectors.query(self._embedder.embed_one(question), pool * 2)
         by_terms = self.table.search(question, pool)
+        ids = dict.fromkeys(i for i, _ in [*by_vector, *by_terms])
+        found = {c.chunk_id: c for c in self.table.chunks(list(ids))}
+        by_vector = [(i, score) for i, score in by_vector if i in found][:pool]
         fused = fuse([by_vector, by_terms], [VECTOR_WEIGHT, 1.0 - VECTOR_WEIGHT])
-        found = {c.chunk_id: c for c in self.table.chunks([i for i, _ in fused])}
-        ranked = [(found[i], score) for i, score in fused if i in found]
-        return collapse(ranked, k)
+        return collapse([(found[i], score) for i, score in fused], k)

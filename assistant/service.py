@@ -119,7 +119,9 @@ class Assistant:
         try:
             chunks = ChunkStore.open(self.settings.index / manifest.chunk_table)
             vectors = ChunkVectors(self.settings.index, self.settings.chroma_url, manifest.store)
-            if vectors.count() != chunks.count():
+            # A Chroma server's collection may also hold the previous generation's vectors.
+            short = vectors.count() < chunks.count()
+            if short or (vectors.count() != chunks.count() and not self.settings.chroma_url):
                 raise IndexMissingError(
                     f"the vector store in {self.settings.index} holds {vectors.count()} "
                     f"vectors for {chunks.count()} chunks",

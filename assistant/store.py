@@ -107,7 +107,6 @@ class ChunkVectors:
                 raise _damaged(index_dir, problem, "damaged")
         self.index_dir = index_dir
         self.store = store
-        self._chroma_url = chroma_url
         name = _collection_name(index_dir, chroma_url, store)
         try:
             self._client = _client(index_dir, chroma_url, store)
@@ -159,17 +158,6 @@ class ChunkVectors:
         for begin in range(0, len(nodes), ADD_BATCH):
             self._store.add(nodes[begin : begin + ADD_BATCH])
         self._count += len(nodes)
-
-    def fork(self, store: str) -> ChunkVectors | None:
-        """A copy-on-write copy of this store named `store` (a Chroma server that can fork
-        collections), or None where forking is not supported."""
-        if not self._chroma_url:
-            return None
-        try:
-            self._collection.fork(_collection_name(self.index_dir, self._chroma_url, store))
-        except Exception:  # NotImplementedError, or the server's "not supported" reply
-            return None
-        return ChunkVectors(self.index_dir, self._chroma_url, store)
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove these chunks' vectors."""

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.chunkstore import read_chunk_table
 from assistant.cli import main
+from assistant.manifest import read_manifest
 from tests.conftest import write_corpus
 
 pytestmark = pytest.mark.slow
@@ -108,6 +110,23 @@ def _server_collections(url: str) -> list[str]:
     return [getattr(c, "name", c) for c in client.list_collections()]
 
 
+def _server_ids(url: str, name: str) -> set[str]:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    port = int(url.rsplit(":", 1)[1])
+    client = chromadb.HttpClient(
+        host="127.0.0.1", port=port, settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    return set(client.get_collection(name).get(include=[])["ids"])
+
+
+def _chunk_ids(index: Path) -> set[str]:
+    manifest = read_manifest(index)
+    assert manifest is not None
+    return {c.chunk_id for c in read_chunk_table(index / manifest.chunk_table)}
+
+
 def test_reindex_ask_batch_and_update_on_a_chroma_server(
     tmp_path: Path, chroma_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -160,8 +179,17 @@ def test_reindex_ask_batch_and_update_on_a_chroma_server(
     assert "1952" in updated["answer"] and "Gdansk" in updated["answer"]
     assert "Malmo" not in updated["answer"]
     assert updated["index"]["version"] != answer["index"]["version"]
-    # The previous generation is kept for readers that started before the commit; no more.
-    assert 1 <= len(_server_collections(chroma_url)) <= 2
+    # One collection per index: only the changed file's chunks were added to it, and the
+    # previous generation's vectors stay for readers that started before the commit.
+    assert _server_collections(chroma_url) == first_collections
+    chunk_ids = _chunk_ids(index)
+    assert _server_ids(chroma_url, first_collections[0]) > chunk_ids
+
+    # The next change deletes the vectors that neither of the last two generations lists.
+    (corpus / "orchard.txt").write_text(FILES["orchard.txt"].replace("eleven", "twelve"), "utf-8")
+    out = _cli(capsys, "reindex", *where)
+    assert "1 changed" in out and "(1 embedded)" in out
+    assert _server_ids(chroma_url, first_collections[0]) == chunk_ids | _chunk_ids(index)
 
     # Nothing changed: nothing is written, the server keeps the same collections.
     before = sorted(_server_collections(chroma_url))
