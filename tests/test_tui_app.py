@@ -324,3 +324,27 @@ def test_missing_index_is_offered_then_built_and_corpus_changes_are_reported(
             assert "Ctrl+R" in note["message"]
 
     asyncio.run(reopen())
+
+
+def test_declining_the_offer_leaves_the_chat_usable_without_asking_again(
+    tmp_path: Path,
+) -> None:
+    corpus = copy_small_corpus(tmp_path / "corpus")
+    app = RecordingApp(settings(corpus, tmp_path / "index"))
+
+    async def main() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(
+                pilot, lambda: app.screen.query("ReindexScreen #decline"), what="the offer"
+            )
+            await pilot.click("#decline")
+            await wait_for(pilot, lambda: "No index yet" in app.titles(), what="the note")
+            status = app.query_one(StatusBar)
+            await wait_for(
+                pilot, lambda: status.backend != "checking backend…", what="the backend probe"
+            )
+            await pilot.pause(0.3)
+            assert not isinstance(app.screen, ReindexScreen), "the offer came back"
+            assert status.index is None
+
+    asyncio.run(main())

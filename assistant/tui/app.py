@@ -172,11 +172,17 @@ class ChatApp(App[None]):
     # --- start-up: index and backend -----------------------------------------------------
 
     @work(thread=True, group="startup")
-    def _check_index(self) -> None:
+    def _check_index(self, offer: bool = True) -> None:
+        """Show the index in the status bar (offering to build a missing one), then which
+        backend answers."""
         try:
             manifest = self.service.manifest()
         except IndexMissingError as exc:
-            self.call_from_thread(self._offer_index, exc)
+            if offer:
+                self.call_from_thread(self._offer_index, exc)
+            else:
+                self.call_from_thread(self._show_index, None)
+                self._probe_backend()
             return
         info = IndexInfo(
             len(manifest.files), sum(e.chunks for e in manifest.files.values()), manifest.built_at
@@ -507,7 +513,7 @@ class ChatApp(App[None]):
             self.notify_error(result.error)
         elif result.summary is not None:
             self.notify(result.summary.line(), title="Index up to date")
-        self._check_index()
+        self._check_index(offer=result is not None and result.error is None)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
