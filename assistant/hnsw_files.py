@@ -39,8 +39,10 @@ def segment_problem(segment: Path) -> str:
     (version,) = struct.unpack_from("<i", header)
     if version != KNOWN_VERSION:
         return ""
-    if len(header) != _HEADER.size:
-        return f"{HEADER} has {len(header)} bytes, expected {_HEADER.size}"
+    if len(header) > _HEADER.size:
+        return ""  # a layout this module does not know: left to Chroma
+    if len(header) < _HEADER.size:
+        return f"{HEADER} is truncated ({len(header)} of {_HEADER.size} bytes)"
     fields = _HEADER.unpack(header)
     max_elements, count, record_size = fields[2], fields[3], fields[4]
     max_links = fields[9]
