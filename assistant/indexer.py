@@ -46,6 +46,7 @@ from assistant.types import Chunk, ReindexSummary
 
 Progress = Callable[[str, int, int], None]
 EMBED_BATCH = 64
+ADD_BATCH = 512
 
 
 @dataclass
@@ -340,8 +341,15 @@ def _update(
     if prune:
         target.delete(sorted(present.difference(live)))
     missing = table.chunks([chunk_id for chunk_id in live if chunk_id not in present])
+    pending: tuple[list[Chunk], list[Any]] = ([], [])
     for batch, vectors in embedded.as_ready(missing):  # stored while the rest is embedded
-        target.add(batch, vectors)
+        pending[0].extend(batch)
+        pending[1].extend(vectors)
+        if len(pending[0]) >= ADD_BATCH:  # few big adds: each costs Chroma a transaction
+            target.add(*pending)
+            pending = ([], [])
+    if pending[0]:
+        target.add(*pending)
     summary.chunks_embedded = len(missing)
     expected = len(live) if prune else len(present | set(live))
     if target.count() != expected:
