@@ -277,12 +277,12 @@ def _leads(
     def can_lead(cand: Candidate) -> bool:
         if contradicts_time(question, cand.quote):
             return False
+        if not names_someone_asked(question, f"{cand.quote} {cand.referent}"):
+            return False
         if not kinds:
             return True
         close = closeness[cand] >= CLOSE
         if not close and _coverage(cand.terms & weights.keys(), weights, total) < TYPED_COVERAGE:
-            return False
-        if not names_someone_asked(question, f"{cand.quote} {cand.referent}"):
             return False
         return any(fits(kind, cand.quote, question, close and not strict) for kind in kinds)
 
