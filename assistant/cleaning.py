@@ -11,16 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.timewords import MONTH, WEEKDAY
+
 CLEANER_VERSION = 1
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
 _DATE_LINE = re.compile(
-    rf"^(?:{_WEEKDAY},?\s+)?(?:{_MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{_MONTH}"
-    rf"(?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}}(?:\s+[\d:]+)?|{_WEEKDAY})$",
+    rf"^(?:{WEEKDAY},?\s+)?(?:{MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{MONTH}"
+    rf"(?:\s+\d{{4}})?|\d{{4}}-\d{{2}}-\d{{2}}(?:\s+[\d:]+)?|{WEEKDAY})$",
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^[•·▪◦*\-–»›>]\s*")
@@ -43,7 +40,7 @@ _CHROME_PREFIX = re.compile(
 _READ_TIME = re.compile(
     r"\d+\s*mins? read\b|no comments\d*|\d{4}-\d{2}-\d{2} \d{2}:\d{2}", re.IGNORECASE
 )
-_TRAILING_DATE = re.compile(rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}$", re.IGNORECASE)
+_TRAILING_DATE = re.compile(rf"{MONTH}\s+\d{{1,2}},?\s+\d{{4}}$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;\"'”’)…]$")
 
 

@@ -15,27 +15,23 @@ from collections.abc import Iterable
 
 from assistant.followup import entities
 from assistant.textnorm import terms
+from assistant.timewords import MONTH, WEEKDAY
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
 _MONTH_NAME = re.compile(
     r"\b(january|february|march|april|june|july|august|september|october|november|december)\b",
     re.IGNORECASE,
 )
-_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-_WEEKDAY_NAME = re.compile(rf"\b({_WEEKDAY})s?\b", re.IGNORECASE)
+_WEEKDAY_NAME = re.compile(rf"\b({WEEKDAY})s?\b", re.IGNORECASE)
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[6-9]|20)\d{2}"
 _DATE_TEXT = re.compile(
-    rf"\b(?:{_MONTH}\s+{_DAY}\b|{_DAY}\s+(?:of\s+)?{_MONTH}(?!\w)|{_WEEKDAY}\b|"
+    rf"\b(?:{MONTH}\s+{_DAY}\b|{_DAY}\s+(?:of\s+)?{MONTH}(?!\w)|{WEEKDAY}\b|"
     rf"\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\b|{_YEAR}-\d{{2}}-\d{{2}}\b)",
     re.IGNORECASE,
 )
 _YEAR_TEXT = re.compile(rf"(?<![\w.,$])({_YEAR})s?(?![\w.,]\d)")
 _TIME_TEXT = re.compile(
-    rf"\b(?:{_MONTH}(?=\s)|{_WEEKDAY}|{_YEAR}s?|yesterday|today|tonight|tomorrow|ago|"
+    rf"\b(?:{MONTH}(?=\s)|{WEEKDAY}|{_YEAR}s?|yesterday|today|tonight|tomorrow|ago|"
     r"\d{1,2}[:.]\d{2}|\d{1,2}\s?[ap]\.?m\b|noon|midnight|o'clock|dawn|dusk|"
     r"recently|earlier|later|(?:last|next|this|past|coming)\s+(?:week|month|year|quarter|"
     r"decade|spring|summer|fall|autumn|winter|weekend)|decades?|centur(?:y|ies))\b",
