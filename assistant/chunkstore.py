@@ -156,8 +156,9 @@ class ChunkStore:
         count = self.count()
         if not count:
             return []
-        rows = self._read("SELECT id FROM chunks ORDER BY row")
-        return sorted({rows[i][0] for i in (0, count // 2, count - 1)})
+        low, high = self._read("SELECT min(row), max(row) FROM chunks")[0]
+        query = "SELECT id FROM chunks WHERE row >= ? ORDER BY row LIMIT 1"
+        return sorted({self._read(query, (row,))[0][0] for row in (low, (low + high) // 2, high)})
 
     def chunks(self, ids: Sequence[str]) -> list[Chunk]:
         """The chunks with these ids (those present), in the order asked."""
