@@ -204,3 +204,24 @@ def test_extractive_batch_is_deterministic(
             row.pop("timings_ms", None)
         runs.append(rows)
     assert runs[0] == runs[1]
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error(bundled_index: tuple[Path, Path]) -> None:
+    """`assistant ask … | head -1` ends quietly, with no error line: here the reader has
+    gone before the answer is written."""
+    import os
+    import subprocess
+    import sys
+
+    corpus, index = bundled_index
+    command = [sys.executable, "-m", "assistant.cli", "--corpus", str(corpus), "--index"]
+    command += [str(index), "--llm", "extractive", "ask", "Who founded DeepSeek?"]
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        child = subprocess.run(command, stdout=write_end, stderr=subprocess.PIPE, timeout=120)
+    finally:
+        os.close(write_end)
+    err = child.stderr.decode()
+    assert child.returncode == 0, err
+    assert "error" not in err and "Traceback" not in err
