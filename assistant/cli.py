@@ -155,9 +155,9 @@ def _ask(settings: Settings, question: str, as_json: bool) -> int:
     from assistant.cli_output import print_answer, stream_answer
     from assistant.service import Assistant
 
-    assistant = Assistant(settings)
-    _warn_corpus_changes(assistant)
-    answer = stream_answer(assistant.ask(question), show_progress=not as_json)
+    with Assistant(settings) as assistant:
+        _warn_corpus_changes(assistant)
+        answer = stream_answer(assistant.ask(question), show_progress=not as_json)
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:

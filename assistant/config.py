@@ -46,6 +46,20 @@ class Settings(BaseSettings):
         1.5, gt=0, description="Seconds `auto` waits for Ollama's model list before falling back."
     )
     num_ctx: int = Field(8192, ge=512, description="Ollama context window in tokens.")
+    num_predict: int = Field(
+        400, ge=16, description="Most tokens an Ollama answer may have (a looping model stops)."
+    )
+    prompt_tokens: int = Field(
+        450,
+        ge=50,
+        description="Budget for the passage sentences given to the model, in tokens: on a CPU "
+        "the time to the first word grows with the prompt.",
+    )
+    reply_format: Literal["auto", "json", "text"] = Field(
+        "auto",
+        description="How Ollama answers: json (decoding constrained to a schema, Ollama ≥ 0.5), "
+        "text (markers and a QUOTES: section), or auto (json when the server supports it).",
+    )
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature for Ollama.")
     chunk_size: int = Field(700, ge=100, description="Target characters per chunk.")
     chunk_overlap: int = Field(150, ge=0, description="Characters of overlap between chunks.")

@@ -12,14 +12,16 @@ PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 _VARIABLE = re.compile(r"\{(\w+)\}")
 EXPECTED = {
     "answer": {"sources", "question", "cannot_answer"},
+    "answer_json": {"sources", "question"},
+    "answer_schema": set(),
     "condense": {"history", "question"},
 }
 
 
 @cache
-def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> str:
+def load_prompt(name: str, directory: Path = PROMPTS_DIR, suffix: str = ".md") -> str:
     """The template text, after checking it uses exactly the variables the code fills in."""
-    path = directory / f"{name}.md"
+    path = directory / f"{name}{suffix}"
     try:
         text = path.read_text("utf-8")
     except OSError as exc:

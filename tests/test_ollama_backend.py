@@ -28,6 +28,7 @@ def assistant_for(
     index: tuple[Path, Path], url: str, llm: str = "ollama", **kw: object
 ) -> Assistant:
     corpus, idx = index
+    kw.setdefault("reply_format", "text")
     return Assistant(settings_for(corpus, idx, llm=llm, ollama_host=url, **kw))
 
 
@@ -165,7 +166,9 @@ def test_batch_workers_answer_at_once_and_write_in_order(
     )
     out = tmp_path / "r.jsonl"
     corpus, index = bundled_index
-    settings = settings_for(corpus, index, llm="ollama", ollama_host=ollama_standin.url)
+    settings = settings_for(
+        corpus, index, llm="ollama", ollama_host=ollama_standin.url, reply_format="text"
+    )
     report = run_batch(settings, questions, out, workers=3)
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ids

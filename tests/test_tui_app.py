@@ -156,7 +156,9 @@ def test_streaming_answer_can_be_cancelled_and_the_input_stays_usable(
 ) -> None:
     ollama_standin.reply = VERIFIABLE_REPLY
     ollama_standin.delay_between = 0.15
-    app = RecordingApp(settings(*small_index, llm="ollama", ollama_host=ollama_standin.url))
+    app = RecordingApp(
+        settings(*small_index, llm="ollama", ollama_host=ollama_standin.url, reply_format="text")
+    )
 
     async def scenario(pilot: Pilot[Any]) -> None:
         exchange = await ask(pilot, FOUNDER_QUESTION, wait=False)
@@ -184,7 +186,9 @@ def test_ollama_dropping_mid_stream_in_auto_mode_falls_back(
 ) -> None:
     ollama_standin.reply = VERIFIABLE_REPLY
     ollama_standin.drop_after = 3
-    app = RecordingApp(settings(*small_index, llm="auto", ollama_host=ollama_standin.url))
+    app = RecordingApp(
+        settings(*small_index, llm="auto", ollama_host=ollama_standin.url, reply_format="text")
+    )
 
     async def scenario(pilot: Pilot[Any]) -> None:
         exchange = await ask(pilot, FOUNDER_QUESTION)
@@ -202,7 +206,9 @@ def test_ollama_failing_with_llm_ollama_is_a_titled_error_and_the_app_goes_on(
 ) -> None:
     ollama_standin.reply = VERIFIABLE_REPLY
     ollama_standin.drop_after = 3
-    app = RecordingApp(settings(*small_index, llm="ollama", ollama_host=ollama_standin.url))
+    app = RecordingApp(
+        settings(*small_index, llm="ollama", ollama_host=ollama_standin.url, reply_format="text")
+    )
 
     async def scenario(pilot: Pilot[Any]) -> None:
         failed = await ask(pilot, FOUNDER_QUESTION)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answer.support import check_sentence
 from assistant.types import Citation
 from assistant.verify import FileTexts, locate_anywhere, locate_in
 
@@ -27,6 +28,7 @@ class ProposedQuote:
     quote: str
     near: int = 0
     corroborating: tuple[str, ...] = ()
+    how: str = "exact"  # "exact", "aligned" (a slipped copy) or "attributed" (found for it)
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Verified:
     dropped_quotes: int
     reattributed: int
     removed_claims: int
+    unsupported: tuple[str, ...] = ()  # sentences removed: their facts are not in their quotes
 
 
 def split_markers(text: str) -> str:
@@ -68,8 +71,11 @@ def neutralise_quoted_markers(draft: Draft) -> Draft:
     return Draft(text, draft.quotes, draft.abstained)
 
 
-def verify_draft(draft: Draft, texts: FileTexts, retrieved_files: list[str]) -> Verified:
-    """Check every quote of the draft against the files; see the module docstring."""
+def verify_draft(
+    draft: Draft, texts: FileTexts, retrieved_files: list[str], question: str = ""
+) -> Verified:
+    """Check every quote of the draft against the files, then every sentence against its
+    quotes (`support.check_sentence`); see the module docstring."""
     if draft.abstained:
         return Verified(CANNOT_ANSWER, True, (), 0, 0, 0)
     text = split_markers(draft.text)
@@ -92,19 +98,41 @@ def verify_draft(draft: Draft, texts: FileTexts, retrieved_files: list[str]) -> 
             found.start,
             found.end,
             tuple(f for f in proposed.corroborating if f != found.file),
+            proposed.how,
         )
     text, removed = _drop_unsupported_claims(text, set(located))
+    text, unsupported = _drop_unbacked_sentences(text, located, question)
     text, citations = _renumber(text, located)
     if not citations:
-        return Verified(CANNOT_ANSWER, True, (), dropped, reattributed, removed)
-    return Verified(text.strip(), False, citations, dropped, reattributed, removed)
+        return Verified(CANNOT_ANSWER, True, (), dropped, reattributed, removed, unsupported)
+    return Verified(text.strip(), False, citations, dropped, reattributed, removed, unsupported)
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?\]])\s+", text)
+
+
+def _drop_unbacked_sentences(
+    text: str, located: dict[int, Citation], question: str
+) -> tuple[str, tuple[str, ...]]:
+    """Remove marked sentences whose names or numbers their own quotes do not hold."""
+    kept: list[str] = []
+    removed: list[str] = []
+    for piece in _sentences(text):
+        numbers = [int(n) for n in MARKER.findall(piece)]
+        quotes = [located[n].quote for n in numbers if n in located]
+        if quotes and check_sentence(MARKER.sub("", piece), quotes, question):
+            removed.append(MARKER.sub("", piece).strip())
+            continue
+        kept.append(piece)
+    return " ".join(p for p in kept if p.strip()), tuple(removed)
 
 
 def _drop_unsupported_claims(text: str, good: set[int]) -> tuple[str, int]:
     """Remove sentences whose markers all point at nothing verified; strip dead markers."""
     kept: list[str] = []
     removed = 0
-    for piece in re.split(r"(?<=[.!?\]])\s+", text):
+    for piece in _sentences(text):
         numbers = {int(n) for n in MARKER.findall(piece)}
         if numbers and not numbers & good:
             removed += 1
@@ -129,6 +157,7 @@ def _renumber(text: str, located: dict[int, Citation]) -> tuple[str, tuple[Citat
             located[old].start,
             located[old].end,
             located[old].corroborating,
+            located[old].match,
         )
         for old, new in sorted(order.items(), key=lambda pair: pair[1])
     )

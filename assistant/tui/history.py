@@ -68,6 +68,7 @@ def citation_from_json(data: dict[str, Any]) -> Citation:
         start=int(data["start"]),
         end=int(data["end"]),
         corroborating=tuple(data.get("corroborating", ())),
+        match=str(data.get("match", "exact")),
     )
 
 
@@ -90,6 +91,7 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         timings_ms={k: float(v) for k, v in (data.get("timings_ms") or {}).items()},
         dropped_quotes=int(data.get("dropped_quotes", 0)),
         warnings=tuple(data.get("warnings", ())),
+        unsupported_sentences=tuple(data.get("removed_sentences", ())),
     )
 
 

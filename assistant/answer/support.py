@@ -1,0 +1,166 @@
+"""Does a sentence say only what its quotes say? A check of the facts that can be checked.
+
+A model can cite a real, verbatim quote and still write a claim it does not support: "Tim
+Cook said DeepSeek was a wake-up call" over a quote in which Trump says it, or "DeepSeek
+used 200,000 H100 GPUs to train V3" over a sentence about xAI's Grok 3. Meaning cannot be
+checked without a model, but the facts that make a claim checkable can: every number, date
+and proper name in an answer sentence must stand in the quotes it cites.
+
+A name or number the sentence takes from the question is allowed too (the question says
+what is asked about: "Who founded DeepSeek?" → "Liang Wenfeng founded DeepSeek"), unless
+the quote is visibly about someone else: it names another entity the sentence does not
+mention (the Grok 3 quote names Grok and xAI), or, for a year, gives another year.
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assistant.textnorm import STOPWORDS
+from assistant.textnorm import fold as fold_text
+
+# A number: digits with thousands separators or decimals ("2,048", "5.6", "25%").
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?![\w])")
+# A word as written, keeping inner capitals, digits, hyphens and apostrophes ("xAI's", "H100").
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'’\-]|\.(?=[A-Za-z0-9]))*")
+# A quote that opens by referring back is about whoever the text named before it.
+REFERS_BACK = re.compile(
+    r"[\"“‘']?(?:he|she|it|they|this|these|that|those|his|her|its|their|the (?:company|firm|"
+    r"startup|group|model|lab|agency|government|country|city|book|film|novel|story))\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“(]\s*)$")
+# Capitalised words that are grammar, not names, wherever they stand.
+_NOT_NAMES = frozenset(
+    """i i'm i've i'd the a an in on at of for to by with from as and but or nor so yet
+    if when while after before since during because although though however therefore
+    this that these those there here it its he she they we you his her their our your
+    according based overall also both each every some many most several all no not
+    yes one two three four five six seven eight nine ten first second third last next
+    mr mrs ms dr prof sir""".split()
+)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The checkable facts of a text: proper names and numbers, in comparison form."""
+
+    names: frozenset[str]
+    numbers: frozenset[str]
+
+
+def facts(text: str) -> Facts:
+    """Names (capitalised words, acronyms, words with digits) and numbers of `text`."""
+    text = fold_text(text)
+    names = set()
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        if word[0].isdigit() and _NUMBER.fullmatch(word):
+            continue
+        if _is_name(word, at_start=bool(_SENTENCE_START.search(text[: match.start()]))):
+            names.add(_name_key(word))
+    numbers = {_number_key(m.group()) for m in _NUMBER.finditer(text)}
+    return Facts(frozenset(n for n in names if n), frozenset(numbers))
+
+
+def _is_name(word: str, at_start: bool) -> bool:
+    bare = _name_key(word)
+    if not bare or bare in _NOT_NAMES:
+        return False
+    has_digit = any(c.isdigit() for c in word)
+    inner_capital = any(c.isupper() for c in word[1:])
+    if has_digit or inner_capital:  # H100, V3, DeepSeek, xAI, GPU
+        return True
+    if not word[0].isupper():
+        return False
+    # A capitalised first word may be an ordinary word ("Researchers found …").
+    return not at_start or (bare not in STOPWORDS and not _looks_common(bare))
+
+
+def _looks_common(word: str) -> bool:
+    """First words of a sentence that are ordinary English: too common to be a name."""
+    return word in _COMMON_STARTS
+
+
+_COMMON_STARTS = frozenset(
+    """researchers experts officials analysts critics sources reports people company
+    companies government chinese american u.s during despite instead meanwhile later earlier
+    then still yet what who which why how where when she he they we it its his her their
+    another other such many much more less few new old later""".split()
+)
+
+
+def _name_key(word: str) -> str:
+    word = word.replace("’", "'")
+    word = re.sub(r"'s$|'$", "", word)
+    return word.strip("-'").lower()
+
+
+def _number_key(number: str) -> str:
+    bare = number.replace(",", "")
+    if "." in bare:
+        bare = bare.rstrip("0").rstrip(".") or "0"
+    return bare
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """Why a sentence failed: the names and numbers that its quotes do not hold."""
+
+    names: tuple[str, ...]
+    numbers: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.numbers)
+
+    def describe(self) -> str:
+        return ", ".join([*self.names, *self.numbers])
+
+
+def check_sentence(sentence: str, quotes: Sequence[str], question: str = "") -> Unsupported:
+    """The facts of `sentence` that its `quotes` do not support (empty if all are)."""
+    claim = facts(sentence)
+    quoted = _merge(facts(q) for q in quotes)
+    asked = facts(question)
+    quoted_words = _words(" ".join(quotes))
+    refers_back = any(REFERS_BACK.match(q.strip()) for q in quotes)
+    foreign = set() if refers_back else quoted.names - claim.names - asked.names - _GENERIC_NAMES
+    missing_names = []
+    for name in sorted(claim.names - quoted.names):
+        if name in quoted_words:  # a name the quote has in lower case ("deepseek's model")
+            continue
+        if name in asked.names and not foreign:
+            continue
+        missing_names.append(name)
+    other_years = {n for n in quoted.numbers if _YEAR.match(n)} - claim.numbers
+    missing_numbers = []
+    for number in sorted(claim.numbers - quoted.numbers):
+        if number in asked.numbers and not (_YEAR.match(number) and other_years):
+            continue
+        missing_numbers.append(number)
+    return Unsupported(tuple(missing_names), tuple(missing_numbers))
+
+
+# Names a quote can carry without being "about someone else".
+_GENERIC_NAMES = frozenset(
+    """u.s us usa america american china chinese january february march april may june july
+    august september october november december monday tuesday wednesday thursday friday
+    saturday sunday ai""".split()
+)
+
+
+def _merge(all_facts: Iterable[Facts]) -> Facts:
+    names: set[str] = set()
+    numbers: set[str] = set()
+    for found in all_facts:
+        names |= found.names
+        numbers |= found.numbers
+    return Facts(frozenset(names), frozenset(numbers))
+
+
+def _words(text: str) -> set[str]:
+    return {_name_key(m.group()) for m in _TOKEN.finditer(fold_text(text))}
