@@ -47,7 +47,7 @@ def sentence_spans(text: str) -> list[Span]:
     """The passage's sentences, each as a span of `text`. A line break ends a sentence after
     closing punctuation, at a blank line or before a list item or heading; other line breaks
     are hard wrapping inside a sentence."""
-    spans = []
+    spans: list[Span] = []
     begin = 0
     for stop in [*(m.start() for m in _LINE_END.finditer(text)), len(text)]:
         spans.extend(Span(s, e, text[s:e]) for s, e in split_sentences(text, begin, stop))

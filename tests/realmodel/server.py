@@ -60,7 +60,7 @@ class LlamaModels:
 def _canonical(name: str, paths: dict[str, Path]) -> str:
     tagged = name if ":" in name.rsplit("/", 1)[-1] else name + ":latest"
     for known in paths:
-        if known == name or known == tagged:
+        if known in (name, tagged):
             return known
     raise KeyError(name)
 
