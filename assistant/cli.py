@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="questions answered at once (useful with a remote Ollama)",
     )
 
+    doctor = commands.add_parser(
+        "doctor", help="check Ollama, the model, the index and the corpus; say how to fix them"
+    )
+    _add_globals(doctor)
+
     evaluate = commands.add_parser("eval", help="score answers against a gold file")
     _add_globals(evaluate)
     from assistant.evaluation.command import add_arguments
@@ -130,6 +135,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _ask(settings, args.question, args.json)
     if command == "batch":
         return _batch(settings, args.questions, args.out, args.workers)
+    if command == "doctor":
+        return _doctor(settings)
     if command == "eval":
         from assistant.evaluation.command import run
 
@@ -163,6 +170,16 @@ def _ask(settings: Settings, question: str, as_json: bool) -> int:
     else:
         print_answer(answer)
     return 0
+
+
+def _doctor(settings: Settings) -> int:
+    from assistant.doctor import run_checks
+
+    failed = False
+    for check in run_checks(settings):
+        print(check.line(), flush=True)
+        failed = failed or check.level == "fail"
+    return 1 if failed else 0
 
 
 def _warn_corpus_changes(assistant: Any) -> None:

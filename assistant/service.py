@@ -402,43 +402,21 @@ class Assistant:
         timings: dict[str, float],
     ) -> Generator[AnswerEvent, None, Draft]:
         from assistant.answer.context import select_sources
-        from assistant.answer.llm import (
-            answer_prompt,
-            answer_schema,
-            parse_json_reply,
-            parse_text_reply,
-            visible_json,
-            visible_part,
-        )
 
         if not passages:
             return Draft("", abstained=True)
         sources = select_sources(passages, engine.relevance(question), self.settings.prompt_tokens)
-        structured = self.reply_format() == "json"
-        messages = [{"role": "user", "content": answer_prompt(question, sources, structured)}]
-        reply = ""
-        shown = 0
-        stats: dict[str, Any] = {}
-        sent = time.perf_counter()
-        stream = self._ollama().stream_chat(
-            messages,
-            temperature=temperature,
-            format=answer_schema() if structured else None,
-            num_predict=self.settings.num_predict,
-            stats=stats,
+        return (
+            yield from ollama_draft(
+                self._ollama(),
+                question,
+                sources,
+                structured=self.reply_format() == "json",
+                num_predict=self.settings.num_predict,
+                temperature=temperature,
+                timings=timings,
+            )
         )
-        for delta in stream:
-            if not reply:
-                timings["first_token"] = (time.perf_counter() - sent) * 1000
-            reply += delta
-            visible = visible_json(reply) if structured else visible_part(reply)
-            if len(visible) > shown:
-                yield TextDelta(visible[shown:])
-                shown = len(visible)
-        timings.update(_token_counts(stats))
-        if structured:
-            return parse_json_reply(reply, sources, question)
-        return parse_text_reply(reply, sources, question)
 
     def _changed(self, manifest: Manifest, names: Sequence[str]) -> list[str]:
         root = self.settings.corpus
@@ -510,6 +488,53 @@ def file_change(root: Path, name: str, entry: FileEntry) -> str:
         return "" if same_stat or sha256_file(path) == entry.sha256 else "changed"
     except (OSError, CorpusError):
         return "removed"
+
+
+def ollama_draft(
+    chat: Any,
+    question: str,
+    sources: Sequence[Any],
+    *,
+    structured: bool,
+    num_predict: int,
+    temperature: float | None,
+    timings: dict[str, float],
+) -> Generator[AnswerEvent, None, Draft]:
+    """Ask `chat` (an OllamaChat) to answer from `sources`; streams the answer text as it is
+    written and returns the parsed draft. Records time to first token and token counts."""
+    from assistant.answer.llm import (
+        answer_prompt,
+        answer_schema,
+        parse_json_reply,
+        parse_text_reply,
+        visible_json,
+        visible_part,
+    )
+
+    messages = [{"role": "user", "content": answer_prompt(question, sources, structured)}]
+    reply = ""
+    shown = 0
+    stats: dict[str, Any] = {}
+    sent = time.perf_counter()
+    stream = chat.stream_chat(
+        messages,
+        temperature=temperature,
+        format=answer_schema() if structured else None,
+        num_predict=num_predict,
+        stats=stats,
+    )
+    for delta in stream:
+        if not reply:
+            timings["first_token"] = (time.perf_counter() - sent) * 1000
+        reply += delta
+        visible = visible_json(reply) if structured else visible_part(reply)
+        if len(visible) > shown:
+            yield TextDelta(visible[shown:])
+            shown = len(visible)
+    timings.update(_token_counts(stats))
+    if structured:
+        return parse_json_reply(reply, sources, question)
+    return parse_text_reply(reply, sources, question)
 
 
 def supports_schemas(version: str) -> bool:

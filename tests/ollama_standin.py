@@ -62,6 +62,7 @@ class OllamaStandin:
     impostor:       answer every path with a plain-text 404, like a server that is not Ollama.
     done_reason:    `done_reason` in the final line ("stop", or "length" for a truncated reply).
     embedding_dim:  length of the vectors `/api/embed` returns.
+    version:        what `/api/version` answers (structured replies need 0.5 or later).
     max_in_flight:  (read) the most `/api/chat` requests it was answering at once.
     """
 
@@ -78,6 +79,7 @@ class OllamaStandin:
     impostor: bool = False
     done_reason: str = "stop"
     embedding_dim: int = 8
+    version: str = OLLAMA_VERSION
     requests: list[RecordedRequest] = field(default_factory=list)
     max_in_flight: int = 0
 
@@ -292,7 +294,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, b"Ollama is running", "text/plain; charset=utf-8")
 
     def _version(self, _body: dict[str, Any]) -> None:
-        self._send(200, {"version": OLLAMA_VERSION})
+        self._send(200, {"version": self.standin.version})
 
     def _tags(self, _body: dict[str, Any]) -> None:
         models = [

@@ -175,3 +175,85 @@ def test_batch_workers_answer_at_once_and_write_in_order(
     assert all(not r["abstained"] and r["backend"]["llm"] == "ollama" for r in rows)
     assert ollama_standin.max_in_flight == 3
     assert report.line()
+
+
+# --- structured replies (Ollama ≥ 0.5 constrains decoding to the schema) ------------------
+
+
+def json_reply(*sentences: tuple[int, str, str]) -> list[str]:
+    """A structured reply as a model streams it: in small pieces."""
+    text = json.dumps(
+        {"sentences": [{"source": s, "quote": q, "text": t} for s, q, t in sentences]}
+    )
+    return [text[i : i + 7] for i in range(0, len(text), 7)]
+
+
+def test_a_structured_answer_streams_sentence_by_sentence_and_is_verified(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = json_reply((1, FOUNDER, "Liang Wenfeng founded DeepSeek."))
+    assistant = assistant_for(bundled_index, ollama_standin.url, reply_format="auto")
+    events = list(assistant.ask("Who founded DeepSeek?"))
+    assert [e.text for e in events if isinstance(e, TextDelta)] == [
+        "Liang Wenfeng founded DeepSeek."
+    ]
+    answer = next(e.answer for e in events if isinstance(e, Done))
+    assert answer.answer == "Liang Wenfeng founded DeepSeek [1]."
+    (citation,) = answer.citations
+    assert citation.quote == FOUNDER and citation.match == "exact"
+    body = ollama_standin.chat_bodies[-1]
+    assert body["format"]["properties"]["sentences"]["type"] == "array"
+    assert body["options"]["num_predict"] == 400
+    assert answer.timings_ms["first_token"] > 0 and answer.timings_ms["prompt_tokens"] == 26
+    # the prompt holds the question's sentences, not whole passages
+    prompt = body["messages"][-1]["content"]
+    assert FOUNDER in prompt and len(prompt) < 450 * 4 + 1500
+
+
+def test_claims_not_backed_by_their_quotes_are_removed_and_counted(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    """The two claims Qwen2.5-Coder-1.5B made over real, verbatim quotes."""
+    grok = "The newest Grok 3 model from xAI utilizes 200,000 H100 GPUs."
+    trump = "Trump also called Deepseek a “wake-up call"
+    ollama_standin.reply = json_reply(
+        (1, FOUNDER, "Liang Wenfeng founded DeepSeek."),
+        (2, grok, "DeepSeek used 200,000 H100 GPUs to train V3."),
+        (3, trump, "Tim Cook said that DeepSeek was a wake-up call."),
+    )
+    assistant = assistant_for(bundled_index, ollama_standin.url, reply_format="json")
+    answer = assistant.answer("Who founded DeepSeek, and how many chips did it use to train V3?")
+    assert answer.answer == "Liang Wenfeng founded DeepSeek [1]."
+    assert answer.unsupported_sentences == (
+        "DeepSeek used 200,000 H100 GPUs to train V3.",
+        "Tim Cook said that DeepSeek was a wake-up call.",
+    )
+    assert answer.to_json()["unsupported_sentences"] == 2
+    assert any("2 sentence(s) removed" in w for w in answer.warnings)
+
+
+def test_auto_gives_the_extractive_answer_when_no_sentence_survives(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    grok = "The newest Grok 3 model from xAI utilizes 200,000 H100 GPUs."
+    ollama_standin.reply = json_reply((1, grok, "DeepSeek used 200,000 H100 GPUs to train V3."))
+    auto = assistant_for(bundled_index, ollama_standin.url, llm="auto", reply_format="json")
+    answer = auto.answer("Who founded DeepSeek?")
+    assert answer.backend.llm == "extractive" and "Liang Wenfeng" in answer.answer
+    assert "no sentence of Ollama's answer was backed" in answer.backend.reason
+    assert len(answer.unsupported_sentences) == 1
+    strict = assistant_for(bundled_index, ollama_standin.url, reply_format="json")
+    answer = strict.answer("Who founded DeepSeek?")
+    assert answer.abstained and answer.backend.llm == "ollama"
+    assert any("no sentence of Ollama's answer was backed" in w for w in answer.warnings)
+
+
+def test_a_reply_without_quotes_is_attributed_not_rejected(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    """Seen with Qwen2.5-Coder-1.5B: the right answer, markers, and no QUOTES section."""
+    ollama_standin.reply = "DeepSeek founder Liang Wenfeng gave an interview in 2023 [1]."
+    answer = assistant_for(bundled_index, ollama_standin.url).answer("Who founded DeepSeek?")
+    assert not answer.abstained and "Liang Wenfeng" in answer.answer
+    (citation,) = answer.citations
+    assert citation.match == "attributed" and citation.quote.startswith(FOUNDER)
