@@ -134,6 +134,9 @@ class ChatApp(App[None]):
         self._refresh_status()
         self._check_index()
 
+    def on_unmount(self) -> None:
+        self.service.close()
+
     def on_resize(self) -> None:
         self.set_class(self.size.height < 30, "-short")
 
@@ -488,6 +491,7 @@ class ChatApp(App[None]):
         def chosen(model: str | None) -> None:
             if model and model != self.settings.model:
                 self.settings = self.settings.model_copy(update={"model": model})
+                self.service.close()
                 self.service = Assistant(self.settings)
                 self._refresh_status()
                 self.notify(f"Ollama model set to {model}.", title="Model")
