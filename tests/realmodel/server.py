@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.ollama_standin import OLLAMA_VERSION, OllamaStandin, _Handler, _now
+from tests.realmodel.generate import generate, grammar_for
 from tests.realmodel.models import DEFAULT_CACHE, MODELS, model_path
 
 DEFAULT_CTX = 8192
@@ -103,24 +104,22 @@ class _RealHandler(_Handler):
             return
         options = body.get("options") or {}
         kwargs: dict[str, Any] = {
-            "messages": body.get("messages") or [],
+            "grammar": grammar_for(body.get("format")),
             "temperature": float(options.get("temperature", 0.8)),
             "max_tokens": int(options["num_predict"]) if options.get("num_predict") else None,
             "seed": options.get("seed"),
         }
-        fmt = body.get("format")
-        if fmt == "json":
-            kwargs["response_format"] = {"type": "json_object"}
-        elif isinstance(fmt, dict):
-            kwargs["response_format"] = {"type": "json_object", "schema": fmt}
         n_ctx = int(options.get("num_ctx") or DEFAULT_CTX)
         model = str(body["model"])
         with self.models.lock:
             llm = self.models.get(model, n_ctx)
             started = time.perf_counter()
-            pieces, first, reason = self._generate(llm, kwargs, body.get("stream", True), model)
+            messages = body.get("messages") or []
+            pieces, first, reason = self._generate(
+                llm, messages, kwargs, body.get("stream", True), model
+            )
             total = time.perf_counter() - started
-            prompt_tokens = max(0, llm.n_tokens - len(pieces))
+            prompt_tokens = max(0, llm.n_tokens - len(pieces))  # evaluated or reused from cache
         final = {
             "model": model,
             "created_at": _now(),
@@ -143,7 +142,12 @@ class _RealHandler(_Handler):
             self.wfile.flush()
 
     def _generate(
-        self, llm: Any, kwargs: dict[str, Any], stream: bool, model: str
+        self,
+        llm: Any,
+        messages: list[dict[str, str]],
+        kwargs: dict[str, Any],
+        stream: bool,
+        model: str,
     ) -> tuple[list[str], float, str]:
         """Run the model; when streaming, send each piece as it comes. Returns the pieces,
         the seconds to the first piece (prompt processing) and why it stopped."""
@@ -156,11 +160,9 @@ class _RealHandler(_Handler):
         first = 0.0
         pieces: list[str] = []
         reason = "stop"
-        for chunk in llm.create_chat_completion(stream=True, **kwargs):
-            choice = chunk["choices"][0]
-            text = choice.get("delta", {}).get("content") or ""
-            if choice.get("finish_reason"):
-                reason = "length" if choice["finish_reason"] == "length" else "stop"
+        for text, stopped in generate(llm, messages, **kwargs):
+            if stopped:
+                reason = stopped
             if not text:
                 continue
             if not pieces:
