@@ -120,7 +120,8 @@ def summarise(name: str, model: str | None, out: Path) -> dict[str, Any]:
         quotes = {c["n"]: c["quote"] for c in result.get("citations", [])}
         for sentence in result["answer"].split(". "):
             cited = [quotes[int(n)] for n in _markers(sentence) if int(n) in quotes]
-            if cited and check_sentence(sentence, cited, result["question"]):
+            claim = re.sub(r"\s?\[\d+\]", "", sentence)
+            if cited and check_sentence(claim, cited, result["question"]):
                 unbacked_left += 1
     unanswerable = [r for r in results if not gold.get(r.get("id"), {}).get("answerable", True)]
     return {

@@ -133,6 +133,13 @@ class _RealHandler(_Handler):
             "eval_count": len(pieces),
             "eval_duration": int((total - first) * 1e9),
         }
+        if os.environ.get("ASSISTANT_TESTBED_LOG"):
+            prompt = (body.get("messages") or [{}])[-1].get("content", "")
+            print(
+                f"--- {model} ({reason}, {len(pieces)} tokens, first after {first:.1f} s)\n"
+                f"{prompt[-1500:]}\n>>> {''.join(pieces)}",
+                flush=True,
+            )
         if body.get("stream", True) is False:
             final["message"]["content"] = "".join(pieces)
             self._send(200, final)
