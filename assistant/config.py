@@ -11,7 +11,7 @@ import tomllib
 from contextvars import ContextVar
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, ValidationError
 from pydantic_settings import (
@@ -23,11 +23,13 @@ from pydantic_settings import (
 
 from assistant.corpus import MAX_FILE_MB
 from assistant.errors import ConfigError
+from assistant.types import Answerer
 
 DEFAULT_CONFIG_FILE = "assistant.toml"
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
 
-LLMChoice = Literal["auto", "ollama", "extractive"]
+LLMChoice = Literal["auto", Answerer]
+LLM_CHOICES: tuple[str, ...] = get_args(LLMChoice)  # ("auto", "ollama", "extractive")
 
 
 class Settings(BaseSettings):
