@@ -14,13 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from assistant.embedder import DIMENSIONS, EMBEDDER_NAME, MODEL_SHA256
-from assistant.errors import IndexMissingError
+from assistant.errors import REINDEX_HINT, IndexMissingError
 
 # 2: vectors live in a per-generation store named by `store`;
 # 3: the chunk table is a per-generation SQLite file with a BM25 index (assistant.chunkstore)
 SCHEMA_VERSION = 3
 MANIFEST = "manifest.json"
-REINDEX_HINT = "run `assistant reindex`"
 _CHUNK_TABLE = re.compile(r"^chunks-g[0-9a-f]{8,32}\.sqlite3$")
 _STORE = re.compile(r"^g[0-9a-f]{8,32}$")
 DAMAGED = "damaged"  # names a generation found damaged while answering
