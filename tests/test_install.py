@@ -1,21 +1,27 @@
-"""It installs as users install it: a built wheel, and `pip install .` (not editable), each in a
-fresh venv outside the checkout, run from another folder: reindex, an extractive answer, and an
-Ollama answer against the stand-in. What this proves is that the installed package carries what
-it reads at run time (prompt templates, tokenizer) and runs without the checkout.
+"""It installs as users install it: a built wheel, `pip install .` and `pipx install .` (not
+editable), each in a fresh venv outside the checkout, run from another folder: reindex, an
+extractive answer, and an Ollama answer against the stand-in. What this proves is that the
+installed package carries what it reads at run time (prompt templates, tokenizer) and runs
+without the checkout.
 
 Installing every dependency afresh takes minutes, so the fresh venv reaches the dependencies
 of the test's own environment through a `.pth` line (its site-packages is searched after the
-venv's own, so `assistant` is the installed copy), and the package goes in with `--no-deps`.
+venv's own, so `assistant` is the installed copy; pipx installs the line first, as a wheel),
+and the package goes in with `--no-deps`.
 tests/test_dependencies.py checks that the declared dependencies are the imported ones.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import shutil
 import subprocess
+import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -59,22 +65,48 @@ def source_copy(tmp: Path) -> Path:
     return source
 
 
+def dependencies_path() -> str:
+    """The site-packages holding the test environment's dependencies."""
+    return sysconfig.get_paths()["purelib"]
+
+
 def fresh_venv(path: Path) -> Path:
     venv.create(path, with_pip=False)
     python = path / "bin" / "python"
     site = run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], path, {}
     )
-    (Path(site.strip()) / "_test_dependencies.pth").write_text(
-        sysconfig.get_paths()["purelib"] + "\n"
-    )
+    (Path(site.strip()) / "_test_dependencies.pth").write_text(dependencies_path() + "\n")
     return python
 
 
-def clean_env(venv_dir: Path, home: Path) -> dict[str, str]:
-    """No PYTHONPATH, no ASSISTANT_* or OLLAMA_HOST from the caller, the venv's bin first."""
+def dependencies_wheel(folder: Path) -> Path:
+    """A wheel whose only content is that `.pth` line, for pipx to install before the package."""
+    info = "test_dependencies-0.dist-info"
+    files = {
+        "_test_dependencies.pth": dependencies_path() + "\n",
+        f"{info}/METADATA": "Metadata-Version: 2.1\nName: test-dependencies\nVersion: 0\n",
+        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
+        "Tag: py3-none-any\n",
+    }
+    record = [f"{name},sha256={_digest(text)},{len(text.encode())}" for name, text in files.items()]
+    files[f"{info}/RECORD"] = "\n".join([*record, f"{info}/RECORD,,"]) + "\n"
+    wheel = folder / "test_dependencies-0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for name, text in files.items():
+            archive.writestr(name, text)
+    return wheel
+
+
+def _digest(text: str) -> str:
+    raw = hashlib.sha256(text.encode()).digest()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def clean_env(bin_dir: Path, home: Path) -> dict[str, str]:
+    """No PYTHONPATH, no ASSISTANT_* or OLLAMA_HOST from the caller, the install's bin first."""
     return {
-        "PATH": f"{venv_dir / 'bin'}:/usr/bin:/bin",
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
         "HOME": str(home),
         "LANG": "C.UTF-8",
         "PYTHONNOUSERSITE": "1",
@@ -82,37 +114,55 @@ def clean_env(venv_dir: Path, home: Path) -> dict[str, str]:
     }
 
 
-def install(how: str, tmp: Path, python: Path) -> None:
+def install(how: str, tmp: Path) -> Path:
+    """Install the package from a copy of the checkout (deleted afterwards); its venv's folder."""
     source = source_copy(tmp)
-    pip = [python, "-m", "pip", "--disable-pip-version-check", "--no-input", "--quiet"]
-    build = ["--no-deps", "--no-build-isolation"]
-    if how == "wheel":
-        run([*pip, "wheel", *build, "--wheel-dir", tmp / "dist", source], tmp, {})
-        (wheel,) = (tmp / "dist").glob("assistant-*.whl")
-        run([*pip, "install", *build, wheel], tmp, {})
+    build = ["--no-deps", "--no-build-isolation", "--no-index"]  # nothing from the network
+    if how == "pipx install .":
+        pipx_home = tmp / "pipx"
+        env = {
+            **clean_env(Path(sys.executable).parent, tmp),
+            "PIPX_HOME": str(pipx_home),
+            "PIPX_BIN_DIR": str(tmp / "pipx-bin"),
+            "PIPX_MAN_DIR": str(tmp / "pipx-man"),
+            "PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE": "1",  # pipx's own pip: from ensurepip
+            "PIP_NO_INDEX": "1",
+        }
+        preinstall = ["--preinstall", str(dependencies_wheel(tmp)), "--pip-args", " ".join(build)]
+        run([sys.executable, "-m", "pipx", "install", *preinstall, source], tmp, env)
+        venv_dir = pipx_home / "venvs" / "assistant"
     else:
-        run([*pip, "install", *build, source], tmp, {})
+        venv_dir = tmp / "venv"
+        python = fresh_venv(venv_dir)
+        pip = [python, "-m", "pip", "--disable-pip-version-check", "--no-input", "--quiet"]
+        if how == "wheel":
+            run([*pip, "wheel", *build, "--wheel-dir", tmp / "dist", source], tmp, {})
+            (wheel,) = (tmp / "dist").glob("assistant-*.whl")
+            run([*pip, "install", *build, wheel], tmp, {})
+        else:
+            run([*pip, "install", *build, source], tmp, {})
     shutil.rmtree(source)  # nothing may be read from it afterwards
+    return venv_dir
 
 
-@pytest.mark.parametrize("how", ["wheel", "pip install ."])
+@pytest.mark.parametrize("how", ["wheel", "pip install .", "pipx install ."])
 def test_the_installed_package_indexes_and_answers_with_both_backends(
     how: str, tmp_path: Path, ollama_standin: OllamaStandin
 ) -> None:
-    venv_dir = tmp_path / "venv"
-    python = fresh_venv(venv_dir)
-    install(how, tmp_path, python)
+    venv_dir = install(how, tmp_path)
+    python = venv_dir / "bin" / "python"
     work = tmp_path / "work"
     (work / "corpus").mkdir(parents=True)
     shutil.copy(REPO / "corpus" / FOUNDER_FILE, work / "corpus")
-    env = clean_env(venv_dir, tmp_path)
+    env = clean_env(venv_dir / "bin", tmp_path)
 
     where = json.loads(run([python, "-c", WHERE], work, env))
     for key in ("package", "prompts", "tokenizer"):
         assert Path(where[key]).is_relative_to(venv_dir), (key, where[key])
     assert str(REPO) not in where["path"]  # "" is there: python -c puts the cwd, `work`
 
-    assistant = venv_dir / "bin" / "assistant"
+    on_path = tmp_path / "pipx-bin" if how.startswith("pipx") else venv_dir / "bin"
+    assistant = on_path / "assistant"
     assert "1 added" in run([assistant, "reindex"], work, env)
     extractive = json.loads(
         run([assistant, "ask", "--llm", "extractive", "--json", QUESTION], work, env)
