@@ -158,7 +158,9 @@ def test_the_installed_package_indexes_and_answers_with_both_backends(
 
     where = json.loads(run([python, "-c", WHERE], work, env))
     for key in ("package", "prompts", "tokenizer"):
-        assert Path(where[key]).is_relative_to(venv_dir), (key, where[key])
+        assert Path(where[key]).is_relative_to(venv_dir) and Path(where[key]).is_file(), key
+    shipped = {path.name for path in Path(where["prompts"]).parent.iterdir()}
+    assert {path.name for path in (REPO / "prompts").glob("*.*")} <= shipped
     assert str(REPO) not in where["path"]  # "" is there: python -c puts the cwd, `work`
 
     on_path = tmp_path / "pipx-bin" if how.startswith("pipx") else venv_dir / "bin"
