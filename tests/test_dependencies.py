@@ -46,20 +46,23 @@ def imported(*folders: str) -> set[str]:
 
 
 @cache
-def _distributions_of(top: str) -> tuple[str, ...]:
-    return tuple(metadata.packages_distributions().get(top, ()))
+def _distributions() -> dict[str, list[str]]:
+    return metadata.packages_distributions()  # top-level module -> distributions
+
+
+@cache
+def _files_of(distribution: str) -> tuple[str, ...]:
+    return tuple(str(path) for path in metadata.distribution(distribution).files or ())
 
 
 def distribution(module: str) -> str:
     """The installed distribution holding `module` (a namespace package such as llama_index
     is shared by several: the one with the module's files)."""
-    candidates = set(_distributions_of(module.split(".")[0]))
+    candidates = set(_distributions().get(module.split(".")[0], ()))
     if len(candidates) > 1:
         prefix = module.replace(".", "/")
         candidates = {
-            name
-            for name in candidates
-            if any(str(f).startswith(prefix) for f in metadata.distribution(name).files or ())
+            name for name in candidates if any(path.startswith(prefix) for path in _files_of(name))
         }
     assert len(candidates) == 1, f"{module} comes from {sorted(candidates) or 'nothing installed'}"
     return normalised(candidates.pop())
