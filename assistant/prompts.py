@@ -21,18 +21,23 @@ EXPECTED = {
 }
 
 
-@cache
-def load_prompt(name: str, directory: Traversable | None = None) -> str:
-    """The template text, after checking it uses exactly the variables the code fills in.
-    `directory`: where the templates are; by default the installed package's."""
-    path = f"{name}.md"
+def template_file(filename: str, directory: Traversable | None = None) -> str:
+    """A file of `prompts/` (a template, or e.g. a JSON schema) as the installed package has it.
+    `directory`: where to look instead of the installed package."""
     try:
-        text = ((directory or files(TEMPLATES_PACKAGE)) / path).read_text("utf-8")
+        return ((directory or files(TEMPLATES_PACKAGE)) / filename).read_text("utf-8")
     except (OSError, ModuleNotFoundError) as exc:
         raise AssistantError(
-            f"prompt template {path} is missing from the installed assistant",
+            f"prompt template {filename} is missing from the installed assistant",
             "reinstall the assistant",
         ) from exc
+
+
+@cache
+def load_prompt(name: str, directory: Traversable | None = None) -> str:
+    """The template text, after checking it uses exactly the variables the code fills in."""
+    path = f"{name}.md"
+    text = template_file(path, directory)
     found = set(_VARIABLE.findall(text))
     expected = EXPECTED.get(name, found)
     if found != expected:

@@ -7,7 +7,10 @@ import tomllib
 from importlib.resources import files
 from pathlib import Path
 
-from assistant.prompts import TEMPLATES_PACKAGE, load_prompt
+import pytest
+
+from assistant.errors import AssistantError
+from assistant.prompts import TEMPLATES_PACKAGE, load_prompt, template_file
 
 REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
@@ -27,3 +30,11 @@ def test_the_prompt_templates_are_read_as_package_resources() -> None:
     in_checkout = {path.name for path in (REPO / "prompts").iterdir() if path.suffix != ".pyc"}
     assert in_checkout - {"__pycache__"} <= shipped
     assert "{question}" in load_prompt("answer")
+
+
+def test_a_missing_template_file_is_an_error_that_says_to_reinstall(tmp_path: Path) -> None:
+    (tmp_path / "schema.json").write_text("{}")
+    assert template_file("schema.json", tmp_path) == "{}"
+    with pytest.raises(AssistantError, match=r"answer\.md is missing") as caught:
+        load_prompt("answer", tmp_path)
+    assert caught.value.hint == "reinstall the assistant"
