@@ -133,6 +133,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     path = _config_path(config_file)
     if config_file is not None and not path.exists():
         raise ConfigError(f"config file {path} does not exist", "check --config")
+    if path.exists() and not path.is_file():  # pydantic-settings would skip it silently
+        raise ConfigError(f"cannot read config file {path}: it is not a file")
     flags = {k: v for k, v in overrides.items() if v is not None}
     token = _config_file.set(path)
     try:

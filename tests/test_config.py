@@ -65,6 +65,8 @@ def test_a_wrong_type_in_the_environment_names_the_key(monkeypatch: pytest.Monke
 def test_missing_explicit_config_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="not a file"):
+        load_settings(tmp_path)
 
 
 def test_ollama_host_follows_ollamas_own_rules(monkeypatch: pytest.MonkeyPatch) -> None:
