@@ -44,5 +44,7 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/run.py
 
-clean:
-	rm -rf $(VENV) index/chroma index/manifest.json index/chunks-*.jsonl
+clean:  ## the virtualenv, build leftovers and the default index (index/.gitkeep stays)
+	rm -rf $(VENV) build dist *.egg-info
+	rm -rf index/manifest.json index/.manifest.json.* index/chunks-*.sqlite3 index/stores \
+		index/.lock index/damaged index/.damaged.*

@@ -19,11 +19,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import IndexMissingError
+from assistant.errors import REINDEX_HINT, IndexMissingError
 from assistant.textnorm import terms
 from assistant.types import Chunk
 
-REINDEX_HINT = "run `assistant reindex`"
 _SCHEMA = """
 CREATE TABLE chunks(
     row INTEGER PRIMARY KEY,

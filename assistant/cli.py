@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant import __version__
-from assistant.config import Settings, load_settings
+from assistant.config import LLM_CHOICES, Settings, load_settings
 from assistant.errors import AssistantError
 
 GLOBAL_OPTIONS: list[tuple[str, dict[str, Any]]] = [
@@ -24,7 +24,7 @@ GLOBAL_OPTIONS: list[tuple[str, dict[str, Any]]] = [
     (
         "--llm",
         {
-            "choices": ["auto", "ollama", "extractive"],
+            "choices": LLM_CHOICES,
             "help": "answer backend (default: auto = Ollama when ready, else extractive)",
         },
     ),

@@ -24,6 +24,7 @@ from assistant.config import Settings
 from assistant.corpus import check_corpus_dir, read_text_or_none, safe_path, sha256_file
 from assistant.embedder import EMBEDDER_NAME, CachedEmbedder, MiniLMEmbedder
 from assistant.errors import (
+    REINDEX_HINT,
     AssistantError,
     CorpusError,
     IndexMissingError,
@@ -33,7 +34,6 @@ from assistant.errors import (
 from assistant.followup import carry_entities, history_text, needs_context, split_question
 from assistant.manifest import (
     MANIFEST,
-    REINDEX_HINT,
     FileEntry,
     Manifest,
     mark_damaged,

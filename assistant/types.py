@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+Answerer = Literal["ollama", "extractive"]  # what writes an answer; settings add "auto"
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -56,7 +58,7 @@ class Citation:
 class Backend:
     """Which answerer ran, with which model, and why that one was chosen."""
 
-    llm: Literal["ollama", "extractive"]
+    llm: Answerer
     model: str | None
     embedder: str
     reason: str = ""

@@ -69,6 +69,7 @@ def test_conversations_are_saved_listed_and_reloaded(tmp_path: Path) -> None:
     assert listed[0].turns == 1
     reloaded = load_conversation(listed[1].path)
     assert reloaded.turns[0].answer.citations == older.turns[0].answer.citations
+    assert listed[1].path.stat().st_mode & 0o777 == 0o600  # the user's own notes stay private
     assert list_conversations(tmp_path / "missing") == []
 
 

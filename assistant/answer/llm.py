@@ -23,7 +23,7 @@ from typing import Any
 from assistant.answer.align import align_quote, attribute, is_verbatim
 from assistant.answer.citations import CANNOT_ANSWER, MARKER, Draft, ProposedQuote, split_markers
 from assistant.answer.context import Source
-from assistant.prompts import load_prompt, render
+from assistant.prompts import render, template_file
 from assistant.sentences import split_sentences
 from assistant.textnorm import terms
 
@@ -74,7 +74,7 @@ def answer_prompt(question: str, sources: Sequence[Source], structured: bool) ->
 @cache
 def answer_schema() -> dict[str, Any]:
     """The JSON schema a structured reply must follow (sent as Ollama's `format`)."""
-    schema: dict[str, Any] = json.loads(load_prompt("answer_schema", suffix=".json"))
+    schema: dict[str, Any] = json.loads(template_file("answer_schema.json"))
     return schema
 
 
