@@ -28,7 +28,7 @@ $(BIN)/.llama-cpp: $(BIN)/.installed  ## llama-cpp-python, built once (5-10 min)
 	mkdir -p $(TESTBED)/wheels
 	ls $(TESTBED)/wheels/llama_cpp_python-*.whl >/dev/null 2>&1 || \
 		CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip wheel --no-deps -w $(TESTBED)/wheels '$(LLAMA_CPP)'
-	$(BIN)/pip install --quiet --find-links $(TESTBED)/wheels '$(LLAMA_CPP)'
+	$(BIN)/pip install --quiet --find-links $(TESTBED)/wheels -e '.[dev,testbed]'
 	$(BIN)/python -m tests.realmodel.models --cache $(TESTBED)
 	touch $@
 
