@@ -106,7 +106,9 @@ def run_one(
 def summarise(name: str, model: str | None, out: Path) -> dict[str, Any]:
     from assistant.answer.support import check_sentence
 
-    metrics = json.loads((out / "metrics.json").read_text("utf-8"))["overall"]
+    document = json.loads((out / "metrics.json").read_text("utf-8"))
+    metrics = document["overall"]
+    correct = {q["id"]: q["correct"] for q in document["questions"]}
     results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     by_model = [r for r in results if (r.get("backend") or {}).get("llm") == "ollama"]
     gold_lines = SETS[name][0].read_text("utf-8").splitlines()
@@ -130,6 +132,7 @@ def summarise(name: str, model: str | None, out: Path) -> dict[str, Any]:
         "questions": len(results),
         "by_model": len(by_model),
         "errors": sum("error" in r for r in results),
+        "correct_by_model": sum(bool(correct.get(r.get("id"))) for r in by_model),
         "accuracy": metrics["accuracy"],
         "answerable_accuracy": metrics["answerable_accuracy"],
         "citation_precision": metrics["citation_precision"],
