@@ -126,6 +126,7 @@ def _smoke_check(assistant: Any) -> Check:
             num_predict=settings.num_predict,
             temperature=0.0,
             timings=timings,
+            notes=[],
         )
         draft = _drain(events)
     except AssistantError as exc:

@@ -308,8 +308,7 @@ class Assistant:
     ) -> Generator[AnswerEvent, None, Answer]:
         """Ollama answered, but no sentence of it survived verification: in `auto`, the
         extractive answer, with the reason; with --llm ollama, the abstention."""
-        lost = len(answer.unsupported_sentences) + answer.dropped_quotes
-        why = f"no sentence of Ollama's answer was backed by its quotes ({lost} removed)"
+        why = "no sentence of Ollama's answer was backed by its quotes"
         if (llm or self.settings.llm) != "auto":
             return replace(answer, warnings=(*answer.warnings, why))
         reason = f"auto: {why}; answered extractively"
@@ -364,7 +363,7 @@ class Assistant:
         if kind == "ollama":
             try:
                 draft = yield from self._ollama_draft(
-                    engine, question, passages, temperature, timings
+                    engine, question, passages, temperature, timings, warnings
                 )
                 return draft, kind, reason
             except OllamaError as exc:
@@ -400,6 +399,7 @@ class Assistant:
         passages: list[Passage],
         temperature: float | None,
         timings: dict[str, float],
+        warnings: list[str],
     ) -> Generator[AnswerEvent, None, Draft]:
         from assistant.answer.context import select_sources
 
@@ -415,6 +415,7 @@ class Assistant:
                 num_predict=self.settings.num_predict,
                 temperature=temperature,
                 timings=timings,
+                notes=warnings,
             )
         )
 
@@ -499,9 +500,11 @@ def ollama_draft(
     num_predict: int,
     temperature: float | None,
     timings: dict[str, float],
+    notes: list[str],
 ) -> Generator[AnswerEvent, None, Draft]:
     """Ask `chat` (an OllamaChat) to answer from `sources`; streams the answer text as it is
-    written and returns the parsed draft. Records time to first token and token counts."""
+    written and returns the parsed draft. Records time to first token and token counts in
+    `timings`, and a reply cut off by `num_predict` in `notes`."""
     from assistant.answer.llm import (
         answer_prompt,
         answer_schema,
@@ -532,6 +535,11 @@ def ollama_draft(
             yield TextDelta(visible[shown:])
             shown = len(visible)
     timings.update(_token_counts(stats))
+    if stats.get("done_reason") == "length":
+        notes.append(
+            f"the model's reply reached num_predict ({num_predict} tokens) and was cut off; "
+            "its complete sentences were kept"
+        )
     if structured:
         return parse_json_reply(reply, sources, question)
     return parse_text_reply(reply, sources, question)
