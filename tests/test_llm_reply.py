@@ -148,3 +148,14 @@ def test_prompts_fill_their_variables() -> None:
     assert "The corpus does not say." in text_prompt and "QUOTES:" in text_prompt
     schema = answer_schema()
     assert schema["properties"]["sentences"]["items"]["required"] == ["source", "quote", "text"]
+
+
+def test_a_sentence_cut_off_by_the_schema_bound_is_dropped() -> None:
+    longest = answer_schema()["properties"]["sentences"]["items"]["properties"]["text"]
+    cut = ("Liang Wenfeng said that " * 40)[: longest["maxLength"]]
+    reply = json.dumps(
+        {"sentences": [{"source": 1, "quote": "DeepSeek founder Liang Wenfeng", "text": cut},
+                       {"source": 1, "quote": "DeepSeek founder Liang Wenfeng",
+                        "text": "Liang Wenfeng founded DeepSeek."}]}
+    )  # fmt: skip
+    assert parse_json_reply(reply, sources()).text == "Liang Wenfeng founded DeepSeek [1]."

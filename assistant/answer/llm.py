@@ -126,7 +126,10 @@ def parse_json_reply(reply: str, sources: Sequence[Source], question: str = "") 
     if items is None:
         return parse_text_reply(reply, sources, question)
     claims = []
+    longest = answer_schema()["properties"]["sentences"]["items"]["properties"]["text"]
     for item in items:
+        if len(str(item.get("text") or "")) >= longest.get("maxLength", 10**6):
+            continue  # cut off mid-word by the schema's bound: not a sentence to show
         text = _tidy(str(item.get("text") or ""))
         quote = str(item.get("quote") or "").strip().strip('"“”')
         source = item.get("source")

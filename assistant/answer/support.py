@@ -41,7 +41,7 @@ _NOT_NAMES = frozenset(
     this that these those there here it its he she they we you his her their our your
     according based overall also both each every some many most several all no not
     yes one two three four five six seven eight nine ten first second third last next
-    mr mrs ms dr prof sir""".split()
+    mr mrs ms dr prof sir ai ceo cto cfo gpu gpus cpu cpus api apis llm llms""".split()
 )
 
 
