@@ -257,3 +257,27 @@ def test_a_reply_without_quotes_is_attributed_not_rejected(
     assert not answer.abstained and "Liang Wenfeng" in answer.answer
     (citation,) = answer.citations
     assert citation.match == "attributed" and citation.quote.startswith(FOUNDER)
+
+
+def test_ask_prints_removed_sentences_and_how_quotes_were_found(
+    bundled_index: tuple[Path, Path],
+    ollama_standin: OllamaStandin,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from assistant.cli import main
+
+    grok = "The newest Grok 3 model from xAI utilizes 200,000 H100 GPUs."
+    slipped = (
+        "DeepSeek founder Liang Wenfeng revealed in a 2023 interview with Chinese outlet Waves"
+    )
+    ollama_standin.reply = json_reply(
+        (1, slipped, "Liang Wenfeng founded DeepSeek."),
+        (2, grok, "DeepSeek used 200,000 H100 GPUs to train V3."),
+    )
+    corpus, index = bundled_index
+    args = ["--corpus", str(corpus), "--index", str(index), "--llm", "ollama"]
+    assert main([*args, "--ollama-host", ollama_standin.url, "ask", "Who founded DeepSeek?"]) == 0
+    out, err = capsys.readouterr()
+    assert "Liang Wenfeng founded DeepSeek [1]." in out
+    assert "; the model's quote had slips)" in out
+    assert "removed: DeepSeek used 200,000 H100 GPUs to train V3." in err

@@ -25,6 +25,9 @@ from assistant.textnorm import fold, terms, words
 # A quote is "clearly" a sentence when it covers this much of it, and it of the quote.
 MIN_QUOTE_COVERED = 0.8
 MIN_SENTENCE_COVERED = 0.6
+# ...or, for a long enough quote, it is a slipped copy of part of the sentence.
+PART_MIN_WORDS = 8
+PART_MIN_COVERED = 0.85
 # ...and the next best candidate is clearly worse.
 MIN_MARGIN = 0.1
 # An unmarked answer sentence needs this share of its content terms in the passage sentence.
@@ -84,7 +87,9 @@ def align_quote(quote: str, text: str) -> Span | None:
         return None
     (best, index), runner_up = scored[0], (scored[1][0] if len(scored) > 1 else (0.0, 0.0))
     quote_cov, sentence_cov = best
-    if quote_cov < MIN_QUOTE_COVERED or sentence_cov < MIN_SENTENCE_COVERED:
+    whole = quote_cov >= MIN_QUOTE_COVERED and sentence_cov >= MIN_SENTENCE_COVERED
+    part = len(quote_words) >= PART_MIN_WORDS and quote_cov >= PART_MIN_COVERED
+    if not (whole or part):
         return None
     if sum(best) - sum(runner_up) < MIN_MARGIN and windows[index] not in spans:
         return None
