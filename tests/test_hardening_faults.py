@@ -316,6 +316,18 @@ def test_a_changed_corpus_is_warned_and_stale_quotes_are_not_shown_as_valid(
     assert any("changed since indexing: glacier.txt (changed)" in w for w in row["warnings"])
 
 
+def test_ask_warns_about_a_changed_corpus_once(
+    small: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus, index = small
+    (corpus / "glacier.txt").write_text(GLACIER.replace("forty meters", "a little"))
+    args = ["--corpus", str(corpus), "--index", str(index), "--llm", "extractive"]
+    code, _, err = cli(capsys, *args, "ask", "How far did the alpine glacier retreat?")
+    assert code == 0
+    assert err.count("changed since indexing") == 1, err
+    assert "corpus changed since indexing (glacier.txt: changed)" in err
+
+
 # --- Ollama in `auto`: every failure gives a clear reason and the extractive answer ----------
 
 GOOD_REPLY = [
