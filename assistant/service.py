@@ -51,7 +51,7 @@ from assistant.types import (
     TextDelta,
     Turn,
 )
-from assistant.verify import FileTexts
+from assistant.verify import FileTexts, full_text_candidates
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -365,7 +365,8 @@ class Assistant:
             names=manifest.files,
         )
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
-        verified = verify_draft(draft, texts, retrieved)
+        candidates = full_text_candidates(engine.retriever.table)  # never the whole corpus
+        verified = verify_draft(draft, texts, retrieved, candidates)
         changed = self._changed(manifest, [*retrieved, *(c.file for c in verified.citations)])
         if changed:
             warnings.append(
