@@ -209,7 +209,9 @@ def test_ollama_failing_with_llm_ollama_is_a_titled_error_and_the_app_goes_on(
         assert failed.answer is None and failed.has_class("-failed")
         errors = [n for n in app.notes if n["severity"] == "error"]
         assert errors and errors[0]["title"] == "Ollama failed"
-        assert "--llm extractive" in errors[0]["message"] or "ollama" in errors[0]["message"]
+        message, hint = errors[0]["message"].split("\n", 1)
+        assert "the answer from Ollama (llama3.2" in message and "was cut off" in message
+        assert "use --llm extractive to answer without Ollama" in hint
         assert app.running is None
         ollama_standin.drop_after = None
         again = await ask(pilot, FOUNDER_QUESTION)
