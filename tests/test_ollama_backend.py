@@ -4,6 +4,7 @@ real retrieval over the bundled corpus, and the shared quote verification."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -150,12 +151,13 @@ def test_ollama_host_from_the_environment(
 def test_batch_workers_answer_at_once_and_write_in_order(
     bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin, tmp_path: Path
 ) -> None:
-    """`batch --workers 3` against a (remote) Ollama: at most three answers are written at
-    once, and the results file keeps the questions' order."""
-    from assistant.batch import run_batch
+    """`batch --workers 3` against a (remote) Ollama: three answers are written at once
+    (the stand-in holds every stream until three are in flight), never more, and the results
+    file keeps the questions' order."""
+    from assistant.batch import BatchReport, run_batch
 
     ollama_standin.reply = GOOD_REPLY
-    ollama_standin.delay_between = 0.15  # each answer streams for a while
+    ollama_standin.hold_chats(after=1)  # each answer streams its first piece, then waits
     questions = tmp_path / "q.jsonl"
     ids = [f"q{n}" for n in range(7)]
     questions.write_text(
@@ -166,9 +168,18 @@ def test_batch_workers_answer_at_once_and_write_in_order(
     out = tmp_path / "r.jsonl"
     corpus, index = bundled_index
     settings = settings_for(corpus, index, llm="ollama", ollama_host=ollama_standin.url)
-    report = run_batch(settings, questions, out, workers=3)
+    reports: list[BatchReport] = []
+    batch = threading.Thread(
+        target=lambda: reports.append(run_batch(settings, questions, out, workers=3))
+    )
+    batch.start()
+    try:
+        assert ollama_standin.wait_for_chats(3), "three answers were never streaming at once"
+    finally:
+        ollama_standin.release_chats()
+        batch.join()
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ids
     assert all(not r["abstained"] and r["backend"]["llm"] == "ollama" for r in rows)
-    assert ollama_standin.max_in_flight == 3
-    assert report.line()
+    assert ollama_standin.max_in_flight == 3 and ollama_standin.hold_expired == 0
+    assert reports[0].line() == "batch: 7 answered, 0 abstained, 0 failed"
