@@ -4,6 +4,7 @@ Ollama stand-in where Ollama is the point."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -155,8 +156,20 @@ def test_streaming_answer_can_be_cancelled_and_the_input_stays_usable(
     small_index: tuple[Path, Path], ollama_standin: OllamaStandin
 ) -> None:
     ollama_standin.reply = VERIFIABLE_REPLY
-    ollama_standin.delay_between = 0.15
+    ollama_standin.hold_chats(after=2)  # "Liang Wenfeng", then the stream waits for the test
     app = RecordingApp(settings(*small_index, llm="ollama", ollama_host=ollama_standin.url))
+    ended: list[threading.Event] = []  # one per service.ask call, set when its stream ends
+    real_ask = app.service.ask
+
+    def ask_until_ended(*args: Any, **kwargs: Any) -> Any:
+        done = threading.Event()
+        ended.append(done)
+        try:
+            yield from real_ask(*args, **kwargs)
+        finally:
+            done.set()
+
+    app.service.ask = ask_until_ended  # type: ignore[method-assign]
 
     async def scenario(pilot: Pilot[Any]) -> None:
         exchange = await ask(pilot, FOUNDER_QUESTION, wait=False)
@@ -166,15 +179,18 @@ def test_streaming_answer_can_be_cancelled_and_the_input_stays_usable(
         assert app.running is None and exchange.has_class("-cancelled")
         assert "Cancelled" in exchange.markdown.source
         assert exchange.answer is None and app.turns == []
+        # the cancelled stream goes on in its worker thread until that sees the cancel
+        ollama_standin.release_chats()
         # the next question runs normally, and its Done replaces the streamed text
-        ollama_standin.delay_between = 0.0
         second = await ask(pilot, FOUNDER_QUESTION)
         assert second.answer is not None
         assert second.markdown.source == second.answer.answer
         assert "Moon" not in second.answer.answer  # the unsupported claim was removed
         assert "Liang Wenfeng founded DeepSeek [1]." in second.answer.answer
-        await pilot.pause(0.5)
+        await wait_for(pilot, ended[0].is_set, what="the cancelled worker to end")
+        await pilot.pause()  # whatever it posted before it ended is handled by now
         assert exchange.answer is None  # the cancelled worker posted nothing afterwards
+        assert ollama_standin.hold_expired == 0
 
     run(app, scenario)
 
@@ -345,7 +361,10 @@ def test_declining_the_offer_leaves_the_chat_usable_without_asking_again(
             await wait_for(
                 pilot, lambda: status.backend != "checking backend…", what="the backend probe"
             )
-            await pilot.pause(0.3)
+            # the index check started by declining has run to its end (it would have made
+            # the offer then), and what it asked the app to do is done
+            await app.workers.wait_for_complete()
+            await pilot.pause()
             assert not isinstance(app.screen, ReindexScreen), "the offer came back"
             assert status.index is None
 
