@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from assistant.corpus import read_document
-from assistant.tui.screens import HistoryScreen, ReindexScreen
+from assistant.tui.screens import HistoryScreen, PromptScreen, ReindexScreen
 from assistant.tui.viewer import SourceScreen, SourceView
 from assistant.tui.widgets import CitationsPanel, StatusBar
 from tests.ollama_standin import OllamaStandin
@@ -369,3 +369,57 @@ def test_declining_the_offer_leaves_the_chat_usable_without_asking_again(
             assert status.index is None
 
     asyncio.run(main())
+
+
+def test_ctrl_b_cycles_the_backend_and_the_next_answer_uses_it(
+    small_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = VERIFIABLE_REPLY
+    app = RecordingApp(settings(*small_index, llm="auto", ollama_host=ollama_standin.url))
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        bar = app.query_one(StatusBar)
+        await wait_for(pilot, lambda: bar.backend == "ollama", what="auto to find Ollama")
+        for expected in ("ollama", "extractive", "auto"):
+            await pilot.press("ctrl+b")
+            assert app.llm == expected and app.notes[-1]["message"] == f"Backend set to {expected}."
+            await wait_for(pilot, lambda: not bar.backend.endswith("checking…"), what="probe")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            shown = "ollama" if expected != "extractive" else "extractive"
+            assert bar.backend == shown, (expected, bar.backend)
+        await pilot.press("ctrl+b", "ctrl+b")  # auto → ollama → extractive
+        assert app.llm == "extractive"
+        chats = len(ollama_standin.chat_bodies)
+        answered = await ask(pilot, FOUNDER_QUESTION)
+        assert answered.answer is not None and answered.answer.backend.llm == "extractive"
+        assert len(ollama_standin.chat_bodies) == chats  # Ollama was not asked
+
+    run(app, scenario)
+
+
+def test_setting_the_ollama_model_from_the_palette(
+    small_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.models = ["llama3.2:latest", "qwen2.5:7b"]
+    ollama_standin.reply = VERIFIABLE_REPLY
+    app = RecordingApp(settings(*small_index, llm="ollama", ollama_host=ollama_standin.url))
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await run_command(pilot, "Set the Ollama model")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="the prompt")
+        box = app.screen.query_one(Input)
+        assert box.value == "llama3.2"
+        box.value = "qwen2.5:7b"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Model" in app.titles(), what="the model note")
+        assert app.notes[-1]["message"] == "Ollama model set to qwen2.5:7b."
+        assert app.settings.model == "qwen2.5:7b" and app.service.settings.model == "qwen2.5:7b"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "qwen2.5:7b" in str(app.query_one(StatusBar).render())
+        answered = await ask(pilot, FOUNDER_QUESTION)
+        assert answered.answer is not None and answered.answer.backend.model == "qwen2.5:7b"
+        assert ollama_standin.chat_bodies[-1]["model"] == "qwen2.5:7b"
+
+    run(app, scenario)
