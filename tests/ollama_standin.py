@@ -52,6 +52,8 @@ class OllamaStandin:
     models:         names `/api/tags` lists; `x` and `x:latest` are the same model.
     reply:          the assistant text; a str is split into word-sized chunks, a list is
                     streamed chunk by chunk as given (use "" or [] for an empty reply).
+    replies:        replies for the next `/api/chat` requests, one each, first first; `reply`
+                    answers once they are used up.
     delay_before:   seconds to wait before answering any request (simulates a slow start).
     delay_between:  seconds to wait between streamed chunks (simulates a stall).
     drop_after:     close the socket abruptly after this many content chunks (no final chunk).
@@ -85,6 +87,7 @@ class OllamaStandin:
     impostor: bool = False
     done_reason: str = "stop"
     embedding_dim: int = 8
+    replies: list[str | list[str]] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
     max_in_flight: int = 0
 
@@ -206,9 +209,12 @@ class OllamaStandin:
         return any(_tagged(name) == _tagged(m) for m in self.models)
 
     def chunks(self) -> list[str]:
-        if isinstance(self.reply, list):
-            return list(self.reply)
-        return re.findall(r"\s*\S+", self.reply) or [self.reply]
+        """The next reply's chunks (from `replies` while it lasts, else `reply`)."""
+        with self._lock:
+            reply = self.replies.pop(0) if self.replies else self.reply
+        if isinstance(reply, list):
+            return list(reply)
+        return re.findall(r"\s*\S+", reply) or [reply]
 
 
 def _tagged(name: str) -> str:
