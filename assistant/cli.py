@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -163,11 +164,14 @@ def _ask(settings: Settings, question: str, as_json: bool) -> int:
     from assistant.service import Assistant
 
     with Assistant(settings) as assistant:
-        _warn_corpus_changes(assistant)
+        warned = _warn_corpus_changes(assistant)
         answer = stream_answer(assistant.ask(question), show_progress=not as_json)
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:
+        if warned:  # the answer's own "changed since indexing" warning would say it again
+            kept = (w for w in answer.warnings if not w.startswith(CHANGED_SINCE_INDEXING))
+            answer = replace(answer, warnings=tuple(kept))
         print_answer(answer)
     return 0
 
@@ -182,12 +186,18 @@ def _doctor(settings: Settings) -> int:
     return 1 if failed else 0
 
 
-def _warn_corpus_changes(assistant: Any) -> None:
-    for change in assistant.corpus_changes():
+CHANGED_SINCE_INDEXING = "changed since indexing"  # how the service's warning starts
+
+
+def _warn_corpus_changes(assistant: Any) -> bool:
+    """Warn about every corpus file changed since indexing; True if there was one."""
+    changes = assistant.corpus_changes()
+    for change in changes:
         print(
-            f"warning: corpus changed since indexing ({change}); run `assistant reindex`",
+            f"warning: corpus {CHANGED_SINCE_INDEXING} ({change}); run `assistant reindex`",
             file=sys.stderr,
         )
+    return bool(changes)
 
 
 def _batch(settings: Settings, questions: Path, out: Path, workers: int) -> int:

@@ -133,7 +133,7 @@ def _smoke_check(assistant: Any) -> Check:
         return Check("fail", f"smoke test: {exc.message}", exc.hint)
     seconds = time.perf_counter() - started
     texts = FileTexts({"smoke.txt": SMOKE_TEXT})
-    verified = verify_draft(draft, texts, ["smoke.txt"], SMOKE_QUESTION)
+    verified = verify_draft(draft, texts, ["smoke.txt"], question=SMOKE_QUESTION)
     first = timings.get("first_token", 0) / 1000
     speed = f"{seconds:.1f} s, first token after {first:.1f} s"
     if verified.abstained:

@@ -51,7 +51,7 @@ from assistant.types import (
     TextDelta,
     Turn,
 )
-from assistant.verify import FileTexts
+from assistant.verify import FileTexts, full_text_candidates
 
 CONDENSE_TOKENS = 80  # a rewritten follow-up question is one line
 
@@ -444,7 +444,8 @@ class Assistant:
             names=manifest.files,
         )
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
-        verified = verify_draft(draft, texts, retrieved, question)
+        candidates = full_text_candidates(engine.retriever.table)  # never the whole corpus
+        verified = verify_draft(draft, texts, retrieved, candidates, question)
         notes = list(warnings)
         changed = self._changed(manifest, [*retrieved, *(c.file for c in verified.citations)])
         if changed:

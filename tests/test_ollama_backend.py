@@ -4,6 +4,8 @@ real retrieval over the bundled corpus, and the shared quote verification."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ import pytest
 from assistant.corpus import read_document
 from assistant.errors import OllamaTimeout
 from assistant.service import Assistant
-from assistant.types import Done, Status, TextDelta
+from assistant.types import Done, Status, TextDelta, Turn
 from tests.conftest import settings_for
 from tests.ollama_standin import OllamaStandin
 
@@ -151,12 +153,13 @@ def test_ollama_host_from_the_environment(
 def test_batch_workers_answer_at_once_and_write_in_order(
     bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin, tmp_path: Path
 ) -> None:
-    """`batch --workers 3` against a (remote) Ollama: at most three answers are written at
-    once, and the results file keeps the questions' order."""
-    from assistant.batch import run_batch
+    """`batch --workers 3` against a (remote) Ollama: three answers are written at once
+    (the stand-in holds every stream until three are in flight), never more, and the results
+    file keeps the questions' order."""
+    from assistant.batch import BatchReport, run_batch
 
     ollama_standin.reply = GOOD_REPLY
-    ollama_standin.delay_between = 0.15  # each answer streams for a while
+    ollama_standin.hold_chats(after=1)  # each answer streams its first piece, then waits
     questions = tmp_path / "q.jsonl"
     ids = [f"q{n}" for n in range(7)]
     questions.write_text(
@@ -169,12 +172,128 @@ def test_batch_workers_answer_at_once_and_write_in_order(
     settings = settings_for(
         corpus, index, llm="ollama", ollama_host=ollama_standin.url, reply_format="text"
     )
-    report = run_batch(settings, questions, out, workers=3)
+    reports: list[BatchReport] = []
+    batch = threading.Thread(
+        target=lambda: reports.append(run_batch(settings, questions, out, workers=3))
+    )
+    batch.start()
+    try:
+        assert ollama_standin.wait_for_chats(3), "three answers were never streaming at once"
+    finally:
+        ollama_standin.release_chats()
+        batch.join()
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in rows] == ids
     assert all(not r["abstained"] and r["backend"]["llm"] == "ollama" for r in rows)
-    assert ollama_standin.max_in_flight == 3
-    assert report.line()
+    assert ollama_standin.max_in_flight == 3 and ollama_standin.hold_expired == 0
+    assert reports[0].line() == "batch: 7 answered, 0 abstained, 0 failed"
+
+
+def first_turn(bundled_assistant: Assistant) -> Turn:
+    answer = bundled_assistant.answer("Who founded DeepSeek?")
+    assert "Liang Wenfeng" in answer.answer
+    return Turn(answer.question, answer)
+
+
+def test_a_follow_up_is_rewritten_by_ollama_into_a_standalone_question(
+    bundled_index: tuple[Path, Path], bundled_assistant: Assistant, ollama_standin: OllamaStandin
+) -> None:
+    rewritten = "What did Liang Wenfeng say about the chip restrictions?"
+    ollama_standin.replies = [f"{rewritten}\nThat is the question.", GOOD_REPLY]
+    assistant = assistant_for(bundled_index, ollama_standin.url, temperature=0.3)
+    answer = assistant.answer(
+        "And what did he say about the chips?", history=[first_turn(bundled_assistant)]
+    )
+    condense, answering = ollama_standin.chat_bodies
+    prompt = condense["messages"][-1]["content"]
+    assert "Who founded DeepSeek?" in prompt and "Liang Wenfeng" in prompt  # the history
+    assert "And what did he say about the chips?" in prompt
+    assert condense["options"]["temperature"] == 0.3
+    assert rewritten in answering["messages"][-1]["content"]  # its first line, retrieved for
+    assert "That is the question." not in answering["messages"][-1]["content"]
+    assert answer.question == "And what did he say about the chips?"
+    assert not answer.abstained
+
+
+def test_an_empty_rewrite_falls_back_to_carrying_the_names(
+    bundled_index: tuple[Path, Path], bundled_assistant: Assistant, ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.replies = ["", GOOD_REPLY]
+    assistant = assistant_for(bundled_index, ollama_standin.url)
+    assistant.answer(
+        "And what did he say about the chips?", history=[first_turn(bundled_assistant)]
+    )
+    answering = ollama_standin.chat_bodies[-1]["messages"][-1]["content"]
+    assert "And what did he say about the chips? (DeepSeek, Liang Wenfeng)" in answering
+
+
+def test_a_failed_rewrite_is_reported_and_the_names_are_carried(
+    bundled_index: tuple[Path, Path], bundled_assistant: Assistant, ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.replies = [["What did"], GOOD_REPLY]
+    ollama_standin.drop_after = 1  # the rewrite's stream breaks; the stand-in then recovers
+    history = [first_turn(bundled_assistant)]
+    assistant = assistant_for(bundled_index, ollama_standin.url, llm="auto")
+    events = iter(assistant.ask("And what did he say about the chips?", history=history))
+    status = [next(events) for _ in range(2)]
+    assert "could not rewrite the follow-up with Ollama" in getattr(status[1], "message", "")
+    ollama_standin.drop_after = None
+    answer = next(e.answer for e in events if isinstance(e, Done))
+    assert "(DeepSeek, Liang Wenfeng)" in ollama_standin.chat_bodies[-1]["messages"][-1]["content"]
+    assert answer.backend.llm == "ollama"
+
+
+def test_the_auto_probe_is_remembered_for_a_while(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.service as service
+
+    clock = FakeClock()
+    monkeypatch.setattr(service, "time", clock)
+    assistant = assistant_for(bundled_index, ollama_standin.url, llm="auto")
+
+    def probes() -> int:
+        return len(ollama_standin.requests_to("/api/tags"))
+
+    assert assistant.choose_backend()[0] == "ollama" and probes() == 1
+    clock.now += service.PROBE_TTL_SECONDS - 1
+    ollama_standin.models = []  # it would now say "not pulled", but the answer is remembered
+    assert assistant.choose_backend()[0] == "ollama" and probes() == 1
+    clock.now += 2
+    kind, reason = assistant.choose_backend()
+    assert kind == "extractive" and "llama3.2" in reason and probes() == 2
+    # forced backends are not cached, and do not probe when extractive
+    assert assistant.choose_backend("extractive")[0] == "extractive" and probes() == 2
+    ollama_standin.models = ["llama3.2:latest"]
+    assert assistant.choose_backend("ollama")[0] == "ollama" and probes() == 3
+    assert assistant.choose_backend()[0] == "extractive" and probes() == 3  # still cached
+
+
+def test_an_ollama_failure_in_auto_forgets_the_probe(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = GOOD_REPLY
+    ollama_standin.drop_after = 1
+    assistant = assistant_for(bundled_index, ollama_standin.url, llm="auto")
+    assert assistant.answer("Who founded DeepSeek?").backend.llm == "extractive"
+    probes = len(ollama_standin.requests_to("/api/tags"))
+    ollama_standin.drop_after = None
+    assert assistant.answer("Who founded DeepSeek?").backend.llm == "ollama"
+    assert len(ollama_standin.requests_to("/api/tags")) == probes + 1  # probed afresh
+
+
+class FakeClock:
+    """Stands in for the `time` module in assistant.service: a monotonic clock the test
+    moves; perf_counter (timings only) stays real."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def perf_counter(self) -> float:
+        return time.perf_counter()
 
 
 # --- structured replies (Ollama ≥ 0.5 constrains decoding to the schema) ------------------

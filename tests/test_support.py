@@ -64,7 +64,9 @@ def test_verification_removes_unbacked_sentences_and_counts_them() -> None:
         "DeepSeek trained V3 on 2,048 H800 chips [1]. DeepSeek used 200,000 H100 GPUs [2].",
         {1: ProposedQuote("f.txt", COMPANY), 2: ProposedQuote("f.txt", GROK)},
     )
-    verified = verify_draft(draft, texts, ["f.txt"], "How many chips did DeepSeek use for V3?")
+    verified = verify_draft(
+        draft, texts, ["f.txt"], question="How many chips did DeepSeek use for V3?"
+    )
     assert verified.text == "DeepSeek trained V3 on 2,048 H800 chips [1]."
     assert verified.unsupported == ("DeepSeek used 200,000 H100 GPUs.",)
     assert [c.quote for c in verified.citations] == [COMPANY]
@@ -73,7 +75,7 @@ def test_verification_removes_unbacked_sentences_and_counts_them() -> None:
 def test_verification_abstains_when_no_sentence_is_backed() -> None:
     texts = FileTexts({"f.txt": TRUMP})
     draft = Draft("Tim Cook called it a wake-up call [1].", {1: ProposedQuote("f.txt", TRUMP)})
-    verified = verify_draft(draft, texts, ["f.txt"], "What did Tim Cook say?")
+    verified = verify_draft(draft, texts, ["f.txt"], question="What did Tim Cook say?")
     assert verified.abstained and len(verified.unsupported) == 1
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from assistant.answer.support import check_sentence
 from assistant.types import Citation
-from assistant.verify import FileTexts, locate_anywhere, locate_in
+from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 
 CANNOT_ANSWER = "The corpus does not say."
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
@@ -72,10 +72,16 @@ def neutralise_quoted_markers(draft: Draft) -> Draft:
 
 
 def verify_draft(
-    draft: Draft, texts: FileTexts, retrieved_files: list[str], question: str = ""
+    draft: Draft,
+    texts: FileTexts,
+    retrieved_files: list[str],
+    find_files: FindFiles = no_other_files,
+    question: str = "",
 ) -> Verified:
     """Check every quote of the draft against the files, then every sentence against its
-    quotes (`support.check_sentence`); see the module docstring."""
+    quotes (`support.check_sentence`); see the module docstring. A quote not in its cited
+    file is looked for in the retrieved files, then the files that corroborate it, then the
+    few files `find_files` proposes (the full-text index)."""
     if draft.abstained:
         return Verified(CANNOT_ANSWER, True, (), 0, 0, 0)
     text = split_markers(draft.text)
@@ -86,7 +92,11 @@ def verify_draft(
             continue
         found = locate_in(texts, proposed.file, proposed.quote, proposed.near)
         if found is None:
-            found = locate_anywhere(texts, proposed.quote, retrieved_files)
+            # (the cited file again, cheaply: so that `find_files` does not propose it)
+            preferred = [proposed.file, *retrieved_files, *proposed.corroborating]
+            found = locate_anywhere(
+                texts, proposed.quote, list(dict.fromkeys(preferred)), find_files
+            )
             if found is None:
                 dropped += 1
                 continue
