@@ -159,3 +159,14 @@ def test_a_sentence_cut_off_by_the_schema_bound_is_dropped() -> None:
                         "text": "Liang Wenfeng founded DeepSeek."}]}
     )  # fmt: skip
     assert parse_json_reply(reply, sources()).text == "Liang Wenfeng founded DeepSeek [1]."
+
+
+def test_a_sentence_repeated_by_the_model_is_shown_once() -> None:
+    """Seen with SmolLM2-135M: the same sentence again and again until num_predict."""
+    item = {
+        "source": 2,
+        "quote": "Training cost about $5.6 million",
+        "text": "It cost $5.6 million.",
+    }
+    draft = parse_json_reply(json.dumps({"sentences": [item, item, item]}), sources())
+    assert draft.text == "It cost $5.6 million [1]."

@@ -246,7 +246,11 @@ def _bind(claims: Sequence[Claim], sources: Sequence[Source], question: str) -> 
     quotes: dict[int, ProposedQuote] = {}
     ids: dict[tuple[str, int, str], int] = {}
     pieces = []
+    said: set[str] = set()
     for claim in claims:
+        if claim.text.lower() in said:
+            continue  # a small model repeating itself
+        said.add(claim.text.lower())
         markers = []
         for proposed in _proposals(claim, sources, question):
             key = (proposed.file, proposed.near, proposed.quote)
