@@ -361,8 +361,9 @@ def _program(standin: OllamaStandin, fault: str) -> None:
         standin.malformed_after = 1
     elif fault == "empty output":
         standin.reply = []
-    elif fault == "no quotes in the reply":
-        standin.reply = "DeepSeek was founded by Liang Wenfeng [1]."
+    elif fault == "no sentence backed by its quotes":
+        standin.reply = f'Tim Cook founded DeepSeek in 1999 [1].\nQUOTES:\n[1] "{FOUNDER}"'
+
     elif fault == "model not pulled":
         standin.models = ["mistral:7b"]
 
@@ -376,7 +377,7 @@ def _program(standin: OllamaStandin, fault: str) -> None:
         ("dropping mid-stream", "cut off"),
         ("malformed line", "not valid Ollama JSON"),
         ("empty output", "empty answer"),
-        ("no quotes in the reply", "cites no quotes"),
+        ("no sentence backed by its quotes", "no sentence of Ollama's answer was backed"),
         ("model not pulled", "does not have the model llama3.2"),
     ],
 )
