@@ -170,3 +170,13 @@ def test_a_sentence_repeated_by_the_model_is_shown_once() -> None:
     }
     draft = parse_json_reply(json.dumps({"sentences": [item, item, item]}), sources())
     assert draft.text == "It cost $5.6 million [1]."
+
+
+def test_a_sentence_citing_the_wrong_quote_gets_the_sentence_that_backs_it() -> None:
+    reply = json.dumps(
+        {"sentences": [{"source": 1, "quote": "DeepSeek founder Liang Wenfeng revealed",
+                        "text": "Training cost about $5.6 million."}]}
+    )  # fmt: skip
+    draft = parse_json_reply(reply, sources())
+    assert draft.quotes[1].how == "attributed" and draft.quotes[1].file == "b.txt"
+    assert "$5.6 million" in draft.quotes[1].quote

@@ -23,6 +23,7 @@ from typing import Any
 from assistant.answer.align import align_quote, attribute, is_verbatim
 from assistant.answer.citations import CANNOT_ANSWER, MARKER, Draft, ProposedQuote, split_markers
 from assistant.answer.context import Source
+from assistant.answer.support import check_sentence
 from assistant.prompts import render, template_file
 from assistant.sentences import split_sentences
 from assistant.textnorm import terms
@@ -273,14 +274,18 @@ def _proposals(claim: Claim, sources: Sequence[Source], question: str) -> list[P
         proposed = _placed_quote(quote, cited or sources)
         if proposed:
             found.append(proposed)
-    if found:
+    if found and not check_sentence(claim.text, [p.quote for p in found], question):
         return found
+    # No quote, or one that does not hold the sentence's facts: perhaps the model cited the
+    # wrong sentence; look for the one that does.
     for pool in (cited, sources):
         if pool:
             attributed = attribute(claim.text, [s.passage.chunk.text for s in pool], question)
             if attributed:
                 index, span = attributed
                 return [_proposal(pool[index], span.text, span.start, "attributed")]
+    if found:
+        return found  # verification removes the sentence, and counts it
     # Perhaps it stands elsewhere in the file (or the corpus): verification will tell.
     pool = cited or sources
     return [_proposal(pool[0], q, 0, "exact") for q in claim.quotes[:1] if pool]
