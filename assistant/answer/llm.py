@@ -276,19 +276,20 @@ def _proposals(claim: Claim, sources: Sequence[Source], question: str) -> list[P
             found.append(proposed)
     if found and not check_sentence(claim.text, [p.quote for p in found], question):
         return found
-    # No quote, or one that does not hold the sentence's facts: perhaps the model cited the
-    # wrong sentence; look for the one that does.
+    if claim.quotes and not found:
+        # A quote that is in none of the sources (made up, or an injected one): verification
+        # looks for it in the corpus and drops it, with its sentence, if it is nowhere.
+        pool = cited or sources
+        return [_proposal(pool[0], q, 0, "exact") for q in claim.quotes[:1] if pool]
+    # No quote, or a real one that does not hold the sentence's facts (the model cited the
+    # wrong sentence): look for the passage sentence that does.
     for pool in (cited, sources):
         if pool:
             attributed = attribute(claim.text, [s.passage.chunk.text for s in pool], question)
             if attributed:
                 index, span = attributed
                 return [_proposal(pool[index], span.text, span.start, "attributed")]
-    if found:
-        return found  # verification removes the sentence, and counts it
-    # Perhaps it stands elsewhere in the file (or the corpus): verification will tell.
-    pool = cited or sources
-    return [_proposal(pool[0], q, 0, "exact") for q in claim.quotes[:1] if pool]
+    return found  # if any, verification removes the sentence and counts it
 
 
 def _placed_quote(quote: str, pool: Sequence[Source]) -> ProposedQuote | None:
