@@ -59,7 +59,7 @@ class Settings(BaseSettings):
         400, ge=16, description="Most tokens an Ollama answer may have (a looping model stops)."
     )
     prompt_tokens: int = Field(
-        450,
+        300,
         ge=50,
         description="Budget for the passage sentences given to the model, in tokens: on a CPU "
         "the time to the first word grows with the prompt.",

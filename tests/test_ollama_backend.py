@@ -326,7 +326,7 @@ def test_a_structured_answer_streams_sentence_by_sentence_and_is_verified(
     assert answer.timings_ms["first_token"] > 0 and answer.timings_ms["prompt_tokens"] == 26
     # the prompt holds the question's sentences, not whole passages
     prompt = body["messages"][-1]["content"]
-    assert FOUNDER in prompt and len(prompt) < 450 * 4 + 1500
+    assert FOUNDER in prompt and len(prompt) < 300 * 4 + 1000
 
 
 def test_claims_not_backed_by_their_quotes_are_removed_and_counted(
