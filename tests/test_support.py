@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.answer.citations import Draft, ProposedQuote, verify_draft
 from assistant.answer.context import select_sources
-from assistant.answer.support import check_sentence, facts
+from assistant.answer.support import check_sentence, facts, off_topic
 from assistant.types import Chunk, Passage
 from assistant.verify import FileTexts
 
@@ -58,7 +58,7 @@ def test_facts_are_names_and_numbers_not_sentence_openers() -> None:
 
 
 def test_verification_removes_unbacked_sentences_and_counts_them() -> None:
-    text = f"Intro. {COMPANY} Grok note: {GROK}"
+    text = f"DeepSeek released V3 in December. {COMPANY} Grok note: {GROK}"
     texts = FileTexts({"f.txt": text})
     draft = Draft(
         "DeepSeek trained V3 on 2,048 H800 chips [1]. DeepSeek used 200,000 H100 GPUs [2].",
@@ -90,3 +90,25 @@ def test_prompt_sources_keep_the_best_sentences_within_budget() -> None:
     (source,) = select_sources([passage], relevance, budget_tokens=25)
     assert source.text == f"{FOUNDER}. He said the chips were scarce."
     assert sum(len(s.text) for s in source.spans) <= 25 * 4
+
+
+def test_a_true_sentence_about_someone_else_is_off_topic() -> None:
+    """Seen with Qwen2.5-Coder-1.5B on NarrativeQA's out-of-corpus questions: a verbatim,
+    fully backed sentence about another story."""
+    ming = "Ming gives the order to destroy Vultan's kingdom along with Flash."
+    assert off_topic("Who kills the Wieroo king?", [ming])
+    assert not off_topic("Who destroys Vultan's kingdom?", [ming])
+    # the name may stand just before the quote, where its "he" is named
+    assert not off_topic("What did Liang Wenfeng say?", [f"{FOUNDER}. He said more."])
+    # a question that names nobody is not checked
+    assert not off_topic("What are the restrictions aimed at?", [ming])
+
+
+def test_verification_removes_off_topic_sentences() -> None:
+    ming = "Ming gives the order to destroy Vultan's kingdom along with Flash."
+    texts = FileTexts({"f.txt": f"Intro. {ming}"})
+    draft = Draft(
+        "Ming orders the destruction of Vultan's kingdom [1].", {1: ProposedQuote("f.txt", ming)}
+    )
+    verified = verify_draft(draft, texts, ["f.txt"], question="Who kills the Wieroo king?")
+    assert verified.abstained and verified.unsupported

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.support import check_sentence
+from assistant.answer.support import check_sentence, off_topic
 from assistant.types import Citation
 from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 
@@ -111,7 +111,8 @@ def verify_draft(
             proposed.how,
         )
     text, removed = _drop_unsupported_claims(text, set(located))
-    text, unsupported = _drop_unbacked_sentences(text, located, question)
+    evidence = {n: _evidence(texts, c) for n, c in located.items()}
+    text, unsupported = _drop_unbacked_sentences(text, located, question, evidence)
     text, citations = _renumber(text, located)
     if not citations:
         return Verified(CANNOT_ANSWER, True, (), dropped, reattributed, removed, unsupported)
@@ -122,16 +123,27 @@ def _sentences(text: str) -> list[str]:
     return re.split(r"(?<=[.!?\]])\s+", text)
 
 
+CONTEXT_CHARS = 400  # text before a quote that may name its "he" or "the company"
+
+
+def _evidence(texts: FileTexts, citation: Citation) -> str:
+    text = texts.text(citation.file) or ""
+    return text[max(0, citation.start - CONTEXT_CHARS) : citation.end]
+
+
 def _drop_unbacked_sentences(
-    text: str, located: dict[int, Citation], question: str
+    text: str, located: dict[int, Citation], question: str, evidence: dict[int, str]
 ) -> tuple[str, tuple[str, ...]]:
-    """Remove marked sentences whose names or numbers their own quotes do not hold."""
+    """Remove marked sentences whose names or numbers their own quotes do not hold, and
+    those whose evidence names nothing the question names (`support.off_topic`)."""
     kept: list[str] = []
     removed: list[str] = []
     for piece in _sentences(text):
         numbers = [int(n) for n in MARKER.findall(piece)]
         quotes = [located[n].quote for n in numbers if n in located]
-        if quotes and check_sentence(MARKER.sub("", piece), quotes, question):
+        windows = [evidence[n] for n in numbers if n in evidence]
+        claim = MARKER.sub("", piece)
+        if quotes and (check_sentence(claim, quotes, question) or off_topic(question, windows)):
             removed.append(MARKER.sub("", piece).strip())
             continue
         kept.append(piece)

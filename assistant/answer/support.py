@@ -170,3 +170,15 @@ def _merge(all_facts: Iterable[Facts]) -> Facts:
 
 def _words(text: str) -> set[str]:
     return {_name_key(m.group()) for m in _TOKEN.finditer(fold_text(text))}
+
+
+def off_topic(question: str, evidence: Sequence[str]) -> bool:
+    """True when the question names someone or something and the evidence — the quotes and
+    the text just before them, where a "he" or "the company" is named — names none of them:
+    the sentence may be true, but it is not about what was asked ("Who kills the Wieroo
+    king?" answered with a sentence about Ming)."""
+    known = inner_capitals(question)
+    asked = facts(question, known).names - _GENERIC_NAMES
+    if not asked:
+        return False
+    return not asked & _words(" ".join(evidence))
