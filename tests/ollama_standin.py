@@ -294,6 +294,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
 
+    def _send_piece(self, model: str, text: str) -> None:
+        """One streamed NDJSON line of a chat reply, as `ollama serve` sends it."""
+        line = {
+            "model": model,
+            "created_at": _now(),
+            "message": {"role": "assistant", "content": text},
+            "done": False,
+        }
+        self._chunk(json.dumps(line).encode() + b"\n")
+
     def _drop(self) -> None:
         """Close the TCP connection without finishing the chunked body."""
         self.wfile.flush()
@@ -419,13 +429,7 @@ class _Handler(BaseHTTPRequestHandler):
             if i and s.sleep(s.delay_between):
                 self._drop()
                 return
-            line = {
-                "model": model,
-                "created_at": _now(),
-                "message": {"role": "assistant", "content": text},
-                "done": False,
-            }
-            self._chunk(json.dumps(line).encode() + b"\n")
+            self._send_piece(model, text)
         if self._interrupt(len(chunks)) or s.sleep(s.delay_between):
             return
         if not s.omit_done:

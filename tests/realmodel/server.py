@@ -176,13 +176,7 @@ class _RealHandler(_Handler):
                 first = time.perf_counter() - started
             pieces.append(text)
             if stream:
-                line = {
-                    "model": model,
-                    "created_at": _now(),
-                    "message": {"role": "assistant", "content": text},
-                    "done": False,
-                }
-                self._chunk(json.dumps(line).encode() + b"\n")
+                self._send_piece(model, text)
         return pieces, first, reason
 
 
