@@ -460,7 +460,7 @@ class Assistant:
         if verified.unsupported:
             notes.append(
                 f"{len(verified.unsupported)} sentence(s) removed: names or numbers in them are "
-                "not in the quotes they cite"
+                "not in the quotes they cite, or their quotes name nothing the question names"
             )
         return Answer(
             question=question,
