@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.types import Answer, AnswerEvent, Done, Status, TextDelta
+from assistant.types import Answer, AnswerEvent, Done, Retract, Status, TextDelta
 
 
 def stream_answer(events: Iterator[AnswerEvent], show_progress: bool) -> Answer:
@@ -23,6 +23,9 @@ def stream_answer(events: Iterator[AnswerEvent], show_progress: bool) -> Answer:
         elif isinstance(event, TextDelta) and live:
             print(f"\033[2m{shown(event.text)}\033[0m", end="", file=sys.stderr, flush=True)
             streamed = True
+        elif isinstance(event, Retract) and live:
+            print(f"\n\033[2m[withdrawn: {shown(event.reason)}]\033[0m", file=sys.stderr)
+            streamed = False
         elif isinstance(event, Done):
             if streamed:
                 print("\n\033[2m[verified answer below]\033[0m", file=sys.stderr)
@@ -45,8 +48,9 @@ def print_answer(answer: Answer, width: int = 100) -> None:
                 print(f"      also in: {shown(', '.join(c.corroborating))}")
     for warning in answer.warnings:
         print(f"warning: {shown(warning)}", file=sys.stderr)
-    for sentence in answer.unsupported_sentences:
-        print(f"  removed: {shown(sentence)}", file=sys.stderr)
+    why = (*answer.removed_why, *[""] * len(answer.unsupported_sentences))
+    for sentence, reason in zip(answer.unsupported_sentences, why, strict=False):
+        print(f"  removed: {shown(sentence)}" + (f" ({reason})" if reason else ""), file=sys.stderr)
     backend = answer.backend.llm + (f" ({answer.backend.model})" if answer.backend.model else "")
     print(
         f"\n[{backend}; {shown(answer.backend.reason)}; index {answer.index['version']}; "

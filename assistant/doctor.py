@@ -107,6 +107,7 @@ def _smoke_check(assistant: Any) -> Check:
     """One question about a three-sentence text, answered and verified like any other."""
     from assistant.answer.citations import verify_draft
     from assistant.answer.context import select_sources
+    from assistant.answer.llm import answer_prompt
     from assistant.service import ollama_draft
     from assistant.types import Chunk, Passage
     from assistant.verify import FileTexts
@@ -118,10 +119,12 @@ def _smoke_check(assistant: Any) -> Check:
     started = time.perf_counter()
     try:
         structured = assistant.reply_format() == "json"
+        prompt = answer_prompt(SMOKE_QUESTION, sources, structured)
         events = ollama_draft(
             assistant._ollama(),
-            SMOKE_QUESTION,
+            [{"role": "user", "content": prompt}],
             sources,
+            SMOKE_QUESTION,
             structured=structured,
             num_predict=settings.num_predict,
             temperature=0.0,

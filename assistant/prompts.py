@@ -19,6 +19,7 @@ EXPECTED = {
     "answer": {"sources", "question", "cannot_answer"},
     "answer_json": {"sources", "question"},
     "condense": {"history", "question"},
+    "retry": {"removed", "abstain", "question"},
 }
 
 

@@ -87,6 +87,7 @@ class Answer:
     warnings: tuple[str, ...] = ()
     id: str | None = None
     unsupported_sentences: tuple[str, ...] = ()
+    removed_why: tuple[str, ...] = ()  # for each removed sentence, what its quotes lack
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +102,7 @@ class Answer:
             "dropped_quotes": self.dropped_quotes,
             "unsupported_sentences": len(self.unsupported_sentences),
             "removed_sentences": list(self.unsupported_sentences),
+            "removed_why": list(self.removed_why),
             "warnings": list(self.warnings),
         }
 
@@ -111,6 +113,15 @@ class TextDelta:
 
     text: str
     kind: Literal["text_delta"] = "text_delta"
+
+
+@dataclass(frozen=True)
+class Retract:
+    """The text streamed so far is withdrawn (none of it was backed by its quotes); the text
+    streamed next replaces it."""
+
+    reason: str
+    kind: Literal["retract"] = "retract"
 
 
 @dataclass(frozen=True)
@@ -129,7 +140,7 @@ class Done:
     kind: Literal["done"] = "done"
 
 
-AnswerEvent = TextDelta | Status | Done
+AnswerEvent = TextDelta | Retract | Status | Done
 
 
 @dataclass(frozen=True)

@@ -112,3 +112,20 @@ def test_verification_removes_off_topic_sentences() -> None:
     )
     verified = verify_draft(draft, texts, ["f.txt"], question="Who kills the Wieroo king?")
     assert verified.abstained and verified.unsupported
+    assert verified.why == ("its quote is not about what the question names",)
+
+
+def test_a_quote_attributed_after_it_is_about_whom_the_attribution_names() -> None:
+    quote = "they seem like smart, curious researchers who just want to make useful technology"
+    text = f"{'Other news. ' * 60}\n\nHe wrote: “In interviews, {quote},” Amodei wrote about DeepSeek."
+    texts = FileTexts({"f.txt": text})
+    draft = Draft(
+        "Amodei called them smart, curious researchers [1].", {1: ProposedQuote("f.txt", quote)}
+    )
+    question = "What did Dario Amodei say about the researchers at DeepSeek?"
+    verified = verify_draft(draft, texts, ["f.txt"], question=question)
+    assert not verified.abstained and not verified.unsupported
+    # the next paragraph is not the quote's attribution
+    texts = FileTexts({"f.txt": f"{'Other news. ' * 60}\n\n“{quote}.”\n\nAmodei spoke too."})
+    verified = verify_draft(draft, texts, ["f.txt"], question=question)
+    assert verified.abstained and verified.unsupported

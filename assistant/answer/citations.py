@@ -49,6 +49,7 @@ class Verified:
     reattributed: int
     removed_claims: int
     unsupported: tuple[str, ...] = ()  # sentences removed: their facts are not in their quotes
+    why: tuple[str, ...] = ()  # for each of `unsupported`, what its quotes lack
 
 
 def split_markers(text: str) -> str:
@@ -112,11 +113,13 @@ def verify_draft(
         )
     text, removed = _drop_unsupported_claims(text, set(located))
     evidence = {n: _evidence(texts, c) for n, c in located.items()}
-    text, unsupported = _drop_unbacked_sentences(text, located, question, evidence)
+    text, unsupported, why = _drop_unbacked_sentences(text, located, question, evidence)
     text, citations = _renumber(text, located)
     if not citations:
-        return Verified(CANNOT_ANSWER, True, (), dropped, reattributed, removed, unsupported)
-    return Verified(text.strip(), False, citations, dropped, reattributed, removed, unsupported)
+        return Verified(CANNOT_ANSWER, True, (), dropped, reattributed, removed, unsupported, why)
+    return Verified(
+        text.strip(), False, citations, dropped, reattributed, removed, unsupported, why
+    )
 
 
 def _sentences(text: str) -> list[str]:
@@ -124,30 +127,42 @@ def _sentences(text: str) -> list[str]:
 
 
 CONTEXT_CHARS = 400  # text before a quote that may name its "he" or "the company"
+AFTER_CHARS = 200  # text after it, within its paragraph: `“…,” Amodei wrote about DeepSeek.`
 
 
 def _evidence(texts: FileTexts, citation: Citation) -> str:
     text = texts.text(citation.file) or ""
-    return text[max(0, citation.start - CONTEXT_CHARS) : citation.end]
+    after = text[citation.end : citation.end + AFTER_CHARS].split("\n\n", 1)[0]
+    return text[max(0, citation.start - CONTEXT_CHARS) : citation.end] + after
 
 
 def _drop_unbacked_sentences(
     text: str, located: dict[int, Citation], question: str, evidence: dict[int, str]
-) -> tuple[str, tuple[str, ...]]:
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Remove marked sentences whose names or numbers their own quotes do not hold, and
-    those whose evidence names nothing the question names (`support.off_topic`)."""
+    those whose evidence names nothing the question names (`support.off_topic`). Returns the
+    text left, the sentences removed and, for each, why."""
     kept: list[str] = []
     removed: list[str] = []
+    why: list[str] = []
     for piece in _sentences(text):
         numbers = [int(n) for n in MARKER.findall(piece)]
         quotes = [located[n].quote for n in numbers if n in located]
         windows = [evidence[n] for n in numbers if n in evidence]
         claim = MARKER.sub("", piece)
-        if quotes and (check_sentence(claim, quotes, question) or off_topic(question, windows)):
-            removed.append(MARKER.sub("", piece).strip())
+        if not quotes:
+            kept.append(piece)
             continue
-        kept.append(piece)
-    return " ".join(p for p in kept if p.strip()), tuple(removed)
+        lacking = check_sentence(claim, quotes, question)
+        if lacking:
+            why.append(f"its quote does not say {lacking.describe(claim)}")
+        elif off_topic(question, windows):
+            why.append("its quote is not about what the question names")
+        else:
+            kept.append(piece)
+            continue
+        removed.append(claim.strip())
+    return " ".join(p for p in kept if p.strip()), tuple(removed), tuple(why)
 
 
 def _drop_unsupported_claims(text: str, good: set[int]) -> tuple[str, int]:

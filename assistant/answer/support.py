@@ -117,8 +117,10 @@ class Unsupported:
     def __bool__(self) -> bool:
         return bool(self.names or self.numbers)
 
-    def describe(self) -> str:
-        return ", ".join([*self.names, *self.numbers])
+    def describe(self, sentence: str = "") -> str:
+        """The missing facts, spelt as `sentence` spells them when it is given."""
+        spelt = {_name_key(m.group()): m.group() for m in _TOKEN.finditer(fold_text(sentence))}
+        return ", ".join([*(spelt.get(n, n) for n in self.names), *self.numbers])
 
 
 def check_sentence(sentence: str, quotes: Sequence[str], question: str = "") -> Unsupported:
@@ -174,7 +176,7 @@ def _words(text: str) -> set[str]:
 
 def off_topic(question: str, evidence: Sequence[str]) -> bool:
     """True when the question names someone or something and the evidence — the quotes and
-    the text just before them, where a "he" or "the company" is named — names none of them:
+    the text around them, where a "he" or "the company" is named — names none of them:
     the sentence may be true, but it is not about what was asked ("Who kills the Wieroo
     king?" answered with a sentence about Ming)."""
     known = inner_capitals(question)

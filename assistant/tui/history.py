@@ -92,6 +92,7 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         dropped_quotes=int(data.get("dropped_quotes", 0)),
         warnings=tuple(data.get("warnings", ())),
         unsupported_sentences=tuple(data.get("removed_sentences", ())),
+        removed_why=tuple(data.get("removed_why", ())),
     )
 
 
