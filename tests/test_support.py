@@ -117,7 +117,8 @@ def test_verification_removes_off_topic_sentences() -> None:
 
 def test_a_quote_attributed_after_it_is_about_whom_the_attribution_names() -> None:
     quote = "they seem like smart, curious researchers who just want to make useful technology"
-    text = f"{'Other news. ' * 60}\n\nHe wrote: “In interviews, {quote},” Amodei wrote about DeepSeek."
+    said = "Amodei wrote about DeepSeek."
+    text = f"{'Other news. ' * 60}\n\nHe wrote: “In interviews, {quote},” {said}"
     texts = FileTexts({"f.txt": text})
     draft = Draft(
         "Amodei called them smart, curious researchers [1].", {1: ProposedQuote("f.txt", quote)}
