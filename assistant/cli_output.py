@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any
 
 from assistant.errors import AssistantError
-from assistant.types import Answer, AnswerEvent, Done, Retract, Status, TextDelta
+from assistant.types import Answer, AnswerEvent, Done, Status, TextDelta
 
 
 def stream_answer(events: Iterator[AnswerEvent], show_progress: bool) -> Answer:
@@ -23,9 +23,6 @@ def stream_answer(events: Iterator[AnswerEvent], show_progress: bool) -> Answer:
         elif isinstance(event, TextDelta) and live:
             print(f"\033[2m{shown(event.text)}\033[0m", end="", file=sys.stderr, flush=True)
             streamed = True
-        elif isinstance(event, Retract) and live:
-            print(f"\n\033[2m[withdrawn: {shown(event.reason)}]\033[0m", file=sys.stderr)
-            streamed = False
         elif isinstance(event, Done):
             if streamed:
                 print("\n\033[2m[verified answer below]\033[0m", file=sys.stderr)

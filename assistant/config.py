@@ -69,11 +69,6 @@ class Settings(BaseSettings):
         description="How Ollama answers: json (decoding constrained to a schema, Ollama ≥ 0.5), "
         "text (markers and a QUOTES: section), or auto (json when the server supports it).",
     )
-    second_turn: bool = Field(
-        True,
-        description="When no sentence of the model's answer is backed by its quotes, tell it "
-        "which and why and let it answer once more (or abstain) before falling back.",
-    )
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature for Ollama.")
     chunk_size: int = Field(700, ge=100, description="Target characters per chunk.")
     chunk_overlap: int = Field(150, ge=0, description="Characters of overlap between chunks.")

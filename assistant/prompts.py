@@ -19,7 +19,6 @@ EXPECTED = {
     "answer": {"sources", "question", "cannot_answer"},
     "answer_json": {"sources", "question"},
     "condense": {"history", "question"},
-    "retry": {"removed", "abstain", "question"},
 }
 
 

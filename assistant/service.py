@@ -47,7 +47,6 @@ from assistant.types import (
     Done,
     Passage,
     ReindexSummary,
-    Retract,
     Status,
     TextDelta,
     Turn,
@@ -59,15 +58,6 @@ CONDENSE_TOKENS = 80  # a rewritten follow-up question is one line
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PROBE_TTL_SECONDS = 30.0
-
-
-@dataclass
-class _Chat:
-    """The exchange with the model for one question: its messages so far (the model's reply
-    last) and the sources it was given, for a second turn."""
-
-    messages: list[dict[str, str]]
-    sources: list[Any]
 
 
 def clean_question(question: str) -> tuple[str, list[str]]:
@@ -290,90 +280,22 @@ class Assistant:
         passages = engine.retriever.search(standalone, self.settings.top_k)
         timings = {"retrieve": (time.perf_counter() - t0) * 1000}
         t1 = time.perf_counter()
-        chat = _Chat([], [])
         draft, kind, reason = yield from self._draft(
-            engine, standalone, passages, (kind, reason), llm, temperature, warnings, timings, chat
+            engine, standalone, passages, (kind, reason), llm, temperature, warnings, timings
         )
         answer = self._finish(
             engine, standalone, draft, passages, (kind, reason), warnings, timings
         )
         if answer.abstained and kind == "ollama" and not draft.abstained:
-            answer, settled = yield from self._second_turn(
-                engine, standalone, passages, answer, chat, temperature, warnings, timings
+            answer = yield from self._when_nothing_survived(
+                engine, standalone, passages, answer, llm, warnings, timings
             )
-            if not settled:
-                answer = yield from self._when_nothing_survived(
-                    engine, standalone, passages, answer, llm, warnings, timings
-                )
         timings["generate"] = (time.perf_counter() - t1) * 1000
         answer = replace(answer, timings_ms=dict(timings))
         total = (time.perf_counter() - started) * 1000
         yield Done(
             replace(answer, question=text, id=question_id, timings_ms={**timings, "total": total})
         )
-
-    def _second_turn(
-        self,
-        engine: _Engine,
-        question: str,
-        passages: list[Passage],
-        first: Answer,
-        chat: _Chat,
-        temperature: float | None,
-        warnings: list[str],
-        timings: dict[str, float],
-    ) -> Generator[AnswerEvent, None, tuple[Answer, bool]]:
-        """No sentence of the model's reply was backed by its quotes: tell the model which
-        and why, and let it answer once more or abstain (its earlier reply stays in the
-        conversation, so a server that keeps the prompt's cache reads only the new turn).
-        The second answer is verified like the first; the sentences removed from both are
-        reported. Returns the answer and whether the model settled the question (a backed
-        answer, or its own abstention); an error on this turn leaves the first answer."""
-        from assistant.answer.llm import retry_prompt
-
-        if not chat.messages or not self.settings.second_turn:
-            return first, False
-        why = "no sentence of the model's answer was backed by its quotes"
-        yield Retract(why)
-        yield Status(f"{why}; asking it again")
-        structured = self.reply_format() == "json"
-        prompt = retry_prompt(question, first.unsupported_sentences, first.removed_why, structured)
-        chat.messages.append({"role": "user", "content": prompt})
-        notes: list[str] = []
-        t0 = time.perf_counter()
-        try:
-            draft = yield from ollama_draft(
-                self._ollama(),
-                chat.messages,
-                chat.sources,
-                question,
-                structured=structured,
-                num_predict=self.settings.num_predict,
-                temperature=temperature,
-                timings={},
-                notes=notes,
-            )
-        except OllamaError as exc:
-            yield Status(f"the second turn failed: {exc.message}")
-            return first, False
-        finally:
-            timings["second_turn"] = (time.perf_counter() - t0) * 1000
-        note = f"{why}; the model answered again"
-        second = self._finish(
-            engine,
-            question,
-            draft,
-            passages,
-            ("ollama", first.backend.reason),
-            [*warnings, *notes, note],
-            timings,
-        )
-        both = replace(
-            second,
-            unsupported_sentences=first.unsupported_sentences + second.unsupported_sentences,
-            removed_why=first.removed_why + second.removed_why,
-        )
-        return both, draft.abstained or not second.abstained
 
     def _when_nothing_survived(
         self,
@@ -441,13 +363,12 @@ class Assistant:
         temperature: float | None,
         warnings: list[str],
         timings: dict[str, float],
-        chat: _Chat,
     ) -> Generator[AnswerEvent, None, tuple[Draft, str, str]]:
         kind, reason = backend
         if kind == "ollama":
             try:
                 draft = yield from self._ollama_draft(
-                    engine, question, passages, temperature, timings, warnings, chat
+                    engine, question, passages, temperature, timings, warnings
                 )
                 return draft, kind, reason
             except OllamaError as exc:
@@ -484,7 +405,6 @@ class Assistant:
         temperature: float | None,
         timings: dict[str, float],
         warnings: list[str],
-        chat: _Chat,
     ) -> Generator[AnswerEvent, None, Draft]:
         from assistant.answer.context import select_sources
         from assistant.answer.llm import answer_prompt
@@ -493,12 +413,11 @@ class Assistant:
             return Draft("", abstained=True)
         sources = select_sources(passages, engine.relevance(question), self.settings.prompt_tokens)
         structured = self.reply_format() == "json"
-        chat.sources = list(sources)
-        chat.messages = [{"role": "user", "content": answer_prompt(question, sources, structured)}]
+        messages = [{"role": "user", "content": answer_prompt(question, sources, structured)}]
         return (
             yield from ollama_draft(
                 self._ollama(),
-                chat.messages,
+                messages,
                 sources,
                 question,
                 structured=structured,

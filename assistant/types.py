@@ -116,15 +116,6 @@ class TextDelta:
 
 
 @dataclass(frozen=True)
-class Retract:
-    """The text streamed so far is withdrawn (none of it was backed by its quotes); the text
-    streamed next replaces it."""
-
-    reason: str
-    kind: Literal["retract"] = "retract"
-
-
-@dataclass(frozen=True)
 class Status:
     """A progress note for the user: which backend runs and why, retrieval done, fallbacks."""
 
@@ -140,7 +131,7 @@ class Done:
     kind: Literal["done"] = "done"
 
 
-AnswerEvent = TextDelta | Retract | Status | Done
+AnswerEvent = TextDelta | Status | Done
 
 
 @dataclass(frozen=True)

@@ -360,9 +360,8 @@ def test_auto_gives_the_extractive_answer_when_no_sentence_survives(
     answer = auto.answer("Who founded DeepSeek?")
     assert answer.backend.llm == "extractive" and "Liang Wenfeng" in answer.answer
     assert "no sentence of Ollama's answer was backed" in answer.backend.reason
-    # the model was told why and answered again, with the same unbacked sentence
-    assert len(answer.unsupported_sentences) == 2
-    assert answer.removed_why[0] == "its quote does not say DeepSeek, V3"
+    assert len(answer.unsupported_sentences) == 1
+    assert answer.removed_why == ("its quote does not say DeepSeek, V3",)
     strict = assistant_for(bundled_index, ollama_standin.url, reply_format="json")
     answer = strict.answer("Who founded DeepSeek?")
     assert answer.abstained and answer.backend.llm == "ollama"
@@ -402,56 +401,3 @@ def test_ask_prints_removed_sentences_and_how_quotes_were_found(
     assert "Liang Wenfeng founded DeepSeek [1]." in out
     assert "; the model's quote had slips)" in out
     assert "removed: DeepSeek used 200,000 H100 GPUs to train V3." in err
-
-
-GROK = "The newest Grok 3 model from xAI utilizes 200,000 H100 GPUs."
-
-
-def test_a_model_told_why_its_answer_failed_answers_again(
-    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
-) -> None:
-    ollama_standin.replies = [
-        json_reply((1, GROK, "DeepSeek used 200,000 H100 GPUs to train V3.")),
-        json_reply((1, FOUNDER, "Liang Wenfeng founded DeepSeek.")),
-    ]
-    assistant = assistant_for(bundled_index, ollama_standin.url, llm="auto", reply_format="json")
-    events = list(assistant.ask("Who founded DeepSeek?"))
-    answer = events[-1].answer  # type: ignore[union-attr]
-    assert answer.backend.llm == "ollama" and not answer.abstained
-    assert "Liang Wenfeng" in answer.answer and answer.citations[0].quote in FOUNDER
-    assert answer.unsupported_sentences == ("DeepSeek used 200,000 H100 GPUs to train V3.",)
-    assert any("the model answered again" in w for w in answer.warnings)
-    # the streamed first answer is withdrawn before the second streams
-    kinds = [e.kind for e in events]
-    assert kinds.index("retract") < len(kinds) - 1 - kinds[::-1].index("text_delta")
-    second = ollama_standin.chat_bodies[-1]["messages"]
-    assert [m["role"] for m in second] == ["user", "assistant", "user"]
-    assert "200,000 H100 GPUs" in second[1]["content"]
-    assert "DeepSeek used 200,000 H100 GPUs to train V3." in second[2]["content"]
-    assert "does not say DeepSeek, V3" in second[2]["content"]
-    assert '{"sentences": []}' in second[2]["content"]
-
-
-def test_a_model_that_abstains_on_its_second_turn_is_not_overruled(
-    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
-) -> None:
-    ollama_standin.replies = [
-        json_reply((1, GROK, "DeepSeek used 200,000 H100 GPUs to train V3.")),
-        ['{"sentences": []}'],
-    ]
-    assistant = assistant_for(bundled_index, ollama_standin.url, llm="auto", reply_format="json")
-    answer = assistant.answer("How many GPUs did DeepSeek use to train R2?")
-    assert answer.abstained and answer.backend.llm == "ollama"
-    assert answer.to_json()["unsupported_sentences"] == 1
-    assert answer.to_json()["removed_why"] == ["its quote does not say DeepSeek, V3"]
-
-
-def test_the_second_turn_can_be_switched_off(
-    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
-) -> None:
-    ollama_standin.reply = json_reply((1, GROK, "DeepSeek used 200,000 H100 GPUs to train V3."))
-    assistant = assistant_for(
-        bundled_index, ollama_standin.url, llm="auto", reply_format="json", second_turn=False
-    )
-    answer = assistant.answer("Who founded DeepSeek?")
-    assert answer.backend.llm == "extractive" and len(ollama_standin.chat_bodies) == 1

@@ -197,34 +197,6 @@ def test_streaming_answer_can_be_cancelled_and_the_input_stays_usable(
     run(app, scenario)
 
 
-def test_a_withdrawn_answer_is_cleared_and_the_second_one_streams_in_its_place(
-    small_index: tuple[Path, Path], ollama_standin: OllamaStandin
-) -> None:
-    unbacked = (
-        "DeepSeek was founded by Elon Musk [1].\n\nQUOTES:\n[1] DeepSeek founder Liang "
-        "Wenfeng revealed in a 2023 interview with the Chinese media outlet Waves\n"
-    )
-    ollama_standin.replies = [[unbacked], VERIFIABLE_REPLY]  # the first in one chunk
-    ollama_standin.hold_chats(after=2)  # the second waits after "Liang Wenfeng"
-    app = RecordingApp(
-        settings(*small_index, llm="auto", ollama_host=ollama_standin.url, reply_format="text")
-    )
-
-    async def scenario(pilot: Pilot[Any]) -> None:
-        exchange = await ask(pilot, FOUNDER_QUESTION, wait=False)
-        await wait_for(pilot, lambda: "Wenfeng" in exchange.markdown.source, what="2nd stream")
-        assert "Musk" not in exchange.markdown.source
-        assert "asking it again" in str(exchange.query_one(".status").render())
-        ollama_standin.release_chats()
-        await wait_for(pilot, lambda: exchange.answer is not None, what="the answer")
-        answer = exchange.answer
-        assert answer is not None and answer.backend.llm == "ollama"
-        assert answer.unsupported_sentences == ("DeepSeek was founded by Elon Musk.",)
-        assert exchange.markdown.source == answer.answer
-
-    run(app, scenario)
-
-
 def test_ollama_dropping_mid_stream_in_auto_mode_falls_back(
     small_index: tuple[Path, Path], ollama_standin: OllamaStandin
 ) -> None:

@@ -72,17 +72,6 @@ def answer_prompt(question: str, sources: Sequence[Source], structured: bool) ->
     )
 
 
-def retry_prompt(
-    question: str, removed: Sequence[str], why: Sequence[str], structured: bool
-) -> str:
-    """The second turn when no sentence of the first reply was backed by its quotes: each
-    removed sentence with what its quote lacks, and how to abstain."""
-    lines = [f'- "{sentence}": {reason}' for sentence, reason in zip(removed, why, strict=False)]
-    abstain = '{"sentences": []}' if structured else f"with exactly: {CANNOT_ANSWER}"
-    listed = "\n".join(lines) or "- their quotes are not in the sources"
-    return render("retry", removed=listed, abstain=abstain, question=question)
-
-
 @cache
 def answer_schema() -> dict[str, Any]:
     """The JSON schema a structured reply must follow (sent as Ollama's `format`)."""

@@ -52,7 +52,6 @@ from assistant.types import (
     Citation,
     Done,
     ReindexSummary,
-    Retract,
     Status,
     TextDelta,
     Turn,
@@ -295,8 +294,6 @@ class ChatApp(App[None]):
         elif isinstance(event, TextDelta):
             await exchange.add_text(event.text)
             self._follow(exchange)
-        elif isinstance(event, Retract):
-            await exchange.withdraw_text(event.reason)
         elif isinstance(event, Done):
             await self._finish(exchange, event)
 

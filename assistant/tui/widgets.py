@@ -83,12 +83,6 @@ class Exchange(Vertical):
             self._stream = Markdown.get_stream(self.markdown)
         await self._stream.write(text)
 
-    async def withdraw_text(self, reason: str) -> None:
-        """The streamed text failed verification: clear it; a second answer may follow."""
-        await self._stop_stream()
-        await self.markdown.update("")
-        self.markdown.border_title = f"Answer withdrawn: {reason}"
-
     async def _stop_stream(self) -> None:
         if self._stream is not None:
             await self._stream.stop()
