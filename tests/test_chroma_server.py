@@ -4,11 +4,6 @@ reindex → ask → batch through the CLI, then an incremental update that chang
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,11 +12,11 @@ import pytest
 from assistant.chunkstore import read_chunk_table
 from assistant.cli import main
 from assistant.manifest import read_manifest
+from tests.chroma_run import chroma_server, free_port
 from tests.conftest import write_corpus
 
 pytestmark = pytest.mark.slow
 
-CHROMA = Path(sys.executable).parent / "chroma"
 FILES = {
     "harbour.txt": (
         "The Lindqvist harbour crane was built in 1931 by the Malmo shipyard. "
@@ -39,56 +34,10 @@ FILES = {
 QUESTION = "Who built the Lindqvist harbour crane?"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _heartbeat(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1) as reply:
-            return bool(reply.status == 200)
-    except OSError:
-        return False
-
-
 @pytest.fixture
 def chroma_url(tmp_path: Path) -> Iterator[str]:
-    if not CHROMA.exists():
-        pytest.skip(f"no `chroma` command next to {sys.executable}")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = (tmp_path / "chroma.log").open("wb")
-    server = subprocess.Popen(
-        [
-            str(CHROMA),
-            "run",
-            "--path",
-            str(tmp_path / "chroma-data"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while not _heartbeat(url):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"chroma run did not come up: {(tmp_path / 'chroma.log').read_text()}")
-            time.sleep(0.1)
+    with chroma_server(tmp_path) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -202,7 +151,7 @@ def test_an_unreachable_chroma_server_is_an_error_with_a_hint(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     corpus = write_corpus(tmp_path / "corpus", {"a.txt": FILES["harbour.txt"]})
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     code = main(
         ["reindex", "--corpus", str(corpus), "--index", str(tmp_path / "i"), "--chroma-url", url]
     )
