@@ -18,6 +18,7 @@ from typing import Any
 from assistant import __version__
 from assistant.config import LLM_CHOICES, Settings, load_settings
 from assistant.errors import AssistantError
+from assistant.remote import redact, secrets
 
 GLOBAL_OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--corpus", {"type": Path, "help": "folder of documents (default: ./corpus)"}),
@@ -31,7 +32,10 @@ GLOBAL_OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ),
     ("--model", {"help": "Ollama model (default: llama3.2)"}),
     ("--ollama-host", {"help": "Ollama URL (default: $OLLAMA_HOST or http://127.0.0.1:11434)"}),
-    ("--chroma-url", {"help": "use a Chroma server at http://HOST:PORT instead of ./index"}),
+    (
+        "--chroma-url",
+        {"help": "use a Chroma server at https://HOST:PORT (http:// on this machine)"},
+    ),
     ("--config", {"type": Path, "help": "TOML settings file (default: ./assistant.toml)"}),
 ]
 
@@ -101,13 +105,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    hidden: list[str] = []  # secret values, scrubbed from anything printed on failure
     try:
         settings = settings_from(args)
+        hidden = secrets(settings)
         return _dispatch(args, settings)
     except AssistantError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
+        print(f"error: {redact(exc.message, hidden)}", file=sys.stderr)
         if exc.hint:
-            print(f"hint: {exc.hint}", file=sys.stderr)
+            print(f"hint: {redact(exc.hint, hidden)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -119,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("ASSISTANT_DEBUG"):
             raise
         detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
-        print(f"error: unexpected failure ({detail})", file=sys.stderr)
+        print(f"error: unexpected failure ({redact(detail, hidden)})", file=sys.stderr)
         print(
             "hint: if the index may be damaged, run `assistant reindex`; "
             "set ASSISTANT_DEBUG=1 to see the traceback",

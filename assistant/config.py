@@ -13,7 +13,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -73,6 +73,17 @@ class Settings(BaseSettings):
     chunk_size: int = Field(700, ge=100, description="Target characters per chunk.")
     chunk_overlap: int = Field(150, ge=0, description="Characters of overlap between chunks.")
     top_k: int = Field(6, ge=1, le=50, description="Passages given to the answerer.")
+    embedder: str = Field(
+        "local",
+        pattern=r"^(local|ollama:\S+)$",
+        description="Who embeds the chunks: `local` (all-MiniLM-L6-v2 int8 on this CPU) or "
+        "`ollama:MODEL` (an embedding model on the Ollama server, e.g. ollama:all-minilm). "
+        "Changing it rebuilds the index.",
+    )
+    embed_batch: int = Field(32, ge=1, le=1024, description="Texts per /api/embed request.")
+    embed_in_flight: int = Field(
+        4, ge=1, le=32, description="/api/embed requests sent at once during a reindex."
+    )
     max_file_mb: float = Field(
         MAX_FILE_MB,
         gt=0,
@@ -80,7 +91,39 @@ class Settings(BaseSettings):
         "takes about a minute per MB of text on a laptop CPU.",
     )
     chroma_url: str = Field(
-        "", description="Chroma server URL (http://host:port); empty uses the embedded store."
+        "",
+        description="Chroma server URL (https://host:port, or http:// on this machine); "
+        "empty uses the embedded store.",
+    )
+    chroma_token: SecretStr | None = Field(
+        None,
+        description="Token for the Chroma server (or the proxy in front of it); set it with "
+        "ASSISTANT_CHROMA_TOKEN or chroma_token_file, never on the command line.",
+    )
+    chroma_token_file: Path | None = Field(
+        None, description="File whose first line is the Chroma token (instead of chroma_token)."
+    )
+    chroma_auth_header: Literal["authorization", "x-chroma-token"] = Field(
+        "authorization",
+        description="How the token is sent: `Authorization: Bearer TOKEN`, or `X-Chroma-Token`.",
+    )
+    ollama_headers: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Extra HTTP headers for every Ollama request (e.g. a proxy's Authorization);"
+        ' ASSISTANT_OLLAMA_HEADERS=\'{"Authorization": "Bearer …"}\'.',
+    )
+    ollama_headers_file: Path | None = Field(
+        None, description="File of `Name: value` lines added to every Ollama request."
+    )
+    ca_bundle: Path | None = Field(
+        None,
+        description="PEM file of the certificate authorities trusted for https:// Chroma and "
+        "Ollama servers (instead of the system's); for a private CA or a self-signed proxy.",
+    )
+    allow_insecure_http: bool = Field(
+        False,
+        description="Allow plain http:// to a Chroma or Ollama server on another machine "
+        "(tokens, questions and passages would cross the network unencrypted).",
     )
 
     @classmethod

@@ -45,7 +45,7 @@ def run_checks(settings: Settings) -> Iterator[Check]:
             yield from _ollama_checks(assistant)
         yield from _index_checks(assistant)
         if settings.chroma_url:
-            yield _chroma_check(settings.chroma_url)
+            yield _chroma_check(settings)
 
 
 def _ollama_checks(assistant: Any) -> Iterator[Check]:
@@ -194,16 +194,32 @@ def _index_checks(assistant: Any) -> Iterator[Check]:
         yield Check("ok", f"corpus {settings.corpus} is as indexed")
 
 
-def _chroma_check(url: str) -> Check:
+def _chroma_check(settings: Settings) -> Check:
     import httpx
 
+    from assistant.remote import chroma_server, remote_failure
+
     try:
-        response = httpx.get(f"{url.rstrip('/')}/api/v2/heartbeat", timeout=3.0)
+        server = chroma_server(settings)
+    except AssistantError as exc:
+        return Check("fail", exc.message, exc.hint)
+    assert server is not None
+    try:
+        response = httpx.get(
+            f"{server.url}/api/v2/heartbeat",
+            headers=server.headers,
+            verify=server.ssl_context(),
+            timeout=3.0,
+        )
         response.raise_for_status()
     except httpx.HTTPError as exc:
+        problem = remote_failure(exc, server, "Chroma server")
+        if problem is not None:
+            return Check("fail", problem.message, problem.hint)
         return Check(
             "fail",
-            f"Chroma server at {url} does not answer ({type(exc).__name__})",
+            f"Chroma server at {server.url} does not answer ({type(exc).__name__})",
             "start it with `chroma run --path DIR --port PORT`, or unset chroma_url",
         )
-    return Check("ok", f"Chroma server at {url} answers")
+    sent = " (token sent)" if server.headers else ""
+    return Check("ok", f"Chroma server at {server.url} answers{sent}")

@@ -24,7 +24,7 @@ from functools import cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -164,12 +164,31 @@ class MiniLMEmbedder:
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
 
+class TextEmbedder(Protocol):
+    """What the index and the answerers need of an embedder (local or on an Ollama server)."""
+
+    name: str
+    model_sha256: str
+    dimensions: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def identity(embedder: Any) -> dict[str, Any]:
+    """The manifest's record of an embedder (an instance, or the local class)."""
+    return {
+        "name": embedder.name,
+        "model_sha256": embedder.model_sha256,
+        "dimensions": embedder.dimensions,
+    }
+
+
 class CachedEmbedder:
     """An embedder that remembers the vectors of the last `size` texts it embedded: the
     question is embedded once for retrieval and for the answer, and the sentences of the
     passages a conversation keeps coming back to are embedded once."""
 
-    def __init__(self, embedder: MiniLMEmbedder, size: int = 20_000) -> None:
+    def __init__(self, embedder: TextEmbedder, size: int = 20_000) -> None:
         self._embedder = embedder
         self._size = size
         self._vectors: dict[str, np.ndarray] = {}
@@ -187,10 +206,9 @@ class CachedEmbedder:
                     while len(self._vectors) >= self._size:
                         self._vectors.pop(next(iter(self._vectors)))  # the oldest
                     self._vectors[text] = vector
-        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for row, text in enumerate(texts):
-            out[row] = known[text]
-        return out
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.stack([known[text] for text in texts]).astype(np.float32, copy=False)
 
     def embed_one(self, text: str) -> list[float]:
         return [float(x) for x in self.embed([text])[0]]

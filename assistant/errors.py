@@ -54,6 +54,13 @@ class OllamaUnavailable(OllamaError):
     """The server does not answer at the configured host."""
 
 
+class OllamaSettingsError(OllamaUnavailable):
+    """Ollama cannot be used as configured: a refused header, an untrusted certificate, plain
+    http:// to another machine. `auto` falls back; `--llm ollama` exits as a settings error."""
+
+    exit_code = 2
+
+
 class OllamaModelMissing(OllamaError):
     """The server answers but the configured model is not pulled."""
 

@@ -27,8 +27,8 @@ from assistant.chunking import ChunkingParams, chunk_text
 from assistant.chunkstore import ChunkStore
 from assistant.config import Settings
 from assistant.corpus import Candidate, list_candidates, read_document
-from assistant.embedder import MiniLMEmbedder
-from assistant.errors import AssistantError, CorpusError, IndexMissingError
+from assistant.embedder import MiniLMEmbedder, identity
+from assistant.errors import AssistantError, ConfigError, CorpusError, IndexMissingError
 from assistant.lock import index_lock
 from assistant.manifest import (
     DAMAGED,
@@ -40,6 +40,7 @@ from assistant.manifest import (
     read_manifest,
     write_manifest,
 )
+from assistant.remote import chroma_server
 from assistant.store import STORES_DIR, new_store_name
 from assistant.types import Chunk, ReindexSummary
 
@@ -65,6 +66,7 @@ def reindex(
 ) -> ReindexSummary:
     """Reindex settings.corpus into settings.index; returns what was done."""
     started = time.perf_counter()
+    chroma_server(settings)  # a bad URL, token file or CA bundle fails before any work
     settings.index.mkdir(parents=True, exist_ok=True)
     with index_lock(settings.index, wait, on_message):
         summary = _reindex_locked(settings, progress or _quiet, on_message or _quiet_msg)
@@ -87,7 +89,9 @@ def _reindex_locked(
     candidates, skipped = list_candidates(settings.corpus, settings.max_file_mb)
     if not candidates and not skipped:
         raise CorpusError(f"corpus folder {settings.corpus} has no files", "add .txt or .md files")
-    old = _usable_manifest(settings.index, params, on_message)
+    remote_embedder = _remote_embedder(settings)  # checks the server has the model, first
+    embedder = identity(remote_embedder or MiniLMEmbedder)
+    old = _usable_manifest(settings.index, params, on_message, embedder)
     plan = _plan(old, candidates)
     summary = ReindexSummary(skipped=list(skipped), removed=plan.removed)
     summary.skipped += [(name, entry.reason) for name, entry in plan.still_skipped.items()]
@@ -116,12 +120,13 @@ def _reindex_locked(
         if source is not None:
             source.close()
         if files != old.files or skips != old.skipped:  # touched files, newly skipped ones
-            _commit(settings, params, files, skips, old.chunk_table, old.store)
+            _commit(settings, params, files, skips, (old.chunk_table, old.store), embedder)
         return summary
     # Embedding (native code, off the GIL) starts now and runs while the chunk table is
     # written and Chroma is loaded and opened.
     known = source.ids() if source is not None else set()
-    with _Embedding([c for c in new_chunks if c.chunk_id not in known], progress) as embedded:
+    fresh = [c for c in new_chunks if c.chunk_id not in known]
+    with _Embedding(fresh, progress, remote_embedder) as embedded:
         generation = new_store_name()
         table = _new_table(settings, generation, source, plan, new_chunks)
         try:
@@ -130,7 +135,9 @@ def _reindex_locked(
         except BaseException:
             table.close()
             raise
-    manifest = _commit(settings, params, files, skips, chunk_table_name(generation), store)
+    manifest = _commit(
+        settings, params, files, skips, (chunk_table_name(generation), store), embedder
+    )
     _collect_garbage(settings, manifest, old)
     return summary
 
@@ -146,8 +153,21 @@ def _nothing_usable(corpus: Path, skipped: list[tuple[str, str]]) -> str:
     return f"no file in {corpus} has usable text ({shown}{more}); the index was left as it was"
 
 
+def _remote_embedder(settings: Settings) -> Any:
+    """The Ollama embedder the settings name, resolved (digest, dimensions); None for the
+    local one, which is loaded only when there is something to embed."""
+    from assistant.ollama_embed import embedder_for, ollama_model
+
+    if not ollama_model(settings.embedder):
+        return None
+    return embedder_for(settings, settings.embedder, MiniLMEmbedder).resolve()
+
+
 def _usable_manifest(
-    index_dir: Path, params: ChunkingParams, on_message: Callable[[str], None]
+    index_dir: Path,
+    params: ChunkingParams,
+    on_message: Callable[[str], None],
+    embedder: dict[str, Any],
 ) -> Manifest | None:
     try:
         manifest = read_manifest(index_dir)
@@ -157,10 +177,19 @@ def _usable_manifest(
     if manifest and manifest.chunking != params.to_json():
         on_message("chunking settings changed; rebuilding every file")
         return None
-    if manifest and manifest.embedder.get("model_sha256") != MiniLMEmbedder.model_sha256:
-        on_message("embedding model changed; rebuilding every file")
+    if manifest and _changed_embedder(manifest.embedder, embedder):
+        on_message(
+            f"embedder changed ({manifest.embedder.get('name')} → {embedder['name']}); "
+            "rebuilding every file"
+        )
         return None
     return manifest
+
+
+def _changed_embedder(before: dict[str, Any], now: dict[str, Any]) -> bool:
+    """Another model, or the same name with other weights (a re-pulled Ollama model)."""
+    same = ("model_sha256", "dimensions") if before.get("name") == now["name"] else ()
+    return not same or any(before.get(key) != now[key] for key in same)
 
 
 def _plan(old: Manifest | None, candidates: list[Candidate], reread: bool = False) -> _Plan:
@@ -306,22 +335,25 @@ def _vector_store(
     from assistant.store import ChunkVectors, copy_store, drop_stores
 
     live = sorted(table.ids())
+    server = chroma_server(settings)
     if old is not None:
         try:
-            if settings.chroma_url:
-                target = ChunkVectors(settings.index, settings.chroma_url, old.store)
+            if server is not None:
+                target = ChunkVectors(settings.index, server, old.store)
                 _update(target, table, live, embedded, summary, prune=False)
                 return old.store
             copy_store(settings.index, old.store, generation)
-            target = ChunkVectors(settings.index, "", generation)
+            target = ChunkVectors(settings.index, None, generation)
             _update(target, table, live, embedded, summary)
             return generation
+        except ConfigError:  # a refused token or certificate: a new store would fail the same
+            raise
         except Exception as exc:  # any failure to reuse: embedding again is always right
             detail = exc.message if isinstance(exc, AssistantError) else f"{exc}"
             on_message(f"could not reuse the current vectors ({detail}); embedding every chunk")
-            drop_stores(settings.index, settings.chroma_url, keep={old.store})
+            drop_stores(settings.index, server, keep={old.store})
     fresh = new_store_name()
-    target = ChunkVectors(settings.index, settings.chroma_url, fresh, create=True)
+    target = ChunkVectors(settings.index, server, fresh, create=True)
     _update(target, table, live, embedded, summary)
     return fresh
 
@@ -364,9 +396,10 @@ class _Embedding:
     hands out the vectors of the chunks asked for, batch by batch as they are done, and
     embeds on the spot any chunk it was not given."""
 
-    def __init__(self, chunks: list[Chunk], progress: Progress) -> None:
+    def __init__(self, chunks: list[Chunk], progress: Progress, embedder: Any = None) -> None:
+        """`embedder`: the Ollama embedder, or None for the local one (loaded when needed)."""
         self._progress = progress
-        self._embedder: MiniLMEmbedder | None = None
+        self._embedder: Any = embedder
         self._ready: queue.Queue[list[Chunk] | None] = queue.Queue()
         self._vectors: dict[str, Any] = {}
         self._handed_out = False
@@ -383,21 +416,22 @@ class _Embedding:
         self._stop = True
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def _model(self) -> MiniLMEmbedder:
+    def _model(self) -> Any:
         if self._embedder is None:
             self._embedder = MiniLMEmbedder()
         return self._embedder
 
     def _embed_all(self, chunks: list[Chunk]) -> None:
         try:
-            for begin in range(0, len(chunks), EMBED_BATCH):
+            step = max(EMBED_BATCH, getattr(self._model(), "batch_hint", EMBED_BATCH))
+            for begin in range(0, len(chunks), step):
                 if self._stop:
                     return
-                batch = chunks[begin : begin + EMBED_BATCH]
+                batch = chunks[begin : begin + step]
                 vectors = self._model().embed([c.text for c in batch])
                 self._vectors.update(zip((c.chunk_id for c in batch), vectors, strict=True))
                 self._ready.put(batch)
-                self._progress("embedding", min(begin + EMBED_BATCH, len(chunks)), len(chunks))
+                self._progress("embedding", min(begin + step, len(chunks)), len(chunks))
         finally:
             self._ready.put(None)
 
@@ -426,9 +460,10 @@ def _commit(
     params: ChunkingParams,
     files: dict[str, FileEntry],
     skipped: dict[str, Skipped],
-    chunk_table: str,
-    store: str,
+    generation: tuple[str, str],
+    embedder: dict[str, Any],
 ) -> Manifest:
+    chunk_table, store = generation
     manifest = Manifest(
         chunking=params.to_json(),
         files=dict(sorted(files.items())),
@@ -437,6 +472,7 @@ def _commit(
         corpus=str(settings.corpus.resolve()),
         store=store,
         skipped=dict(sorted(skipped.items())),
+        embedder=embedder,
     )
     write_manifest(settings.index, manifest)
     (settings.index / DAMAGED).unlink(missing_ok=True)
@@ -449,7 +485,7 @@ def _collect_garbage(settings: Settings, manifest: Manifest, old: Manifest | Non
     from assistant.store import drop_stores
 
     keep = [manifest] + ([old] if old else [])
-    drop_stores(settings.index, settings.chroma_url, {m.store for m in keep})
+    drop_stores(settings.index, chroma_server(settings), {m.store for m in keep})
     if settings.chroma_url:
         _prune_server_store(settings, keep)
     tables = {m.chunk_table for m in keep}
@@ -469,7 +505,7 @@ def _prune_server_store(settings: Settings, keep: list[Manifest]) -> None:
             table = ChunkStore.open(settings.index / manifest.chunk_table)
             wanted |= table.ids()
             table.close()
-        store = ChunkVectors(settings.index, settings.chroma_url, keep[0].store)
+        store = ChunkVectors(settings.index, chroma_server(settings), keep[0].store)
         store.delete(sorted(store.ids() - wanted))
     except Exception:  # the server went away, or the table: clean up next time
         return

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from assistant.errors import (
     OllamaBadOutput,
     OllamaError,
     OllamaModelMissing,
+    OllamaSettingsError,
     OllamaTimeout,
     OllamaUnavailable,
 )
+from assistant.remote import Endpoint, remote_failure
 
 FALLBACK_HINT = "use --llm extractive to answer without Ollama"
 
@@ -44,12 +46,19 @@ class OllamaChat:
         timeout: float,
         num_ctx: int = 8192,
         temperature: float = 0.0,
+        headers: Mapping[str, str] | None = None,
+        verify: bool | str = True,
     ) -> None:
+        """`headers` go with every request (a proxy's token: never shown); `verify` is True
+        or the path of the CA bundle that https:// certificates are checked against."""
         self.host = host
         self.model = model
         self.timeout = timeout
         self.num_ctx = num_ctx
         self.temperature = temperature
+        self._endpoint = Endpoint(
+            host, "ollama_host", dict(headers or {}), verify, "ollama_headers"
+        )
         self._client: Any = None
         self._lock = threading.Lock()
 
@@ -61,7 +70,7 @@ class OllamaChat:
         Raises OllamaUnavailable (down, refusing, not an Ollama server), OllamaTimeout (no
         answer in time) or OllamaModelMissing (model not pulled). Returns None when ready.
         """
-        client = _new_client(self.host, timeout)
+        client = _new_client(self._endpoint, timeout)
         try:
             listing = client.list()
         except Exception as exc:
@@ -131,12 +140,19 @@ class OllamaChat:
         import httpx
 
         try:
-            response = httpx.get(f"{self.host}/api/version", timeout=timeout or self.timeout)
+            response = httpx.get(
+                f"{self.host}/api/version",
+                timeout=timeout or self.timeout,
+                headers=self._endpoint.headers,
+                verify=self._endpoint.ssl_context(),
+            )
             response.raise_for_status()
             return str(response.json()["version"])
         except httpx.TimeoutException:
             raise self._timeout(timeout or self.timeout) from None
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            if problem := self._settings_problem(exc):
+                raise problem from None
             if isinstance(exc, httpx.ConnectError):
                 raise self._unreachable() from None
             status = getattr(getattr(exc, "response", None), "status_code", None)
@@ -159,7 +175,7 @@ class OllamaChat:
         thread-safe, so batch workers share it."""
         with self._lock:
             if self._client is None:
-                self._client = _new_client(self.host, self.timeout)
+                self._client = _new_client(self._endpoint, self.timeout)
             return self._client
 
     def close(self) -> None:
@@ -172,10 +188,19 @@ class OllamaChat:
 
     # -- error translation --------------------------------------------------------------------
 
+    def _settings_problem(self, exc: BaseException) -> OllamaSettingsError | None:
+        """A refused header or an untrusted certificate, naming the setting to fix."""
+        problem = remote_failure(exc, self._endpoint, "Ollama server")
+        if problem is None:
+            return None
+        return OllamaSettingsError(problem.message, problem.hint)
+
     def _probe_error(self, exc: Exception, timeout: float) -> OllamaError:
         import httpx
         import ollama
 
+        if problem := self._settings_problem(exc):
+            return problem
         if isinstance(exc, httpx.TimeoutException):
             return self._timeout(timeout)
         if isinstance(exc, ConnectionError | httpx.ConnectError):
@@ -188,6 +213,8 @@ class OllamaChat:
         import httpx
         import ollama
 
+        if problem := self._settings_problem(exc):
+            return problem
         if isinstance(exc, httpx.TimeoutException):
             return self._timeout(self.timeout, started)
         if isinstance(exc, ConnectionError | httpx.ConnectError):
@@ -254,11 +281,17 @@ class OllamaChat:
         )
 
 
-def _new_client(host: str, timeout: float) -> Any:
-    """An `ollama.Client` whose connect/read/write/pool timeouts are all `timeout` seconds."""
+def _new_client(endpoint: Endpoint, timeout: float) -> Any:
+    """An `ollama.Client` whose connect/read/write/pool timeouts are all `timeout` seconds,
+    sending the endpoint's headers and trusting its CA bundle."""
     import ollama
 
-    return ollama.Client(host=host, timeout=timeout)
+    return ollama.Client(
+        host=endpoint.url,
+        timeout=timeout,
+        headers=dict(endpoint.headers),
+        verify=endpoint.ssl_context(),
+    )
 
 
 def _listed_name(entry: Any) -> str:

@@ -26,10 +26,12 @@ from assistant.embedder import EMBEDDER_NAME, CachedEmbedder, MiniLMEmbedder
 from assistant.errors import (
     REINDEX_HINT,
     AssistantError,
+    ConfigError,
     CorpusError,
     IndexMissingError,
     InputError,
     OllamaError,
+    OllamaSettingsError,
 )
 from assistant.followup import carry_entities, history_text, needs_context, split_question
 from assistant.manifest import (
@@ -154,13 +156,15 @@ class Assistant:
 
     def _load_engine(self, signature: tuple[int, int, int]) -> _Engine:
         from assistant.chunkstore import ChunkStore
+        from assistant.remote import chroma_server
         from assistant.retrieval import HybridRetriever
         from assistant.store import ChunkVectors
 
         manifest = self.manifest()
         try:
             chunks = ChunkStore.open(self.settings.index / manifest.chunk_table)
-            vectors = ChunkVectors(self.settings.index, self.settings.chroma_url, manifest.store)
+            server = chroma_server(self.settings)
+            vectors = ChunkVectors(self.settings.index, server, manifest.store)
             # A Chroma server's collection may also hold the previous generation's vectors.
             short = vectors.count() < chunks.count()
             if short or (vectors.count() != chunks.count() and not self.settings.chroma_url):
@@ -175,8 +179,35 @@ class Assistant:
                 mark_damaged(self.settings.index, manifest.store)
             raise
         embedder = CachedEmbedder(MiniLMEmbedder())
-        retriever = HybridRetriever(chunks, vectors, embedder)
+        retriever = HybridRetriever(chunks, vectors, self._query_embedder(manifest, embedder))
         return _Engine(manifest, retriever, embedder, signature)
+
+    def _query_embedder(self, manifest: Manifest, local: CachedEmbedder) -> CachedEmbedder:
+        """Questions are embedded by the model that embedded the index: on an Ollama server
+        that is one round trip per new question. Scoring sentences against the question
+        (extractive answers, the LLM's prompt) compares like with like, so it stays local."""
+        from assistant.ollama_embed import embedder_for, ollama_model
+
+        built_with = str(manifest.embedder.get("name", ""))
+        if ollama_model(built_with) != ollama_model(self.settings.embedder):
+            raise IndexMissingError(
+                f"the index in {self.settings.index} was embedded by {built_with}, "
+                f"but the embedder setting is {self.settings.embedder}",
+                f'set embedder = "{built_with if ollama_model(built_with) else "local"}" '
+                "(ASSISTANT_EMBEDDER), or run `assistant reindex` to rebuild with the new one",
+            )
+        if not ollama_model(built_with):
+            return local
+        dimensions = int(manifest.embedder.get("dimensions") or 0)
+        remote = embedder_for(self.settings, built_with, MiniLMEmbedder).resolve(dimensions)
+        if remote.model_sha256 != manifest.embedder.get("model_sha256"):
+            raise IndexMissingError(
+                f"the model {built_with} on the Ollama server is not the one that embedded "
+                f"the index (digest {remote.model_sha256[:12]}…, the index has "
+                f"{str(manifest.embedder.get('model_sha256'))[:12]}…)",
+                REINDEX_HINT,
+            )
+        return CachedEmbedder(remote)
 
     def reload(self) -> None:
         """Forget the loaded index (after a reindex)."""
@@ -219,15 +250,22 @@ class Assistant:
     def _ollama(self) -> Any:
         """The one Ollama client of this assistant (closed by `close()`)."""
         from assistant.ollama_client import OllamaChat
+        from assistant.remote import ollama_server
 
         with self._load_lock:
             if self._chat is None:
+                try:
+                    server = ollama_server(self.settings)
+                except ConfigError as exc:  # `auto` falls back with the reason
+                    raise OllamaSettingsError(exc.message, exc.hint) from None
                 self._chat = OllamaChat(
-                    host=self.settings.resolved_ollama_host(),
+                    host=server.url,
                     model=self.settings.model,
                     timeout=self.settings.ollama_timeout,
                     num_ctx=self.settings.num_ctx,
                     temperature=self.settings.temperature,
+                    headers=server.headers,
+                    verify=server.verify,
                 )
             return self._chat
 
@@ -479,7 +517,7 @@ class Assistant:
             backend=Backend(
                 kind,  # type: ignore[arg-type]
                 self.settings.model if kind == "ollama" else None,
-                EMBEDDER_NAME,
+                str(manifest.embedder.get("name") or EMBEDDER_NAME),
                 reason,
             ),
             index={"version": manifest.version, "files": manifest.file_hashes()},

@@ -2,7 +2,8 @@
 
 The only module that imports chromadb or LlamaIndex's Chroma store. Embedded by default
 (`PersistentClient` in `INDEX/stores/NAME`); a Chroma server when `chroma_url` is set (one
-collection per store name). Telemetry is always off.
+collection per store name; its token and CA bundle come from `assistant.remote`).
+Telemetry is always off.
 
 Each reindex that changes anything writes a new store (a "generation") and never touches the
 one the manifest names, so a reindex killed at any point — even in the middle of a Chroma
@@ -17,14 +18,15 @@ import math
 import re
 import shutil
 import time
+import warnings
 from collections.abc import Iterable, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from assistant.errors import REINDEX_HINT, AssistantError, IndexMissingError
 from assistant.hnsw_files import store_problem
+from assistant.remote import Endpoint, remote_failure
 from assistant.types import Chunk
 
 STORES_DIR = "stores"
@@ -43,33 +45,44 @@ def valid_store_name(name: str) -> bool:
     return bool(_STORE_NAME.match(name))
 
 
-def _client(index_dir: Path, chroma_url: str, store: str) -> Any:
+def _client(index_dir: Path, server: Endpoint | None, store: str) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    if chroma_url:
-        url = urlparse(chroma_url)
-        if not url.hostname:
-            raise AssistantError(f"bad --chroma-url {chroma_url!r}", "use http://HOST:PORT")
+    if server is not None:
+        if server.https:
+            chroma_settings.chroma_server_ssl_verify = server.verify
         try:
-            return chromadb.HttpClient(
-                host=url.hostname,
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
+            with warnings.catch_warnings():  # chromadb hands the CA bundle path to httpx as is
+                warnings.filterwarnings("ignore", "`verify=<str>`", DeprecationWarning)
+                return chromadb.HttpClient(
+                    host=server.host,
+                    port=server.port,
+                    ssl=server.https,
+                    headers=dict(server.headers),
+                    settings=chroma_settings,
+                )
         except Exception as exc:
-            raise AssistantError(
-                f"Chroma server at {chroma_url} is not reachable: {exc}",
-                "start it with `chroma run --path DIR --port PORT`, or drop --chroma-url",
-            ) from exc
+            raise _server_error(server, exc) from None
     path = index_dir / STORES_DIR / store
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
-def _collection_name(index_dir: Path, chroma_url: str, store: str) -> str:
-    if not chroma_url:
+def _server_error(server: Endpoint, exc: BaseException) -> AssistantError:
+    """A refused token or an untrusted certificate names its setting; anything else is an
+    unreachable server."""
+    problem = remote_failure(exc, server, "Chroma server")
+    if problem is not None:
+        return problem
+    return AssistantError(
+        f"Chroma server at {server.url} is not reachable ({type(exc).__name__})",
+        "start it with `chroma run --path DIR --port PORT`, or drop --chroma-url",
+    )
+
+
+def _collection_name(index_dir: Path, server: Endpoint | None, store: str) -> str:
+    if server is None:
         return COLLECTION
     return f"{_server_prefix(index_dir)}{store}"
 
@@ -91,24 +104,28 @@ class ChunkVectors:
     """Chunk vectors in one Chroma store (generation), keyed by chunk id."""
 
     def __init__(
-        self, index_dir: Path, chroma_url: str = "", store: str = "", create: bool = False
+        self,
+        index_dir: Path,
+        server: Endpoint | None = None,
+        store: str = "",
+        create: bool = False,
     ) -> None:
         if not valid_store_name(store):
             raise IndexMissingError(f"the index in {index_dir} names no vector store", REINDEX_HINT)
-        if not create and not chroma_url and not (index_dir / STORES_DIR / store).is_dir():
+        if not create and server is None and not (index_dir / STORES_DIR / store).is_dir():
             raise IndexMissingError(
                 f"the vector store {store} in {index_dir} is missing", REINDEX_HINT
             )
-        if not create and not chroma_url:
+        if not create and server is None:
             # Chroma's native reader can crash the process on truncated HNSW files.
             problem = store_problem(index_dir / STORES_DIR / store)
             if problem:
                 raise _damaged(index_dir, problem, "damaged")
         self.index_dir = index_dir
         self.store = store
-        name = _collection_name(index_dir, chroma_url, store)
+        name = _collection_name(index_dir, server, store)
         try:
-            self._client = _client(index_dir, chroma_url, store)
+            self._client = _client(index_dir, server, store)
             if create:
                 collection = self._client.get_or_create_collection(
                     name, metadata={"hnsw:space": "cosine"}, embedding_function=None
@@ -119,6 +136,9 @@ class ChunkVectors:
         except AssistantError:
             raise
         except Exception as exc:
+            refused = remote_failure(exc, server, "Chroma server") if server else None
+            if refused is not None:
+                raise refused from None
             if create:
                 raise AssistantError(
                     f"cannot create the vector store in {index_dir}: {exc}",
@@ -251,12 +271,12 @@ def copy_store(index_dir: Path, source: str, target: str) -> None:
             shutil.copyfile(path, destination / relative)
 
 
-def drop_stores(index_dir: Path, chroma_url: str, keep: Iterable[str]) -> None:
+def drop_stores(index_dir: Path, server: Endpoint | None, keep: Iterable[str]) -> None:
     """Delete every store of this index folder except `keep` (old generations, leftovers of
     killed reindexes). Failures are ignored: a leftover costs disk space, nothing else."""
     keep = set(keep)
-    if chroma_url:
-        _drop_server_collections(index_dir, chroma_url, keep)
+    if server is not None:
+        _drop_server_collections(index_dir, server, keep)
         return
     root = index_dir / STORES_DIR
     if not root.is_dir():
@@ -266,10 +286,10 @@ def drop_stores(index_dir: Path, chroma_url: str, keep: Iterable[str]) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _drop_server_collections(index_dir: Path, chroma_url: str, keep: set[str]) -> None:
+def _drop_server_collections(index_dir: Path, server: Endpoint, keep: set[str]) -> None:
     prefix = _server_prefix(index_dir)
     try:
-        client = _client(index_dir, chroma_url, "")
+        client = _client(index_dir, server, "")
         for collection in client.list_collections():
             name = getattr(collection, "name", collection)
             if name.startswith(prefix) and name[len(prefix) :] not in keep:

@@ -64,9 +64,18 @@ class OllamaStandin:
     fail_message:   the `error` text sent with `fail_status`.
     impostor:       answer every path with a plain-text 404, like a server that is not Ollama.
     done_reason:    `done_reason` in the final line ("stop", or "length" for a truncated reply).
-    embedding_dim:  length of the vectors `/api/embed` returns.
+    embedding_dim:  length of the vectors `/api/embed` returns (hashed, unless `embed_with`).
+    embed_with:     a function texts → vectors used by `/api/embed` instead of hashing, e.g.
+                    the assistant's own MiniLM embedder, so that retrieval through the
+                    stand-in can be judged for quality (Ollama's `all-minilm` is that model).
+    embed_failures: the next n `/api/embed` requests get 503 (a busy or restarting server).
+    digests:        model name → digest listed by `/api/tags` (default: a hash of the name).
+    max_embeds_in_flight: (read) the most `/api/embed` requests it was answering at once.
     version:        what `/api/version` answers (structured replies need 0.5 or later).
     max_in_flight:  (read) the most `/api/chat` requests it was answering at once.
+    required_headers: headers every request must carry (as an authenticating proxy in front of
+                    Ollama checks them); a request without them gets 401 and is counted in
+                    `refused`.
 
     Synchronisation, instead of delays, for tests about concurrency and streaming:
     `hold_chats(after=n)` makes every `/api/chat` stream stop after n content chunks until
@@ -92,11 +101,18 @@ class OllamaStandin:
     replies: list[str | list[str]] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
     max_in_flight: int = 0
+    required_headers: dict[str, str] = field(default_factory=dict)
+    refused: int = 0
+    embed_with: Any = None
+    embed_failures: int = 0
+    digests: dict[str, str] = field(default_factory=dict)
+    max_embeds_in_flight: int = 0
 
     hold_expired: int = 0
 
     def __post_init__(self) -> None:
         self._in_flight = 0
+        self._embeds_in_flight = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -325,6 +341,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _dispatch(self, body: Any) -> None:
         s = self.standin
         s.record(RecordedRequest(self.command, self.path, body, dict(self.headers.items())))
+        if any(self.headers.get(k) != v for k, v in s.required_headers.items()):
+            with s._lock:
+                s.refused += 1
+            self._send(401, {"error": "unauthorized"})
+            return
         if s.sleep(s.delay_before):
             self.close_connection = True
             return
@@ -361,7 +382,7 @@ class _Handler(BaseHTTPRequestHandler):
                 "model": name,
                 "modified_at": "2025-10-03T23:34:03.409490317-07:00",
                 "size": 2019393189,
-                "digest": _digest(name),
+                "digest": self.standin.digests.get(name) or _digest(name),
                 "details": _details(),
             }
             for name in self.standin.models
@@ -456,15 +477,35 @@ class _Handler(BaseHTTPRequestHandler):
         return False
 
     def _embed(self, body: dict[str, Any]) -> None:
+        s = self.standin
         if self._model_checks(body):
             return
+        with s._lock:
+            failing = s.embed_failures > 0
+            s.embed_failures -= int(failing)
+            s._embeds_in_flight += 1
+            s.max_embeds_in_flight = max(s.max_embeds_in_flight, s._embeds_in_flight)
+        try:
+            if failing:
+                self._send(503, {"error": "server busy, please try again"})
+                return
+            self._embed_reply(body)
+        finally:
+            with s._lock:
+                s._embeds_in_flight -= 1
+
+    def _embed_reply(self, body: dict[str, Any]) -> None:
         given = body.get("input", "")
         texts = [given] if isinstance(given, str) else [str(t) for t in given]
+        if self.standin.embed_with is not None:
+            vectors = [[float(x) for x in v] for v in self.standin.embed_with(texts)]
+        else:
+            vectors = [_vector(t, self.standin.embedding_dim) for t in texts]
         self._send(
             200,
             {
                 "model": body["model"],
-                "embeddings": [_vector(t, self.standin.embedding_dim) for t in texts],
+                "embeddings": vectors,
                 "total_duration": 14143917,
                 "load_duration": 1019500,
                 "prompt_eval_count": sum(len(t.split()) for t in texts),

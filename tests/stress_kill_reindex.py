@@ -109,7 +109,7 @@ def consistency(work: Path) -> tuple[str, int]:
     manifest = read_manifest(config.index)
     assert manifest is not None, "no manifest after a kill"
     chunks = read_chunk_table(config.index / manifest.chunk_table)
-    stored = ChunkVectors(config.index, "", manifest.store).ids()
+    stored = ChunkVectors(config.index, None, manifest.store).ids()
     return manifest.version, sum(1 for c in chunks if c.chunk_id not in stored)
 
 

@@ -119,7 +119,7 @@ import sys, numpy as np
 from pathlib import Path
 from assistant.store import ChunkVectors
 from assistant.types import Chunk
-vectors = ChunkVectors(Path(sys.argv[1]), "", sys.argv[2], create=True)
+vectors = ChunkVectors(Path(sys.argv[1]), None, sys.argv[2], create=True)
 chunks = [Chunk(f"c{i}", "f.txt", "sha", i, i + 1, f"text {i}", i) for i in range(1500)]
 vectors.add(chunks, np.random.default_rng(0).normal(size=(1500, 384)).astype("float32"))
 """
@@ -130,7 +130,7 @@ from pathlib import Path
 from assistant.errors import IndexMissingError
 from assistant.store import ChunkVectors
 try:
-    ChunkVectors(Path(sys.argv[1]), "", sys.argv[2]).self_check(["c0", "c750", "c1499"])
+    ChunkVectors(Path(sys.argv[1]), None, sys.argv[2]).self_check(["c0", "c750", "c1499"])
     print("whole")
 except IndexMissingError as exc:
     print(exc.message, "|", exc.hint)
@@ -284,7 +284,7 @@ def test_two_reindexes_at_once_one_waits_then_both_succeed(small: tuple[Path, Pa
         "zebra.txt",
     ]
     chunks = read_chunk_table(index / manifest.chunk_table)
-    assert ChunkVectors(index, "", manifest.store).ids() == {c.chunk_id for c in chunks}
+    assert ChunkVectors(index, None, manifest.store).ids() == {c.chunk_id for c in chunks}
 
 
 def test_a_reindex_that_changes_nothing_writes_nothing(small: tuple[Path, Path]) -> None:

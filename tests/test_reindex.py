@@ -47,7 +47,7 @@ def test_incremental_add_change_remove(corpus: Path, tmp_path: Path) -> None:
     chunks = read_chunk_table(settings.index / manifest.chunk_table)
     assert {c.file for c in chunks} == {"bravo.md", "charlie.txt"}
     # Chroma holds exactly the live chunks: the removed and the replaced ones are gone.
-    assert ChunkVectors(settings.index, "", manifest.store).ids() == {c.chunk_id for c in chunks}
+    assert ChunkVectors(settings.index, None, manifest.store).ids() == {c.chunk_id for c in chunks}
     answer = assistant.answer("How many widgets did Bravo Company ship to Ontario?")
     assert not answer.abstained and "eleven" in answer.answer
 
@@ -84,7 +84,7 @@ def test_a_reindex_that_dies_half_way_leaves_the_previous_index(
     manifest = read_manifest(settings.index)
     assert manifest is not None
     live = {c.chunk_id for c in read_chunk_table(settings.index / manifest.chunk_table)}
-    assert ChunkVectors(settings.index, "", manifest.store).ids() == live
+    assert ChunkVectors(settings.index, None, manifest.store).ids() == live
 
 
 def test_a_second_reindex_at_the_same_time_fails_clearly(corpus: Path, tmp_path: Path) -> None:
@@ -185,6 +185,6 @@ def test_when_the_store_cannot_be_copied_every_chunk_is_embedded_again(
     manifest = read_manifest(settings.index)
     assert manifest is not None
     live = {c.chunk_id for c in read_chunk_table(settings.index / manifest.chunk_table)}
-    assert ChunkVectors(settings.index, "", manifest.store).ids() == live
+    assert ChunkVectors(settings.index, None, manifest.store).ids() == live
     answer = Assistant(settings).answer("How many words did Charlie the parrot learn to say?")
     assert not answer.abstained and "seventeen" in answer.answer
