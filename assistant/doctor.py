@@ -43,6 +43,8 @@ def run_checks(settings: Settings) -> Iterator[Check]:
             yield Check("ok", "answers: extractive (no LLM), as configured; Ollama not checked")
         else:
             yield from _ollama_checks(assistant)
+        if settings.embedder != "local":
+            yield _embedder_check(settings)
         yield from _index_checks(assistant)
         if settings.chroma_url:
             yield _chroma_check(settings)
@@ -192,6 +194,22 @@ def _index_checks(assistant: Any) -> Iterator[Check]:
         )
     else:
         yield Check("ok", f"corpus {settings.corpus} is as indexed")
+
+
+def _embedder_check(settings: Settings) -> Check:
+    from assistant.embedder import MiniLMEmbedder
+    from assistant.ollama_embed import embedder_for
+
+    try:
+        embedder = embedder_for(settings, settings.embedder, MiniLMEmbedder).resolve()
+    except AssistantError as exc:
+        return Check("fail", f"embedder {settings.embedder}: {exc.message}", exc.hint)
+    embedder.close()
+    return Check(
+        "ok",
+        f"embedder {settings.embedder} answers at {embedder.host} "
+        f"({embedder.dimensions}-d, digest {embedder.model_sha256[:12]})",
+    )
 
 
 def _chroma_check(settings: Settings) -> Check:

@@ -47,6 +47,7 @@ class OllamaEmbedder:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.model = model
+        self.host = endpoint.url
         self.name = f"{PREFIX}{model}"
         self.batch = max(1, batch)
         self.in_flight = max(1, in_flight)

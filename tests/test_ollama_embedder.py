@@ -172,3 +172,26 @@ def test_the_embedding_server_gets_the_configured_headers(
     assert main([*argv, "reindex"]) == 0
     out, err = capsys.readouterr()
     assert "3 added" in out and "embed-key-20c4a9" not in out + err
+
+
+def test_doctor_checks_the_embedding_model(
+    tmp_path: Path,
+    embed_server: OllamaStandin,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    argv = [
+        "--index",
+        str(tmp_path / "i"),
+        "--ollama-host",
+        embed_server.url,
+        "--llm",
+        "extractive",
+    ]
+    monkeypatch.setenv("ASSISTANT_EMBEDDER", "ollama:all-minilm")
+    main([*argv, "doctor"])
+    assert "✓ embedder ollama:all-minilm answers at http://127.0.0.1" in capsys.readouterr().out
+    monkeypatch.setenv("ASSISTANT_EMBEDDER", "ollama:nomic-embed-text")
+    main([*argv, "doctor"])
+    out = capsys.readouterr().out
+    assert "✗ embedder ollama:nomic-embed-text" in out and "ollama pull nomic-embed-text" in out
