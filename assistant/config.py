@@ -80,6 +80,12 @@ class Settings(BaseSettings):
         "`ollama:MODEL` (an embedding model on the Ollama server, e.g. ollama:all-minilm). "
         "Changing it rebuilds the index.",
     )
+    query_embedder: Literal["index", "local"] = Field(
+        "index",
+        description="Who embeds questions against an index built by `ollama:all-minilm`: the "
+        "index's own model (one round trip per new question), or `local` (the same "
+        "all-MiniLM-L6-v2 in int8 here: cosine ≥ 0.999 to fp16, see README).",
+    )
     embed_batch: int = Field(32, ge=1, le=1024, description="Texts per /api/embed request.")
     embed_in_flight: int = Field(
         4, ge=1, le=32, description="/api/embed requests sent at once during a reindex."

@@ -28,6 +28,15 @@ BACKOFF_SECONDS = 0.5  # doubled at each retry: 0.5, 1, 2, 4 s
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 
 
+# Ollama's tags of all-MiniLM-L6-v2, the model the local embedder runs in int8 (`33m` is L12).
+SAME_AS_LOCAL = frozenset({"all-minilm", "all-minilm:latest", "all-minilm:l6-v2", "all-minilm:22m"})
+
+
+def same_as_local(embedder: str) -> bool:
+    """An Ollama embedder that is the local model at another precision."""
+    return ollama_model(embedder).lower() in SAME_AS_LOCAL
+
+
 def ollama_model(embedder: str) -> str:
     """`ollama:all-minilm` → `all-minilm`; "" for the local embedder."""
     return embedder[len(PREFIX) :].strip() if embedder.startswith(PREFIX) else ""

@@ -15,7 +15,7 @@ from assistant.chunkstore import read_chunk_table
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.embedder import MiniLMEmbedder
-from assistant.errors import IndexMissingError, OllamaModelMissing
+from assistant.errors import ConfigError, IndexMissingError, OllamaModelMissing
 from assistant.manifest import read_manifest
 from assistant.ollama_embed import OllamaEmbedder
 from assistant.remote import Endpoint
@@ -195,3 +195,28 @@ def test_doctor_checks_the_embedding_model(
     main([*argv, "doctor"])
     out = capsys.readouterr().out
     assert "✗ embedder ollama:nomic-embed-text" in out and "ollama pull nomic-embed-text" in out
+
+
+def test_questions_can_be_embedded_locally_against_an_all_minilm_index(
+    tmp_path: Path, embed_server: OllamaStandin
+) -> None:
+    Assistant(_settings(tmp_path, embed_server.url)).reindex()
+    before = len(embed_server.requests_to("/api/embed"))
+    local = _settings(tmp_path, embed_server.url, query_embedder="local")
+    answer = Assistant(local).answer(QUESTION)
+    assert "Malmo" in answer.answer
+    assert len(embed_server.requests_to("/api/embed")) == before, "no round trip"
+    assert answer.backend.embedder == "ollama:all-minilm"
+
+
+def test_local_questions_are_refused_against_another_model(
+    tmp_path: Path, minilm: MiniLMEmbedder
+) -> None:
+    with OllamaStandin(models=["nomic-embed-text:latest"], embed_with=minilm.embed) as standin:
+        settings = _settings(tmp_path, standin.url, embedder="ollama:nomic-embed-text")
+        Assistant(settings).reindex()
+        local = _settings(
+            tmp_path, standin.url, embedder="ollama:nomic-embed-text", query_embedder="local"
+        )
+        with pytest.raises(ConfigError, match="needs an index embedded by all-MiniLM-L6-v2"):
+            Assistant(local).answer(QUESTION)
