@@ -41,7 +41,9 @@ def print_answer(answer: Answer, width: int = 100) -> None:
         for c in answer.citations:
             quote = " ".join(shown(c.quote).split())
             how = {"aligned": "; the model's quote had slips", "attributed": "; found for it"}
-            print(f"  [{c.n}] {shown(c.file)} (chars {c.start}–{c.end}{how.get(c.match, '')})")
+            title = f" — {shown(c.title)}" if c.title else ""
+            chars = f"chars {c.start}–{c.end}{how.get(c.match, '')}"
+            print(f"  [{c.n}] {shown(c.where())}{title} ({chars})")
             quoted = quote if quote[:1] in "\"“‘'" else f"“{quote}”"
             print(textwrap.indent(textwrap.fill(quoted, width - 6), "      "))
             if c.corroborating:
