@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from assistant import documents
 from assistant.errors import CorpusError
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".text"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 SNIFF_BYTES = 8192
 MAX_FILE_MB = 10.0  # ≈15,000 chunks, about ten minutes of embedding on a laptop CPU
 
@@ -152,7 +155,8 @@ def read_document(
     sha256 = hashlib.sha256(data).hexdigest()
     if not documents.is_document(name):
         text, encoding = decode(data)
-        return Document(name, text, sha256, encoding)
+        title = markdown_title(text) if path.suffix.lower() in MARKDOWN_SUFFIXES else ""
+        return Document(name, text, sha256, encoding, title=title)
     extracted = documents.cached(index_dir, sha256)
     if extracted is None:
         extracted = documents.extract(path)
@@ -167,6 +171,12 @@ def read_document(
         extracted.title,
         extracted.warnings,
     )
+
+
+def markdown_title(text: str) -> str:
+    """A Markdown file's first heading (`# Title`), or ''."""
+    found = _ATX_HEADING.search(text[:20000])
+    return found.group(1).strip() if found else ""
 
 
 def safe_path(root: Path, name: str) -> Path:

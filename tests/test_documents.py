@@ -52,6 +52,13 @@ def test_running_heads_feet_and_page_numbers_are_dropped() -> None:
     assert page_texts(pages) == bodies
 
 
+def test_a_markdown_title_is_its_first_heading() -> None:
+    from assistant.corpus import markdown_title
+
+    assert markdown_title("intro line\n\n## Field notes ##\n# Later\n") == "Field notes"
+    assert markdown_title("no heading, #hashtag only\n") == ""
+
+
 def test_page_of_maps_offsets_to_one_based_pages() -> None:
     starts = (0, 100, 100, 250)  # page 3 is empty
     assert [page_of(starts, o) for o in (0, 99, 100, 249, 250, 9999)] == [1, 1, 3, 3, 4, 4]
@@ -246,3 +253,33 @@ def test_real_debian_pdfs_give_clean_text_per_page(path: Path) -> None:
     # a running head repeats on no more than two pages once dropped
     firsts = [pdf.text[s:].split("\n", 1)[0] for s in pdf.page_starts]
     assert max(firsts.count(first) for first in firsts) <= 2
+
+
+@pytest.mark.slow
+def test_the_source_viewer_shows_the_page_and_highlights_the_quote_in_the_pdf_text(
+    mixed: tuple[Path, Path],
+) -> None:
+    import asyncio
+
+    from textual.widgets import Static
+
+    from assistant.tui.viewer import SourceScreen, SourceView
+    from tests.test_tui_support import RecordingApp
+
+    corpus, index = mixed
+    settings = settings_for(corpus, index)
+    Assistant(settings).reindex()
+    answer = Assistant(settings).answer("What did the flood of the autumn do to the valley road?")
+    citation = next(c for c in answer.citations if c.file == "survey.pdf")
+    app = RecordingApp(settings)
+
+    async def main() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.open_citation(citation)
+            await pilot.pause()
+            assert isinstance(app.screen, SourceScreen)
+            header = str(app.screen.query_one("#source-header", Static).render())
+            assert "survey.pdf" in header and "page 3" in header
+            assert app.screen.query_one(SourceView).highlighted == citation.quote
+
+    asyncio.run(main())

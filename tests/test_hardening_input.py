@@ -6,6 +6,7 @@ import codecs
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,9 +100,9 @@ def test_a_50_mb_file_is_skipped_at_once_with_the_setting_to_raise(
     (corpus / "huge.txt").write_bytes(line * (50 * 1024 * 1024 // len(line) + 1))
     read: list[str] = []
 
-    def reading(root: Path, name: str) -> corpus_module.Document:
+    def reading(root: Path, name: str, *args: Any, **kwargs: Any) -> corpus_module.Document:
         read.append(name)
-        return read_document(root, name)
+        return read_document(root, name, *args, **kwargs)
 
     monkeypatch.setattr(indexer, "read_document", reading)
     summary = Assistant(settings_for(corpus, tmp_path / "index")).reindex()
