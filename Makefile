@@ -43,6 +43,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/documents.py
 
 clean:  ## the virtualenv, build leftovers and the default index (index/.gitkeep stays)
 	rm -rf $(VENV) build dist *.egg-info
