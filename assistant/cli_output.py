@@ -41,7 +41,8 @@ def print_answer(answer: Answer, width: int = 100) -> None:
         for c in answer.citations:
             quote = " ".join(shown(c.quote).split())
             how = {"aligned": "; the model's quote had slips", "attributed": "; found for it"}
-            title = f" — {shown(c.title)}" if c.title else ""
+            heading = " › ".join(shown(h) for h in (c.title, c.section) if h)
+            title = f" — {heading}" if heading else ""
             chars = f"chars {c.start}–{c.end}{how.get(c.match, '')}"
             print(f"  [{c.n}] {shown(c.where())}{title} ({chars})")
             quoted = quote if quote[:1] in "\"“‘'" else f"“{quote}”"

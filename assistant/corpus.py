@@ -36,6 +36,7 @@ class Document:
     page_starts: tuple[int, ...] = ()  # where each page starts in `text` (paged documents)
     title: str = ""
     warnings: tuple[str, ...] = ()  # what could not be read (pages without a text layer)
+    sections: tuple[tuple[int, str], ...] = ()  # (where a heading starts, the heading)
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,11 @@ def read_document(
     sha256 = hashlib.sha256(data).hexdigest()
     if not documents.is_document(name):
         text, encoding = decode(data)
-        title = markdown_title(text) if path.suffix.lower() in MARKDOWN_SUFFIXES else ""
-        return Document(name, text, sha256, encoding, title=title)
+        if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+            return Document(name, text, sha256, encoding)
+        sections = markdown_sections(text)
+        title = sections[0][1] if sections else ""
+        return Document(name, text, sha256, encoding, title=title, sections=sections)
     extracted = documents.cached(index_dir, sha256)
     if extracted is None:
         extracted = documents.extract(path)
@@ -170,13 +174,13 @@ def read_document(
         extracted.page_starts,
         extracted.title,
         extracted.warnings,
+        extracted.sections,
     )
 
 
-def markdown_title(text: str) -> str:
-    """A Markdown file's first heading (`# Title`), or ''."""
-    found = _ATX_HEADING.search(text[:20000])
-    return found.group(1).strip() if found else ""
+def markdown_sections(text: str) -> tuple[tuple[int, str], ...]:
+    """A Markdown file's headings (`# Title`, `## Part`) and where their lines start."""
+    return tuple((m.start(), m.group(1).strip()) for m in _ATX_HEADING.finditer(text))
 
 
 def safe_path(root: Path, name: str) -> Path:

@@ -31,6 +31,7 @@ class Extracted:
     title: str = ""
     warnings: tuple[str, ...] = ()
     kind: str = "pdf"
+    sections: tuple[tuple[int, str], ...] = ()  # (where a heading's line starts, the heading)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -39,11 +40,13 @@ class Extracted:
             "title": self.title,
             "page_starts": list(self.page_starts),
             "warnings": list(self.warnings),
+            "sections": [list(section) for section in self.sections],
             "text": self.text,
         }
 
 
 def _pdf(path: Path) -> Extracted:
+    from assistant.pagetext import numbered_headings
     from assistant.pdftext import read_pdf
 
     pdf = read_pdf(path)
@@ -51,21 +54,52 @@ def _pdf(path: Path) -> Extracted:
     if pdf.empty_pages:
         pages = ", ".join(str(n) for n in pdf.empty_pages)
         warnings = (f"no text layer on page(s) {pages} (scanned? run OCR on them)",)
-    return Extracted(pdf.text, pdf.page_starts, pdf.title, warnings, "pdf")
+    sections = numbered_headings(pdf.text)
+    return Extracted(pdf.text, pdf.page_starts, pdf.title, warnings, "pdf", sections)
 
 
 def _html(path: Path) -> Extracted:
     from assistant.htmltext import read_html
 
     page = read_html(path.read_bytes())
-    return Extracted(page.text, (), page.title, (), "html")
+    sections = section_offsets(page.text, page.headings)
+    return Extracted(page.text, (), page.title, (), "html", sections)
 
 
 def _docx(path: Path) -> Extracted:
     from assistant.docxtext import read_docx
 
     document = read_docx(path)
-    return Extracted(document.text, (), document.title, (), "docx")
+    sections = section_offsets(document.text, document.headings)
+    return Extracted(document.text, (), document.title, (), "docx", sections)
+
+
+def section_offsets(text: str, headings: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    """Where each heading's line stands in `text`, looked for in order as whole lines."""
+    found: list[tuple[int, str]] = []
+    at = 0
+    for heading in headings:
+        index = text.find(heading, at)
+        while index >= 0 and not _whole_line(text, index, index + len(heading)):
+            index = text.find(heading, index + 1)
+        if index >= 0:
+            found.append((index, heading))
+            at = index + len(heading)
+    return tuple(found)
+
+
+def _whole_line(text: str, start: int, end: int) -> bool:
+    return (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
+
+
+def section_at(sections: tuple[tuple[int, str], ...], offset: int) -> str:
+    """The heading of the section holding character `offset`, or ''."""
+    name = ""
+    for at, heading in sections:
+        if at > offset:
+            break
+        name = heading
+    return name
 
 
 EXTRACTORS: dict[str, Callable[[Path], Extracted]] = {
@@ -114,6 +148,7 @@ def cached(index_dir: Path | None, sha256: str) -> Extracted | None:
             title=str(data.get("title", "")),
             warnings=tuple(str(w) for w in data.get("warnings", ())),
             kind=str(data.get("kind", "")),
+            sections=tuple((int(at), str(name)) for at, name in data.get("sections", ())),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

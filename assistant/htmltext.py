@@ -36,10 +36,14 @@ VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr", "sourc
 _CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([\w-]+)""", re.IGNORECASE)
 
 
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
 @dataclass(frozen=True)
 class WebPage:
     title: str
     text: str
+    headings: tuple[str, ...] = ()
 
 
 class _Extractor(HTMLParser):
@@ -52,6 +56,7 @@ class _Extractor(HTMLParser):
         self.current: dict[str, list[str]] = {"main": [], "body": []}
         self.main_depth = 0
         self.pre_depth = 0
+        self.headings: dict[str, list[str]] = {"main": [], "body": []}
 
     def _skipping(self) -> bool:
         return bool(self.stack) and self.stack[-1][1]
@@ -88,6 +93,8 @@ class _Extractor(HTMLParser):
             return
         while self.stack:
             open_tag, skip = self.stack.pop()
+            if open_tag in HEADING_TAGS and not skip:
+                self._heading()
             if open_tag in BLOCK_TAGS:
                 self._break()
             if open_tag in {"main", "article"} and not skip:
@@ -116,17 +123,24 @@ class _Extractor(HTMLParser):
         for where in ("body", "main") if self.main_depth else ("body",):
             self.current[where].append(data)
 
+    def _heading(self) -> None:
+        for where, parts in self.current.items():
+            text = " ".join("".join(parts).split())
+            if text:
+                self.headings[where].append(text)
+
     def _break(self) -> None:
         for where, parts in self.current.items():
             if parts:
                 self.blocks[where].append(parts)
                 self.current[where] = []
 
-    def result(self) -> list[str]:
+    def result(self) -> tuple[list[str], list[str]]:
+        """The chosen region's lines and headings."""
         self._break()
-        chosen = self.blocks["main"] or self.blocks["body"]
-        lines = (" ".join("".join(parts).split()) for parts in chosen)
-        return [line for line in lines if line]
+        where = "main" if self.blocks["main"] else "body"
+        lines = (" ".join("".join(parts).split()) for parts in self.blocks[where])
+        return [line for line in lines if line], self.headings[where]
 
 
 def decode_html(data: bytes) -> str:
@@ -150,4 +164,5 @@ def read_html(data: bytes) -> WebPage:
     parser = _Extractor()
     parser.feed(decode_html(data))
     parser.close()
-    return WebPage(" ".join(parser.title.split()), "\n".join(parser.result()))
+    lines, headings = parser.result()
+    return WebPage(" ".join(parser.title.split()), "\n".join(lines), tuple(headings))

@@ -157,6 +157,22 @@ def page_texts(raw_pages: Sequence[str]) -> list[str]:
     ]
 
 
+_HEADING_LINE = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?|Chapter \d{1,2}:?|Appendix [A-Z]\.?)[ \t]+[A-Z][^\n]{0,70}$",
+    re.MULTILINE,
+)
+
+
+def numbered_headings(text: str) -> tuple[tuple[int, str], ...]:
+    """Lines that read as numbered section headings ("2.2 Naming", "1.3. Language used"):
+    short, capitalised after the number, not ending a sentence."""
+    return tuple(
+        (m.start(), m.group())
+        for m in _HEADING_LINE.finditer(text)
+        if not m.group().rstrip().endswith((".", ",", ";"))
+    )
+
+
 def join_pages(texts: Sequence[str]) -> tuple[str, tuple[int, ...]]:
     """The document text (pages separated by a blank line) and where each page starts."""
     starts: list[int] = []

@@ -28,6 +28,7 @@ from assistant.corpus import (
     safe_path,
     sha256_file,
 )
+from assistant.documents import section_at
 from assistant.embedder import EMBEDDER_NAME, CachedEmbedder, MiniLMEmbedder
 from assistant.errors import (
     REINDEX_HINT,
@@ -601,7 +602,9 @@ def located(citation: Citation, document: Document | None) -> Citation:
     if document is None:
         return citation
     page = page_of(document.page_starts, citation.start) if document.page_starts else None
-    return replace(citation, page=page, title=document.title)
+    section = section_at(document.sections, citation.start)
+    section = "" if section == document.title else section  # the title says it already
+    return replace(citation, page=page, title=document.title, section=section)
 
 
 def file_change(root: Path, name: str, entry: FileEntry) -> str:

@@ -43,6 +43,7 @@ class Citation:
     match: str = "exact"  # how the backend's quote was found: exact, aligned or attributed
     page: int | None = None  # 1-based page of `start`, for a paged document (PDF)
     title: str = ""  # the document's title, where it has one (PDF, web page, Word, Markdown)
+    section: str = ""  # the heading of the section holding the quote, where one is known
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -58,6 +59,8 @@ class Citation:
             data["page"] = self.page
         if self.title:
             data["title"] = self.title
+        if self.section:
+            data["section"] = self.section
         return data
 
     def where(self) -> str:

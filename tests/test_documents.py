@@ -52,11 +52,33 @@ def test_running_heads_feet_and_page_numbers_are_dropped() -> None:
     assert page_texts(pages) == bodies
 
 
-def test_a_markdown_title_is_its_first_heading() -> None:
-    from assistant.corpus import markdown_title
+def test_markdown_headings_are_its_sections_and_the_first_its_title() -> None:
+    from assistant.corpus import markdown_sections
 
-    assert markdown_title("intro line\n\n## Field notes ##\n# Later\n") == "Field notes"
-    assert markdown_title("no heading, #hashtag only\n") == ""
+    text = "intro line\n\n## Field notes ##\nherons\n# Later\n"
+    assert markdown_sections(text) == ((12, "Field notes"), (37, "Later"))
+    assert markdown_sections("no heading, #hashtag only\n") == ()
+
+
+def test_numbered_lines_are_a_pdfs_section_headings() -> None:
+    from assistant.pagetext import numbered_headings
+
+    text = "Intro.\n2.2 Naming\nConsider this.\n3 Utilities\n12 apples were sold.\n"
+    assert numbered_headings(text) == ((7, "2.2 Naming"), (33, "3 Utilities"))
+
+
+def test_a_quote_belongs_to_the_last_heading_before_it() -> None:
+    from assistant.documents import section_at, section_offsets
+
+    text = "Repairs\nThe bridge.\nBudget\nForty thousand.\nBudget notes"
+    sections = section_offsets(text, ("Repairs", "Budget"))
+    assert sections == ((0, "Repairs"), (20, "Budget"))
+    assert [section_at(sections, o) for o in (0, 10, 27, 30)] == [
+        "Repairs",
+        "Repairs",
+        "Budget",
+        "Budget",
+    ]
 
 
 def test_page_of_maps_offsets_to_one_based_pages() -> None:
@@ -118,6 +140,7 @@ def test_html_keeps_the_article_and_title_and_drops_the_site_around_it() -> None
         "years, the survey team said on Tuesday.",
         "The rangers counted & photographed them every evening for a month.",
     ]
+    assert page.headings == ("Beavers return to the creek",)
 
 
 def test_docx_paragraphs_in_order_with_headings_and_title(tmp_path: Path) -> None:
@@ -229,6 +252,17 @@ def test_ask_reads_the_kept_text_and_never_parses_the_pdf_again(
     answer = assistant.answer("What happened to the river otters on the eastern shore?")
     assert answer.citations and answer.citations[0].page == 3
     assert answer.citations[0].title == "Valley Survey 2025"
+
+
+@pytest.mark.slow
+def test_a_citation_names_the_section_its_quote_stands_in(mixed: tuple[Path, Path]) -> None:
+    corpus, index = mixed
+    assistant = Assistant(settings_for(corpus, index))
+    assistant.reindex()
+    answer = assistant.answer("How much will the repairs of the stone bridge cost?")
+    cited = next(c for c in answer.citations if c.file == "minutes.docx")
+    assert (cited.title, cited.section) == ("Minutes of the Bridge Committee", "Budget")
+    assert cited.to_json()["section"] == "Budget"
 
 
 # --- real PDFs that Debian packages install -------------------------------------------------

@@ -71,6 +71,7 @@ def citation_from_json(data: dict[str, Any]) -> Citation:
         match=str(data.get("match", "exact")),
         page=int(data["page"]) if data.get("page") is not None else None,
         title=str(data.get("title", "")),
+        section=str(data.get("section", "")),
     )
 
 
