@@ -141,10 +141,10 @@ def test_files_vanishing_while_listed_or_read_are_skipped(
             path.unlink()  # deleted between the checks and the stat
         return reason
 
-    def read_then_gone(root: Path, name: str) -> object:
+    def read_then_gone(root: Path, name: str, *args: Any, **kwargs: Any) -> object:
         if name == "c.txt":
             (root / name).unlink()  # deleted just before reindex reads it
-        return real_read(root, name)
+        return real_read(root, name, *args, **kwargs)
 
     monkeypatch.setattr(corpus_module, "_unusable", unusable_then_gone)
     monkeypatch.setattr(indexer, "read_document", read_then_gone)
