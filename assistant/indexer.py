@@ -87,7 +87,10 @@ def _reindex_locked(
     params = ChunkingParams(settings.chunk_size, settings.chunk_overlap)
     candidates, skipped = list_candidates(settings.corpus, settings.max_file_mb)
     if not candidates and not skipped:
-        raise CorpusError(f"corpus folder {settings.corpus} has no files", "add .txt or .md files")
+        raise CorpusError(
+            f"corpus folder {settings.corpus} has no files",
+            "add text, Markdown, PDF, HTML or .docx files",
+        )
     old = _usable_manifest(settings.index, params, on_message)
     plan = _plan(old, candidates, settings.index)
     summary = ReindexSummary(skipped=list(skipped), removed=plan.removed)
@@ -110,7 +113,8 @@ def _reindex_locked(
     )
     if not files:
         raise CorpusError(
-            _nothing_usable(settings.corpus, summary.skipped), "add .txt or .md files"
+            _nothing_usable(settings.corpus, summary.skipped),
+            "add text, Markdown, PDF, HTML or .docx files",
         )
     summary.chunks_total = sum(entry.chunks for entry in files.values())
     if old is not None and whole and _same_content(files, old.files):

@@ -79,7 +79,7 @@ def main() -> None:
     print("| PDF | pages | pages/s (median of 3) |\n| --- | --- | --- |")
     for name, pages, speed in rows:
         print(f"| {name} | {pages} | {speed:,.0f} |")
-    print(f"\nmixed folder (eval/pdfweb + bundled corpus + .docx + .md), `assistant reindex`")
+    print("\nmixed folder (eval/pdfweb + bundled corpus + .docx + .md), `assistant reindex`")
     print(f"from scratch, in its own process: {seconds:.1f} s — `{summary}`")
 
 

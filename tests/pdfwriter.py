@@ -29,8 +29,16 @@ def _content(lines: Sequence[Line], size: int) -> bytes:
     return b"\n".join(ops)
 
 
-def write_pdf(path: Path, pages: Sequence[Sequence[Line]], title: str = "", size: int = 11) -> Path:
-    """Write a PDF whose page i draws pages[i]; an empty page has no text layer at all."""
+def write_pdf(
+    path: Path,
+    pages: Sequence[Sequence[Line]],
+    title: str = "",
+    size: int = 11,
+    locked: bool = False,
+) -> Path:
+    """Write a PDF whose page i draws pages[i]; an empty page has no text layer at all.
+    `locked`: the file says it is encrypted (standard security handler, RC4 40-bit) with a
+    user password nobody knows, so a reader cannot open it without one."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -56,6 +64,7 @@ def write_pdf(path: Path, pages: Sequence[Sequence[Line]], title: str = "", size
     refs = b" ".join(b"%d 0 R" % kid for kid in kids)
     add(b"<< /Type /Pages /Kids [%s] /Count %d >>" % (refs, len(kids)))
     info = add(b"<< /Title (" + _escape(title) + b") >>") if title else 0
+    encrypt = add(_LOCK) if locked else 0
     objects[catalog - 1] = b"<< /Type /Catalog /Pages %d 0 R >>" % tree
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
@@ -66,10 +75,19 @@ def write_pdf(path: Path, pages: Sequence[Sequence[Line]], title: str = "", size
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     trailer = b"<< /Size %d /Root %d 0 R" % (len(objects) + 1, catalog)
-    trailer += b" /Info %d 0 R >>" % info if info else b" >>"
+    trailer += b" /Info %d 0 R" % info if info else b""
+    if encrypt:
+        trailer += b" /Encrypt %d 0 R /ID [<%s> <%s>]" % (encrypt, b"ab" * 16, b"ab" * 16)
+    trailer += b" >>"
     out += b"trailer\n" + trailer + b"\nstartxref\n%d\n%%%%EOF\n" % xref
     path.write_bytes(bytes(out))
     return path
+
+
+_LOCK = b"<< /Filter /Standard /V 1 /R 2 /Length 40 /P -44 /O <%s> /U <%s> >>" % (
+    b"11" * 32,
+    b"22" * 32,
+)
 
 
 def column(x: float, top: float, lines: Sequence[str], leading: float = 14) -> list[Line]:

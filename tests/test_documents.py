@@ -17,6 +17,7 @@ from assistant.pdftext import PdfError, find_gutter, read_pdf
 from assistant.service import Assistant
 from tests.conftest import settings_for
 from tests.docbuilders import NEWS_HTML, minutes_docx, survey_pdf
+from tests.pdfwriter import write_pdf
 
 # --- pure: lines of printed pages -----------------------------------------------------------
 
@@ -124,9 +125,13 @@ def test_a_damaged_pdf_is_refused_with_a_reason(tmp_path: Path) -> None:
         read_pdf(bad)
 
 
-def test_a_pdf_without_any_text_layer_is_refused_as_a_scan(tmp_path: Path) -> None:
-    from tests.pdfwriter import write_pdf
+def test_an_encrypted_pdf_is_refused_as_needing_a_password(tmp_path: Path) -> None:
+    locked = write_pdf(tmp_path / "locked.pdf", [[(72, 700, "Secret minutes.")]], locked=True)
+    with pytest.raises(PdfError, match="encrypted PDF"):
+        read_pdf(locked)
 
+
+def test_a_pdf_without_any_text_layer_is_refused_as_a_scan(tmp_path: Path) -> None:
     with pytest.raises(PdfError, match="no text layer"):
         read_pdf(write_pdf(tmp_path / "scan.pdf", [[], []]))
 
@@ -176,14 +181,15 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     )
     (corpus / "plain.txt").write_text("The ferry to Inchmore island runs twice a day in summer.\n")
     (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    write_pdf(corpus / "locked.pdf", [[(72, 700, "Secret minutes.")]], locked=True)
     return corpus, base / "index"
 
 
 @pytest.mark.slow
 def test_a_mixed_folder_indexes_in_one_reindex_with_warnings_naming_files_and_pages(
-    mixed: tuple[Path, Path],
+    mixed: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    corpus, index = mixed
+    corpus, index = mixed[0], tmp_path / "index"  # its own index: the others share one
     summary = Assistant(settings_for(corpus, index)).reindex()
     assert sorted(summary.added) == [
         "beavers.html",
@@ -192,8 +198,9 @@ def test_a_mixed_folder_indexes_in_one_reindex_with_warnings_naming_files_and_pa
         "plain.txt",
         "survey.pdf",
     ]
-    assert [name for name, _ in summary.skipped] == ["broken.pdf"]
-    assert "damaged" in summary.skipped[0][1]
+    skipped = dict(summary.skipped)
+    assert sorted(skipped) == ["broken.pdf", "locked.pdf"]
+    assert "damaged" in skipped["broken.pdf"] and "encrypted" in skipped["locked.pdf"]
     assert summary.warnings == [("survey.pdf", summary.warnings[0][1])]
     assert "page(s) 2" in summary.warnings[0][1]
     kept = list((index / EXTRACTED_DIR).glob("*.json"))
