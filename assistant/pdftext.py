@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.pagetext import join_pages, page_texts
+from assistant.pagetext import join_pages, page_lines, page_texts
 
 GUTTER_RANGE = (0.3, 0.7)  # where on the page (share of its width) a column gutter may be
 COLUMN_SHARE = 0.25  # each column holds at least this share of the page's text boxes
@@ -48,8 +48,8 @@ def read_pdf(path: Path) -> PdfText:
     if len(empty) == len(texts):
         raise PdfError("no text layer on any page (a scan? run OCR on it first)")
     text, starts = join_pages(texts)
-    if not title:
-        title = next((p for t in texts for p in t.split("\n")[:1] if p), "")[:200]
+    if not title:  # the first line printed (a running head repeating it is dropped)
+        title = next((lines[0] for lines in map(page_lines, raw) if lines), "")[:200]
     return PdfText(text, starts, " ".join(title.split()), empty)
 
 

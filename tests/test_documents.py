@@ -118,6 +118,16 @@ def test_pdf_text_per_page_with_columns_ligatures_hyphens_and_no_running_head(
     assert not any(line.strip() in {"1", "3", "4"} for line in pdf.text.split("\n"))
 
 
+def test_without_a_metadata_title_a_pdfs_title_is_its_first_printed_line(tmp_path: Path) -> None:
+    from tests.docbuilders import HEAD
+
+    bodies = ["Otters came back.", "Herons nested.", "The road closed.", "Snow fell early."]
+    pages = [[HEAD, (72, 700, body)] for body in bodies]
+    pdf = read_pdf(write_pdf(tmp_path / "untitled.pdf", pages))
+    assert pdf.title == "Valley Survey Annual Report"  # though dropped as a running head
+    assert "Valley Survey Annual Report" not in pdf.text
+
+
 def test_a_damaged_pdf_is_refused_with_a_reason(tmp_path: Path) -> None:
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"%PDF-1.4\nthis is not really a pdf\n")
@@ -276,10 +286,10 @@ def test_a_citation_names_the_section_its_quote_stands_in(mixed: tuple[Path, Pat
 
 # These run where the files exist (a Debian machine with libtasn1-doc / shared-mime-info) and
 # are skipped elsewhere: CI on a fresh machine relies on the PDFs built above instead.
-REAL_PDFS = [
-    Path("/usr/share/doc/libtasn1-doc/libtasn1.pdf"),
-    Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf"),
-]
+REAL_PDFS = {
+    Path("/usr/share/doc/libtasn1-doc/libtasn1.pdf"): "Libtasn1",
+    Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf"): "Shared MIME-info Database",
+}
 
 
 @pytest.mark.parametrize("path", REAL_PDFS, ids=lambda p: p.name)
@@ -287,6 +297,7 @@ def test_real_debian_pdfs_give_clean_text_per_page(path: Path) -> None:
     if not path.exists():
         pytest.skip(f"{path} is not installed on this machine")
     pdf = read_pdf(path)
+    assert pdf.title == REAL_PDFS[path]
     assert len(pdf.page_starts) > 10 and not pdf.empty_pages
     assert "\ufffe" not in pdf.text and "\x02" not in pdf.text and "ﬁ" not in pdf.text
     lines = pdf.text.split("\n")
