@@ -23,6 +23,9 @@ MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
 _ATX_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 SNIFF_BYTES = 8192
 MAX_FILE_MB = 10.0  # ≈15,000 chunks, about ten minutes of embedding on a laptop CPU
+# A PDF's or Word file's bytes are mostly fonts and pictures: such files may be this many times
+# max_file_mb; the text extracted from them is held to max_file_mb (see text_too_large).
+DOCUMENT_SIZE_FACTOR = 20
 
 
 @dataclass(frozen=True)
@@ -106,11 +109,19 @@ def _unusable(path: Path, root: Path, max_bytes: int) -> str:
     try:
         if not real.is_file():
             return "not a regular file"
-        if real.stat().st_size > max_bytes:
-            return f"larger than {max_bytes / (1024 * 1024):g} MB (raise max_file_mb to index it)"
+        limit = max_bytes * (DOCUMENT_SIZE_FACTOR if documents.is_document(path.name) else 1)
+        if real.stat().st_size > limit:
+            return f"larger than {limit / (1024 * 1024):g} MB (raise max_file_mb to index it)"
     except OSError as exc:
         return f"vanished while listing ({exc.strerror or exc})"
     return ""
+
+
+def text_too_large(document: Document, max_file_mb: float) -> str:
+    """Why a document's extracted text is too large to index, or ''."""
+    if len(document.text) <= max_file_mb * 1024 * 1024:
+        return ""
+    return f"its text is larger than {max_file_mb:g} MB (raise max_file_mb to index it)"
 
 
 def decode(data: bytes) -> tuple[str, str]:

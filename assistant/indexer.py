@@ -27,7 +27,7 @@ from assistant import documents
 from assistant.chunking import ChunkingParams, chunk_text
 from assistant.chunkstore import ChunkStore
 from assistant.config import Settings
-from assistant.corpus import Candidate, list_candidates, read_document
+from assistant.corpus import Candidate, list_candidates, read_document, text_too_large
 from assistant.embedder import MiniLMEmbedder
 from assistant.errors import AssistantError, CorpusError, IndexMissingError
 from assistant.lock import index_lock
@@ -255,6 +255,11 @@ def _read_and_chunk(
             summary.skipped.append((cand.name, _reason(exc)))
             if isinstance(exc, ValueError):  # the content is unusable, not the file system
                 skips[cand.name] = Skipped(cand.size, cand.mtime_ns, _reason(exc))
+            continue
+        too_large = text_too_large(doc, settings.max_file_mb)
+        if too_large:
+            summary.skipped.append((cand.name, too_large))
+            skips[cand.name] = Skipped(cand.size, cand.mtime_ns, too_large)
             continue
         file_chunks = chunk_text(cand.name, doc.text, doc.sha256, params)
         if not file_chunks:

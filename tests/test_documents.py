@@ -335,3 +335,16 @@ def test_the_source_viewer_shows_the_page_and_highlights_the_quote_in_the_pdf_te
             assert app.screen.query_one(SourceView).highlighted == citation.quote
 
     asyncio.run(main())
+
+
+@pytest.mark.slow
+def test_a_pdf_may_be_larger_than_max_file_mb_but_its_text_may_not(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    survey = survey_pdf(corpus / "survey.pdf")  # ≈2 KB of PDF, ≈900 characters of text
+    (corpus / "plain.txt").write_text("The ferry to Inchmore island runs twice a day.\n")
+    limit_mb = 0.0005  # 524 bytes: the PDF's bytes pass (20 × that), its text does not
+    assert 524 < survey.stat().st_size < 20 * 524
+    summary = Assistant(settings_for(corpus, tmp_path / "index", max_file_mb=limit_mb)).reindex()
+    assert summary.added == ["plain.txt"]
+    assert "its text is larger than 0.0005 MB" in dict(summary.skipped)["survey.pdf"]
