@@ -8,12 +8,14 @@ columns, the left column, the right column, then what is below them.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistant.pagetext import join_pages, page_lines, page_texts
 
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe: `batch --workers` may read two at once
 GUTTER_RANGE = (0.3, 0.7)  # where on the page (share of its width) a column gutter may be
 COLUMN_SHARE = 0.25  # each column holds at least this share of the page's text boxes
 SPANNING_SHARE = 0.15  # at most this share of the boxes may span the gutter (titles, feet)
@@ -32,17 +34,10 @@ class PdfError(ValueError):
 
 
 def read_pdf(path: Path) -> PdfText:
-    import pypdfium2 as pdfium
-
-    try:
-        document = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        raise PdfError(_why(str(exc))) from exc
-    try:
-        raw = [_page_text(document, index) for index in range(len(document))]
-        title = str(document.get_metadata_value("Title") or "").strip()
-    finally:
-        document.close()
+    """A PDF's text, page by page, cleaned (assistant.pagetext); PdfError (a ValueError) with
+    the reason if it is damaged, encrypted or has no text layer on any page."""
+    with _PDFIUM:
+        raw, title = _read_pages(path)
     texts = page_texts(raw)
     empty = tuple(n for n, text in enumerate(texts, 1) if not text.strip())
     if len(empty) == len(texts):
@@ -51,6 +46,21 @@ def read_pdf(path: Path) -> PdfText:
     if not title:  # the first line printed (a running head repeating it is dropped)
         title = next((lines[0] for lines in map(page_lines, raw) if lines), "")[:200]
     return PdfText(text, starts, " ".join(title.split()), empty)
+
+
+def _read_pages(path: Path) -> tuple[list[str], str]:
+    """Each page's text layer in reading order, and the metadata title."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise PdfError(_why(str(exc))) from exc
+    try:
+        raw = [_page_text(document, index) for index in range(len(document))]
+        return raw, str(document.get_metadata_value("Title") or "").strip()
+    finally:
+        document.close()
 
 
 def _why(message: str) -> str:
