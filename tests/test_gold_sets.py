@@ -61,3 +61,28 @@ def test_gold_set_scores_at_least_its_floor(
     assert overall["correct"] >= floor(gold.name), "\n".join(failed)
     assert overall["errors"] == 0 and overall["missing"] == 0
     assert overall["quote_validity"] in (1.0, None), overall["quotes"]
+
+
+PDFWEB = REPO / "eval" / "pdfweb"
+PDFWEB_MEASURED = (16, 20)  # two Debian PDF manuals and three web pages (eval/pdfweb/SOURCE.md)
+
+
+@pytest.mark.slow
+def test_the_pdf_and_web_page_set_scores_at_least_its_floor_with_pages_cited(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import settings_for
+
+    corpus, index = PDFWEB / "corpus", tmp_path / "index"
+    assistant = Assistant(settings_for(corpus, index))
+    assistant.reindex()
+    golds = load_gold(PDFWEB / "questions.jsonl")
+    results = [assistant.answer(g.question, question_id=g.id).to_json() for g in golds]
+    texts, _ = load_corpus(corpus, index)
+    overall = score_run(golds, results, Corpus.of(texts)).overall()
+    assert overall["questions"] == PDFWEB_MEASURED[1]
+    assert overall["correct"] >= PDFWEB_MEASURED[0] - 3
+    assert overall["quote_validity"] in (1.0, None), overall["quotes"]
+    cited = [c for r in results for c in r["citations"]]
+    assert all(("page" in c) == c["file"].endswith(".pdf") for c in cited)
+    assert all(c["page"] >= 1 for c in cited if "page" in c)

@@ -131,7 +131,7 @@ class Exchange(Vertical):
 
 def citation_prompt(answer: Answer, index: int) -> Text:
     citation = answer.citations[index]
-    prompt = Text.assemble((f"[{citation.n}] ", "bold"), (citation.file, "bold underline"))
+    prompt = Text.assemble((f"[{citation.n}] ", "bold"), (citation.where(), "bold underline"))
     prompt.append("\n“" + " ".join(citation.quote.split()) + "”", "italic")
     if citation.corroborating:
         prompt.append("\nalso in: " + ", ".join(citation.corroborating), "dim")
