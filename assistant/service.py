@@ -77,10 +77,6 @@ class _Engine:
     embedder: CachedEmbedder
     signature: tuple[int, int, int]
 
-    def similarity(self, question: str, sentences: list[str]) -> list[float]:
-        vectors = self.embedder.embed([question, *sentences])
-        return [float(x) for x in vectors[1:] @ vectors[0]]
-
 
 class Assistant:
     """Answers questions over one corpus and index, as configured by `settings`."""
@@ -301,17 +297,14 @@ class Assistant:
     def _extractive_draft(self, engine: _Engine, question: str, passages: list[Passage]) -> Draft:
         """Extractive answer; a conjoined question is answered part by part. Passages found
         for the parts are added to `passages` (they are the retrieved files)."""
-        from assistant.answer.extractive import combine, extractive_draft
+        from assistant.answer.extractive import answer_parts, extractive_draft
 
         parts = split_question(question)
         if len(parts) == 1:
-            return extractive_draft(question, passages, engine.retriever.idf, engine.similarity)
-        drafts = []
-        for part in parts:
-            found = engine.retriever.search(part, self.settings.top_k)
-            passages.extend(found)
-            drafts.append(extractive_draft(part, found, engine.retriever.idf, engine.similarity))
-        return combine(parts, drafts)
+            return extractive_draft(question, passages, engine.retriever.idf)
+        found = [engine.retriever.search(part, self.settings.top_k) for part in parts]
+        passages.extend(p for part_passages in found for p in part_passages)
+        return answer_parts(parts, found, engine.retriever.idf)
 
     def _ollama_draft(
         self, question: str, passages: list[Passage], temperature: float | None
