@@ -177,3 +177,21 @@ def test_questions_about_what_the_corpus_never_names_abstain(
 ) -> None:
     answer = acme.answer(question)
     assert answer.abstained, answer.answer
+
+
+def test_a_part_of_a_conjoined_question_is_answered_from_the_passages_of_any_part() -> None:
+    from assistant.answer.extractive import answer_parts
+    from assistant.answer.selector import UNSEEN
+    from assistant.types import Chunk, Passage
+
+    text = (
+        "The night ferry to Elm Island leaves at 23:40 from pier four. "
+        "A single ticket for the night ferry costs twelve euros."
+    )
+    passage = Passage(Chunk("c1", "ferry.txt", "sha", 0, len(text), text, 0), 1.0)
+    parts = ["When does the night ferry leave?", "what does a ticket cost?"]
+    # nothing was retrieved for the first part; the second part's passage answers both
+    draft = answer_parts(parts, [[], [passage]], lambda t: 9.0 if t == UNSEEN else 2.0)
+    assert not draft.abstained
+    assert "23:40" in draft.text and "Nothing in the corpus" not in draft.text
+    assert len(draft.quotes) == 1  # the sentence given for both parts is quoted once
