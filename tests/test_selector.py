@@ -66,9 +66,7 @@ def test_a_sentence_holds_the_kind_only_with_words_the_question_does_not_say(
 
 def candidate(text: str, file: str = "a.txt", rank: int = 0, before: str = "") -> Candidate:
     quote = f"{before} {text}" if before else text
-    return Candidate(
-        text, quote, file, 0, rank, (), before, "", frozenset(terms(f"{before} {text}"))
-    )
+    return Candidate(text, quote, file, 0, rank, (), before, "")
 
 
 def test_features_see_the_question_terms_names_and_kind() -> None:
@@ -79,22 +77,22 @@ def test_features_see_the_question_terms_names_and_kind() -> None:
     rows = features("When did Liang Wenfeng found DeepSeek?", pool, lambda t: 1.0)
     column = dict(zip(FEATURES, rows.T, strict=True))
     assert rows.shape == (2, len(FEATURES))
-    assert column["coverage"][0] == 1.0 and column["coverage"][1] == 0.0
+    assert column["local"][0] == 1.0 and column["local"][1] == 0.0
     assert list(column["kind_held"]) == [1.0, 0.0]
     assert list(column["names_missing"]) == [0.0, 1.0]
-    assert list(column["names_absent"]) == [0.0, 1.0]
+    assert list(column["rank"]) == [1.0, 1.0]
 
 
 def test_the_gate_abstains_and_follow_on_sentences_stay_in_the_first_file() -> None:
     pool = [candidate("First answer sentence here."), candidate("Other file.", "b.txt")]
     pool.append(candidate("Second answer sentence here.", rank=1))
     rows = np.zeros((3, len(FEATURES)))
-    rows[:, 0] = [1.0, 0.9, 0.8]  # coverage alone ranks them
+    rows[:, 0] = [1.0, 0.9, 0.8]  # local coverage alone ranks them
     ranked = dataclasses.replace(
         SELECTOR,
         weights=(1.0, *(0.0,) * (len(FEATURES) - 1)),
         bias=0.0,
-        follow=0.0,
+        margin=0.5,
         max_sentences=2,
     )
     open_gate = dataclasses.replace(ranked, gate=(0.0, *(0.0,) * len(FEATURES), 1.0))
@@ -116,7 +114,7 @@ def test_a_sentence_quoted_with_the_one_before_replaces_that_one() -> None:
         weights=(1.0, *(0.0,) * (len(FEATURES) - 1)),
         bias=0.0,
         gate=(0.0, *(0.0,) * len(FEATURES), 1.0),
-        follow=0.0,
+        margin=0.5,
     )
     assert [c.quote for c in select([first, second], rows, params)] == [second.quote]
 

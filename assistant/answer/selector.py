@@ -5,12 +5,10 @@ carry over from one corpus to another (`FEATURES`); a linear score `SELECTOR.wei
 SELECTOR.bias` (a logistic regression fitted on both shared gold sets together by
 `eval/fit_selector.py`) ranks them. A second linear model, the gate, decides from the best
 sentence's score and features whether it answers or the backend abstains; a few more
-sentences of the same file follow when they also score high.
+sentences of the same file follow when they score nearly as high.
 
-What each feature is worth on each set: `eval/SELECTOR.md`. Features whose removal lowered
-neither set's cross-validated accuracy were dropped: MiniLM closeness of sentence and
-question, the neighbours' share of the question's words, an answer of the asked kind next to
-the question's words, and the passage's fused retrieval score.
+What each feature is worth on each set: `eval/SELECTOR.md`, which also lists the nine
+candidate features that were fitted and dropped (MiniLM closeness among them).
 """
 
 from __future__ import annotations
@@ -76,16 +74,12 @@ ANSWER_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
 )
 
 FEATURES = (
-    "coverage",  # share of the question's idf weight held by the sentence
-    "local",  # the same, a term weighted by how few of the retrieved sentences hold it
-    "predicate",  # the same for the question's terms outside its names and numbers
+    "local",  # share of the question's terms the sentence holds, a term weighing more the
+    # fewer of the retrieved sentences hold it
     "kind_held",  # the question asks for a kind of answer and the sentence holds one
-    "kind_missing",  # the question asks for a kind of answer and the sentence holds none
     "names_missing",  # share of the question's names the sentence and its neighbours lack
-    "names_absent",  # share of the question's names its whole passage lacks
     "unknown",  # share of the question's idf weight on terms no chunk of the corpus holds
     "rank",  # 1 / (1 + rank of its passage)
-    "passage",  # share of the question's idf weight held by the whole passage
 )
 
 
@@ -100,16 +94,16 @@ class SelectorParams:
     weights: tuple[float, ...]
     bias: float
     gate: tuple[float, ...]  # 1 + len(FEATURES) weights, then the bias
-    follow: float  # a further sentence is added when it scores at or above this
+    margin: float  # a further sentence is added when it scores within this of the best
     max_sentences: int = 2
     same_file: bool = True  # further sentences only from the first one's file
 
 
 SELECTOR = SelectorParams(
-    weights=(1.061, 0.681, 2.330, 1.005, -1.074, -0.561, -1.602, -0.970, 1.229, -0.816),
-    bias=-3.246,
-    gate=(1.647, 0.414, 0.221, -0.667, -0.417, 0.156, -0.876, -1.215, -0.873, 0.336, 0.614, 2.982),
-    follow=-3.000,
+    weights=(2.736, 1.210, -1.147, -1.020, 1.355),
+    bias=-3.897,
+    gate=(2.064, 0.299, -0.885, -1.440, -0.812, -0.121, 5.104),
+    margin=1.000,
     max_sentences=3,
     same_file=True,
 )
@@ -135,7 +129,6 @@ class Candidate:
     corroborating: tuple[str, ...]
     before: str
     after: str
-    passage_terms: frozenset[str]
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
@@ -145,7 +138,6 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
         files = tuple(dict.fromkeys(c.file for c in passage.corroborating))
         spans = text_sentences(chunk.text)
         sentences = [chunk.text[s:e] for s, e in spans]
-        passage_terms = frozenset(terms(chunk.text))
         for i, (start, _) in enumerate(spans):
             sentence = sentences[i]
             if len(sentence) < MIN_SENTENCE_CHARS:
@@ -164,7 +156,6 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
                     files,
                     before,
                     after,
-                    passage_terms,
                 )
             )
     return found
@@ -197,36 +188,24 @@ def features(
     weights = question_weights(question, idf)
     total = sum(weights.values()) or 1.0
     asked = set(weights)
-    kinds = asked_kinds(question)
+    kinds = [pattern for _, pattern in asked_kinds(question)]
     found = [frozenset(terms(n)) for n in [*entities(question), *_NUMBER.findall(question)]]
     names = [set(n) for n in dict.fromkeys(found) if n]
-    plain = asked - set().union(*names)
-    plain_total = sum(weights[t] for t in plain) or 1.0
     unseen = idf(UNSEEN)  # the idf of a term the corpus lacks
     unknown = sum(w for w in weights.values() if w >= unseen - 1e-9) / total
     held = [set(terms(cand.quote)) for cand in pool]
+    # a term weighs more the fewer of the retrieved sentences hold it
     local = {t: math.log(1 + len(pool) / (1 + sum(t in h for h in held))) for t in asked}
     local_total = sum(local.values()) or 1.0
     rows = np.zeros((len(pool), len(FEATURES)))
     for i, cand in enumerate(pool):
-        own = held[i]
-        near = set(terms(f"{cand.before} {cand.after}"))
-        coverage = sum(weights[t] for t in own & asked) / total
-        has_kind = kinds and any(holds_kind(p, cand.quote, asked) for _, p in kinds)
-        said = own | near
-        missing = sum(not n & said for n in names) / len(names) if names else 0.0
-        absent = sum(not n & cand.passage_terms for n in names) / len(names) if names else 0.0
+        said = held[i] | set(terms(f"{cand.before} {cand.after}"))
         rows[i] = (
-            coverage,
-            sum(local[t] for t in own & asked) / local_total,
-            sum(weights[t] for t in own & plain) / plain_total,
-            1.0 if kinds and has_kind else 0.0,
-            1.0 if kinds and not has_kind else 0.0,
-            missing,
-            absent,
+            sum(local[t] for t in held[i] & asked) / local_total,
+            1.0 if any(holds_kind(p, cand.quote, asked) for p in kinds) else 0.0,
+            sum(not n & said for n in names) / len(names) if names else 0.0,
             unknown,
             1.0 / (1 + cand.rank),
-            sum(weights[t] for t in cand.passage_terms & asked) / total,
         )
     return rows
 
@@ -251,7 +230,7 @@ def select(
         return []
     picked = [pool[order[0]]]
     for i in order[1:]:
-        if len(picked) >= params.max_sentences or score[i] < params.follow:
+        if len(picked) >= params.max_sentences or score[i] < score[order[0]] - params.margin:
             break
         cand = pool[i]
         if params.same_file and cand.file != picked[0].file:
