@@ -44,12 +44,19 @@ START, END = "<!-- eval-sets:start -->", "<!-- eval-sets:end -->"
 ASSISTANT = str(Path(sys.executable).parent / "assistant")
 
 
-def score(name: str, index_root: Path) -> dict[str, Any]:
-    gold, corpus, _ = SETS[name]
+def index_for(corpus: Path, index_root: Path) -> Path:
+    """The corpus's index folder under index_root, brought up to date by `assistant reindex`."""
     index = index_root / f"{corpus.parent.name}-{corpus.name}"
-    out = index_root / f"{name}-report"
     places = ["--corpus", str(corpus), "--index", str(index)]
     subprocess.run([ASSISTANT, *places, "reindex"], check=True, capture_output=True)
+    return index
+
+
+def score(name: str, index_root: Path) -> dict[str, Any]:
+    gold, corpus, _ = SETS[name]
+    index = index_for(corpus, index_root)
+    out = index_root / f"{name}-report"
+    places = ["--corpus", str(corpus), "--index", str(index)]
     command = [ASSISTANT, "eval", str(gold), "--llm", "extractive", *places, "--out", str(out)]
     subprocess.run(command, check=True, capture_output=True)
     overall: dict[str, Any] = json.loads((out / "metrics.json").read_text())["overall"]

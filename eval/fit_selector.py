@@ -2,15 +2,17 @@
 
     .venv/bin/python eval/fit_selector.py [--folds 5] [--ablate] [--markdown eval/SELECTOR.md]
 
-Each gold set is answered by the real retriever over its own index (built with `assistant
-reindex` first: /tmp/i10/{news,nqa}-index by default, see SETS); every candidate sentence's
+Each gold set is answered by the real retriever over its own index (`assistant reindex` into
+/tmp/assistant-eval/…, or $ASSISTANT_EVAL_INDEXES; retrieval is cached there, `--refresh`
+after changing retrieval or candidate sentences); every candidate sentence's
 features are computed by `assistant.answer.selector.features`, and a sentence is labelled a
 good answer when it is in a gold file and matches a `must_include` pattern. A logistic
 regression (numpy, L2) is fitted on the sentences of both sets together; the abstention
 threshold and the follow-on margin are then chosen on question-level accuracy, which is
 what `assistant eval` scores (every pattern matched, a gold file cited, abstentions right).
 Cross-validation folds are by question; the CV accuracy is reported per set. Report-only sets
-(heldout, test, techdocs) are scored with the final parameters and never used to fit.
+(heldout, test, regression, techdocs) are scored with the final parameters (`--report`,
+SELECTOR.md) and never used to fit.
 """
 
 from __future__ import annotations
@@ -44,31 +46,14 @@ from assistant.config import Settings  # noqa: E402
 from assistant.evaluation.files import load_gold  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.textnorm import terms  # noqa: E402
+from eval.all_sets import SETS as ALL  # noqa: E402
+from eval.all_sets import index_for  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
-# name: (gold file, corpus, index, used for fitting)
-SETS = {
-    "dev": (SHARED / "eval/dev_questions.jsonl", ROOT / "corpus", "/tmp/i10/news-index", True),
-    "narrativeqa": (
-        SHARED / "eval/narrativeqa/questions.jsonl",
-        SHARED / "eval/narrativeqa/corpus",
-        "/tmp/i10/nqa-index",
-        True,
-    ),
-    "heldout": (
-        ROOT / "eval/heldout_questions.jsonl",
-        ROOT / "corpus",
-        "/tmp/i10/news-index",
-        False,
-    ),
-    "test": (ROOT / "eval/test_questions.jsonl", ROOT / "corpus", "/tmp/i10/news-index", False),
-    "techdocs": (
-        ROOT / "eval/techdocs/questions.jsonl",
-        ROOT / "eval/techdocs/corpus",
-        "/tmp/i10/td-index",
-        False,
-    ),
-}
+# name: (gold file, corpus, used for fitting); the same sets as eval/all_sets.py, indexed
+# into the same folders (INDEX_ROOT/<corpus folder's parent>-<corpus folder>).
+SETS = {name: (gold, corpus, role == "fitted on") for name, (gold, corpus, role) in ALL.items()}
+INDEX_ROOT = Path(os.environ.get("ASSISTANT_EVAL_INDEXES", "/tmp/assistant-eval"))
+CACHE = INDEX_ROOT / "fit-cache.pickle"
 
 
 # The fit's targets, pooled over the fitted sets (issue 10's "done when"): abstain on 95% of
@@ -85,7 +70,6 @@ GATE_FEATURES = os.environ.get("GATE", ",".join(FEATURES)).split(",")
 GATE_MASK = np.array([f in GATE_FEATURES for f in FEATURES], dtype=float)
 GATE_L2 = float(os.environ.get("GATE_L2", "1.0"))
 RANK_MASK = np.array([f not in os.environ.get("DROP", "").split(",") for f in FEATURES])
-CACHE = Path("/tmp/i10/fit-cache.pickle")
 
 
 @dataclass
@@ -125,8 +109,9 @@ class Question:
 
 
 def collect(name: str) -> list[Question]:
-    gold_path, corpus, index, _ = SETS[name]
-    assistant = Assistant(Settings(corpus=corpus, index=Path(index), llm="extractive"))
+    gold_path, corpus, _ = SETS[name]
+    index = index_for(corpus, INDEX_ROOT)  # built or brought up to date first
+    assistant = Assistant(Settings(corpus=corpus, index=index, llm="extractive"))
     engine = assistant._current_engine()
     found = []
     for gold in load_gold(gold_path):
@@ -342,7 +327,7 @@ def main() -> None:
         )
     params = fit(train, RANK_MASK)
     print("fitted:", params)
-    shown = [n for n in SETS if SETS[n][3] or args.report]
+    shown = [n for n in SETS if SETS[n][2] or args.report]
     current = len(SELECTOR.weights) == len(FEATURES) == len(SELECTOR.gate) - 2
     if current:
         print("current SELECTOR:", {n: round(accuracy(data[n], SELECTOR), 3) for n in shown})
