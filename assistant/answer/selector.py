@@ -100,9 +100,9 @@ class SelectorParams:
 
 
 SELECTOR = SelectorParams(
-    weights=(2.736, 1.210, -1.147, -1.020, 1.355),
-    bias=-3.897,
-    gate=(2.064, 0.299, -0.885, -1.440, -0.812, -0.121, 5.104),
+    weights=(2.728, 1.223, -1.140, -0.999, 1.327),
+    bias=-3.895,
+    gate=(2.054, 0.289, -0.881, -1.455, -0.842, -0.118, 5.127),
     margin=1.000,
     max_sentences=3,
     same_file=True,
@@ -132,6 +132,8 @@ class Candidate:
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
+    """Every sentence of the passages. Removed page chrome may sit between a chunk's lines, so
+    a quote is one sentence, or two with no line break between them: verbatim in the file."""
     found: list[Candidate] = []
     for rank, passage in enumerate(passages):
         chunk = passage.chunk
@@ -145,17 +147,11 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             before = sentences[i - 1] if i else ""
             after = sentences[i + 1] if i + 1 < len(sentences) else ""
             refers = len(sentence) < SHORT_SENTENCE or _REFERS_BACK.match(sentence)
-            quote = f"{before} {sentence}" if before and refers else sentence
+            adjacent = i > 0 and "\n" not in chunk.text[spans[i - 1][1] : start]
+            quote = f"{before} {sentence}" if adjacent and refers else sentence
             found.append(
                 Candidate(
-                    sentence,
-                    quote,
-                    chunk.file,
-                    chunk.start + start,
-                    rank,
-                    files,
-                    before,
-                    after,
+                    sentence, quote, chunk.file, chunk.start + start, rank, files, before, after
                 )
             )
     return found
