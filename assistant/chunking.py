@@ -95,10 +95,12 @@ def _overlap_tail(group: list[Sentence], overlap: int) -> list[Sentence]:
 def _make_chunk(
     name: str, text: str, sha: str, params: ChunkingParams, ordinal: int, group: list[Sentence]
 ) -> Chunk:
+    # Sentences of different lines are joined by a blank line: removed page chrome may have
+    # stood between them, so nothing may quote across it (a hard wrap is a single newline).
     parts: list[str] = []
     for index, sentence in enumerate(group):
         if index:
-            parts.append("\n" if sentence.line != group[index - 1].line else " ")
+            parts.append("\n\n" if sentence.line != group[index - 1].line else " ")
         parts.append(text[sentence.start : sentence.end])
     identity = f"{name}\0{sha}\0{params.key()}\0{ordinal}".encode()
     return Chunk(

@@ -18,7 +18,8 @@ from assistant.errors import IndexMissingError
 
 # 2: vectors live in a per-generation store named by `store`;
 # 3: the chunk table is a per-generation SQLite file with a BM25 index (assistant.chunkstore)
-# 4: a chunk's BM25 terms include its document's title; hard-wrapped lines are joined
+# 4: a chunk's BM25 terms include its document's title; hard-wrapped lines are joined, and
+#    the lines of a chunk are separated by a blank line
 SCHEMA_VERSION = 4
 MANIFEST = "manifest.json"
 REINDEX_HINT = "run `assistant reindex`"
