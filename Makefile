@@ -4,7 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 QUESTION ?= Who founded DeepSeek, and what did the chip restrictions push it to do?
 
-.PHONY: setup demo test lint bench clean
+TESTBED ?= $(HOME)/.cache/assistant-testbed
+LLAMA_CPP ?= llama-cpp-python==0.3.36
+
+.PHONY: setup demo test test-llm eval-llm lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +24,18 @@ demo: setup  ## build the index of the bundled corpus and answer a question
 test: setup  ## the test suite (what CI runs)
 	$(BIN)/pytest -q
 
+$(BIN)/.llama-cpp: $(BIN)/.installed  ## llama-cpp-python, built once (5-10 min) and kept in $(TESTBED)
+	mkdir -p $(TESTBED)/wheels
+	ls $(TESTBED)/wheels/llama_cpp_python-*.whl >/dev/null 2>&1 || \
+		CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip wheel --no-deps -w $(TESTBED)/wheels '$(LLAMA_CPP)'
+	$(BIN)/pip install --quiet --find-links $(TESTBED)/wheels -e '.[dev,testbed]'
+	$(BIN)/python -m tests.realmodel.models --cache $(TESTBED)
+	touch $@
+
+test-llm: $(BIN)/.llama-cpp  ## real models behind Ollama's API: tests, then the eval of both gold sets
+	$(BIN)/pytest -q -m realmodel tests/realmodel
+	$(BIN)/python -m tests.realmodel.run_eval --cache $(TESTBED) $(EVAL_ARGS)
+
 lint: setup
 	$(BIN)/ruff check assistant tests benchmarks
 	$(BIN)/ruff format --check assistant tests benchmarks
@@ -29,5 +44,7 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/run.py
 
-clean:
-	rm -rf $(VENV) index/chroma index/manifest.json index/chunks-*.jsonl
+clean:  ## the virtualenv, build leftovers and the default index (index/.gitkeep stays)
+	rm -rf $(VENV) build dist *.egg-info
+	rm -rf index/manifest.json index/.manifest.json.* index/chunks-*.sqlite3 index/stores \
+		index/.lock index/damaged index/.damaged.*

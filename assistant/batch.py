@@ -103,7 +103,7 @@ def run_batch(
     assistant = assistant_for_batch(settings)
     report = BatchReport()
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with out_path.open("w", encoding="utf-8") as out:
+    with assistant, out_path.open("w", encoding="utf-8") as out:
         for done, result in enumerate(answer_all(assistant, questions, workers), 1):
             _write(out, result)
             _count(report, result)

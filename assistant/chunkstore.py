@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.chunking import document_title
-from assistant.errors import IndexMissingError
+from assistant.errors import REINDEX_HINT, IndexMissingError
 from assistant.textnorm import terms
 from assistant.types import Chunk
 
-REINDEX_HINT = "run `assistant reindex`"
 _SCHEMA = """
 CREATE TABLE chunks(
     row INTEGER PRIMARY KEY,
@@ -42,6 +41,7 @@ CREATE VIRTUAL TABLE lexical_vocab USING fts5vocab(lexical, row);
 """
 _COLUMNS = "id, file, sha, start, stop, text, ordinal"
 _BATCH = 500  # ids per `IN (…)` query
+_CHUNKS_PER_FILE = 4  # best chunks read per file asked for by `files_matching`
 
 
 class ChunkStore:
@@ -51,6 +51,7 @@ class ChunkStore:
         self.path = path
         self._db = connection
         self._idf: dict[str, float] = {}
+        self._df: dict[str, int] = {}
         self._count: int | None = None
         self._lock = threading.Lock()  # one statement at a time (batch answers in threads)
 
@@ -198,14 +199,35 @@ class ChunkStore:
         )
         return [(chunk_id, float(score)) for chunk_id, score in rows]
 
+    def files_matching(self, wanted: Sequence[str], limit: int) -> list[str]:
+        """The files of the chunks BM25 ranks best for any of these terms (`textnorm.terms`
+        forms), best first, at most `limit`: where a quote with these words may stand."""
+        wanted = sorted(set(wanted))
+        if not wanted or limit <= 0:
+            return []
+        query = " OR ".join(f'"{term}"' for term in wanted)
+        rows = self._read(
+            "SELECT chunks.file FROM lexical JOIN chunks ON chunks.row = lexical.rowid "
+            "WHERE lexical MATCH ? ORDER BY bm25(lexical), chunks.id LIMIT ?",
+            (query, limit * _CHUNKS_PER_FILE),
+        )
+        return list(dict.fromkeys(file for (file,) in rows))[:limit]
+
     def idf(self, term: str) -> float:
         """How rare `term` is among the chunks (BM25's idf, always positive)."""
         cached = self._idf.get(term)
         if cached is None:
-            rows = self._read("SELECT doc FROM lexical_vocab WHERE term = ?", (term,))
-            df = rows[0][0] if rows else 0
+            df = self.frequency(term)
             n = self.count()
             cached = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return cached
+
+    def frequency(self, term: str) -> int:
+        """How many chunks hold `term` (a `textnorm.terms` form)."""
+        cached = self._df.get(term)
+        if cached is None:
+            rows = self._read("SELECT doc FROM lexical_vocab WHERE term = ?", (term,))
+            cached = self._df[term] = int(rows[0][0]) if rows else 0
         return cached
 
     def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple[Any, ...]]:

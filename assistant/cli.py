@@ -11,11 +11,12 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from assistant import __version__
-from assistant.config import Settings, load_settings
+from assistant.config import LLM_CHOICES, Settings, load_settings
 from assistant.errors import AssistantError
 
 GLOBAL_OPTIONS: list[tuple[str, dict[str, Any]]] = [
@@ -24,7 +25,7 @@ GLOBAL_OPTIONS: list[tuple[str, dict[str, Any]]] = [
     (
         "--llm",
         {
-            "choices": ["auto", "ollama", "extractive"],
+            "choices": LLM_CHOICES,
             "help": "answer backend (default: auto = Ollama when ready, else extractive)",
         },
     ),
@@ -78,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="questions answered at once (useful with a remote Ollama)",
     )
 
+    doctor = commands.add_parser(
+        "doctor", help="check Ollama, the model, the index and the corpus; say how to fix them"
+    )
+    _add_globals(doctor)
+
     evaluate = commands.add_parser("eval", help="score answers against a gold file")
     _add_globals(evaluate)
     from assistant.evaluation.command import add_arguments
@@ -130,6 +136,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _ask(settings, args.question, args.json)
     if command == "batch":
         return _batch(settings, args.questions, args.out, args.workers)
+    if command == "doctor":
+        return _doctor(settings)
     if command == "eval":
         from assistant.evaluation.command import run
 
@@ -155,22 +163,41 @@ def _ask(settings: Settings, question: str, as_json: bool) -> int:
     from assistant.cli_output import print_answer, stream_answer
     from assistant.service import Assistant
 
-    assistant = Assistant(settings)
-    _warn_corpus_changes(assistant)
-    answer = stream_answer(assistant.ask(question), show_progress=not as_json)
+    with Assistant(settings) as assistant:
+        warned = _warn_corpus_changes(assistant)
+        answer = stream_answer(assistant.ask(question), show_progress=not as_json)
     if as_json:
         print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
     else:
+        if warned:  # the answer's own "changed since indexing" warning would say it again
+            kept = (w for w in answer.warnings if not w.startswith(CHANGED_SINCE_INDEXING))
+            answer = replace(answer, warnings=tuple(kept))
         print_answer(answer)
     return 0
 
 
-def _warn_corpus_changes(assistant: Any) -> None:
-    for change in assistant.corpus_changes():
+def _doctor(settings: Settings) -> int:
+    from assistant.doctor import run_checks
+
+    failed = False
+    for check in run_checks(settings):
+        print(check.line(), flush=True)
+        failed = failed or check.level == "fail"
+    return 1 if failed else 0
+
+
+CHANGED_SINCE_INDEXING = "changed since indexing"  # how the service's warning starts
+
+
+def _warn_corpus_changes(assistant: Any) -> bool:
+    """Warn about every corpus file changed since indexing; True if there was one."""
+    changes = assistant.corpus_changes()
+    for change in changes:
         print(
-            f"warning: corpus changed since indexing ({change}); run `assistant reindex`",
+            f"warning: corpus {CHANGED_SINCE_INDEXING} ({change}); run `assistant reindex`",
             file=sys.stderr,
         )
+    return bool(changes)
 
 
 def _batch(settings: Settings, questions: Path, out: Path, workers: int) -> int:

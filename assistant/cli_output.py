@@ -37,13 +37,16 @@ def print_answer(answer: Answer, width: int = 100) -> None:
         print("\nSources:")
         for c in answer.citations:
             quote = " ".join(shown(c.quote).split())
-            print(f"  [{c.n}] {shown(c.file)} (chars {c.start}–{c.end})")
+            how = {"aligned": "; the model's quote had slips", "attributed": "; found for it"}
+            print(f"  [{c.n}] {shown(c.file)} (chars {c.start}–{c.end}{how.get(c.match, '')})")
             quoted = quote if quote[:1] in "\"“‘'" else f"“{quote}”"
             print(textwrap.indent(textwrap.fill(quoted, width - 6), "      "))
             if c.corroborating:
                 print(f"      also in: {shown(', '.join(c.corroborating))}")
     for warning in answer.warnings:
         print(f"warning: {shown(warning)}", file=sys.stderr)
+    for sentence in answer.unsupported_sentences:
+        print(f"  removed: {shown(sentence)}", file=sys.stderr)
     backend = answer.backend.llm + (f" ({answer.backend.model})" if answer.backend.model else "")
     print(
         f"\n[{backend}; {shown(answer.backend.reason)}; index {answer.index['version']}; "

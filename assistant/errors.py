@@ -29,8 +29,11 @@ class CorpusError(AssistantError):
     exit_code = 3
 
 
+REINDEX_HINT = "run `assistant reindex`"
+
+
 class IndexMissingError(AssistantError):
-    """There is no usable index; the fix is always `assistant reindex`."""
+    """There is no usable index; the fix is always `assistant reindex` (REINDEX_HINT)."""
 
     exit_code = 4
 

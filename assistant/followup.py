@@ -15,6 +15,7 @@ _REFERENCE = re.compile(
 _CONTINUATION = re.compile(r"^\s*(and|also|what about|how about|why|so)\b", re.IGNORECASE)
 _WORD = r"[A-Z](?:[\w’'-]|\.(?=[A-Za-z]))*"  # "U.S." is one name, "Inc." loses its dot
 _ENTITY = re.compile(rf"\b({_WORD}(?:\s+{_WORD})*)")
+_POSSESSIVE = re.compile(r"['’]s?$")  # "DeepSeek's", "Jones’": not the "s" of "Jones"
 _QUESTION_OPENERS = frozenset(
     "Who What Which When Where Why How Did Does Do Is Are Was Were Has "
     "Have Can Could Should Would Will And Also The A An".split()
@@ -30,7 +31,7 @@ def entities(text: str) -> list[str]:
     found = []
     for match in _ENTITY.finditer(text):
         words = [w for w in match.group(1).split() if w not in _QUESTION_OPENERS]
-        name = " ".join(words).rstrip("’'s").strip()
+        name = _POSSESSIVE.sub("", " ".join(words)).strip()
         if name and name not in found:
             found.append(name)
     return found

@@ -15,7 +15,6 @@ store, a Chroma server) is rebuilt: chunks from the corpus, vectors by embedding
 from __future__ import annotations
 
 import queue
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -454,13 +453,9 @@ def _collect_garbage(settings: Settings, manifest: Manifest, old: Manifest | Non
     if settings.chroma_url:
         _prune_server_store(settings, keep)
     tables = {m.chunk_table for m in keep}
-    for pattern in ("chunks-*.sqlite3", "chunks-*.jsonl"):  # .jsonl: schema 2
-        for table in settings.index.glob(pattern):
-            if table.name not in tables:
-                table.unlink(missing_ok=True)
-    legacy = settings.index / "chroma"  # schema 1 kept one store here
-    if legacy.is_dir():
-        shutil.rmtree(legacy, ignore_errors=True)
+    for table in settings.index.glob("chunks-*.sqlite3"):
+        if table.name not in tables:
+            table.unlink(missing_ok=True)
 
 
 def _prune_server_store(settings: Settings, keep: list[Manifest]) -> None:

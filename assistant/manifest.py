@@ -6,15 +6,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.atomicfile import atomic_write
 from assistant.embedder import DIMENSIONS, EMBEDDER_NAME, MODEL_SHA256
-from assistant.errors import IndexMissingError
+from assistant.errors import REINDEX_HINT, IndexMissingError
 
 # 2: vectors live in a per-generation store named by `store`;
 # 3: the chunk table is a per-generation SQLite file with a BM25 index (assistant.chunkstore)
@@ -22,7 +21,6 @@ from assistant.errors import IndexMissingError
 #    the lines of a chunk are separated by a blank line
 SCHEMA_VERSION = 4
 MANIFEST = "manifest.json"
-REINDEX_HINT = "run `assistant reindex`"
 _CHUNK_TABLE = re.compile(r"^chunks-g[0-9a-f]{8,32}\.sqlite3$")
 _STORE = re.compile(r"^g[0-9a-f]{8,32}$")
 DAMAGED = "damaged"  # names a generation found damaged while answering
@@ -125,21 +123,6 @@ def read_manifest(index_dir: Path) -> Manifest | None:
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise IndexMissingError(f"the index manifest {path} is damaged", REINDEX_HINT) from exc
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file, fsync, rename over `path`: readers see old or new, never half."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_manifest(index_dir: Path, manifest: Manifest) -> None:

@@ -8,6 +8,7 @@ message and a hint that name the host and model. No raw httpx/ollama exception e
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -50,6 +51,7 @@ class OllamaChat:
         self.num_ctx = num_ctx
         self.temperature = temperature
         self._client: Any = None
+        self._lock = threading.Lock()
 
     # -- public API ---------------------------------------------------------------------------
 
@@ -70,22 +72,36 @@ class OllamaChat:
         if not any(same_model(self.model, name) for name in names if name):
             raise self._model_missing(names)
 
-    def stream_chat(self, messages: list[dict[str, str]]) -> Iterator[str]:
+    def stream_chat(
+        self,
+        messages: list[dict[str, str]],
+        *,
+        temperature: float | None = None,
+        format: str | dict[str, Any] | None = None,
+        num_predict: int | None = None,
+        stats: dict[str, Any] | None = None,
+    ) -> Iterator[str]:
         """Stream the reply to `messages`, yielding content deltas as they arrive.
 
+        `format` is Ollama's: "json" or a JSON schema the reply must follow (Ollama ≥ 0.5).
+        `num_predict` caps the reply in tokens. `stats`, if given, receives the final message's
+        counts (prompt_eval_count, prompt_eval_duration, eval_count, done_reason).
         The request is sent when iteration starts. Raises an OllamaError subclass on any
         failure, including a reply that is cut off, malformed or empty.
         """
-        if self._client is None:
-            self._client = _new_client(self.host, self.timeout)
+        client = self._shared_client()
+        options: dict[str, Any] = {
+            "temperature": self.temperature if temperature is None else temperature,
+            "num_ctx": self.num_ctx,
+        }
+        if num_predict:
+            options["num_predict"] = num_predict
+        extra: dict[str, Any] = {"format": format} if format else {}
         started = False
         got_text = False
         try:
-            stream = self._client.chat(
-                model=self.model,
-                messages=messages,
-                stream=True,
-                options={"temperature": self.temperature, "num_ctx": self.num_ctx},
+            stream = client.chat(
+                model=self.model, messages=messages, stream=True, options=options, **extra
             )
             with contextlib.closing(stream):
                 for part in stream:
@@ -95,6 +111,8 @@ class OllamaChat:
                         got_text = got_text or bool(delta.strip())
                         yield delta
                     if getattr(part, "done", False):
+                        if stats is not None:
+                            stats.update(_final_stats(part))
                         break
                 else:
                     raise self._cut_off("the stream ended without a final `done` message")
@@ -108,12 +126,49 @@ class OllamaChat:
                 f"try the question again, choose another model with --model, or {FALLBACK_HINT}",
             )
 
+    def version(self, timeout: float | None = None) -> str:
+        """The server's version (`/api/version`), e.g. "0.12.6"."""
+        import httpx
+
+        try:
+            response = httpx.get(f"{self.host}/api/version", timeout=timeout or self.timeout)
+            response.raise_for_status()
+            return str(response.json()["version"])
+        except httpx.TimeoutException:
+            raise self._timeout(timeout or self.timeout) from None
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            if isinstance(exc, httpx.ConnectError):
+                raise self._unreachable() from None
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            raise self._not_ollama(status) from None
+
+    def context_length(self) -> int | None:
+        """The model's trained context length, as `/api/show` reports it (None if unknown)."""
+        try:
+            shown = self._shared_client().show(self.model)
+        except Exception as exc:
+            raise self._chat_error(exc, started=False) from None
+        info = getattr(shown, "modelinfo", None) or getattr(shown, "model_info", None) or {}
+        for key, value in dict(info).items():
+            if key.endswith(".context_length") and isinstance(value, int):
+                return value
+        return None
+
+    def _shared_client(self) -> Any:
+        """One HTTP client (connection pool) for this object's lifetime; httpx's is
+        thread-safe, so batch workers share it."""
+        with self._lock:
+            if self._client is None:
+                self._client = _new_client(self.host, self.timeout)
+            return self._client
+
     def close(self) -> None:
         """Release the HTTP connection pool (safe to call more than once)."""
-        if self._client is not None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
             with contextlib.suppress(Exception):
-                self._client.close()
-            self._client = None
+                client.close()
 
     # -- error translation --------------------------------------------------------------------
 
@@ -208,6 +263,13 @@ def _new_client(host: str, timeout: float) -> Any:
 
 def _listed_name(entry: Any) -> str:
     return str(getattr(entry, "model", None) or getattr(entry, "name", None) or "")
+
+
+def _final_stats(part: Any) -> dict[str, Any]:
+    names = ("prompt_eval_count", "prompt_eval_duration", "eval_count", "eval_duration")
+    found: dict[str, Any] = {n: getattr(part, n, None) for n in names}
+    found["done_reason"] = getattr(part, "done_reason", None)
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def _content(part: Any) -> str:

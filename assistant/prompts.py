@@ -1,31 +1,44 @@
-"""Prompt templates are files in `prompts/`; each one's variables are checked when loaded."""
+"""Prompt templates are files in `prompts/`; each one's variables are checked when loaded.
+
+Installed, `prompts/` is the package `assistant.prompt_templates` (pyproject.toml maps it), so
+the templates are read with importlib.resources from a checkout, a wheel or a zip alike.
+"""
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from assistant.errors import AssistantError
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+TEMPLATES_PACKAGE = "assistant.prompt_templates"
 _VARIABLE = re.compile(r"\{(\w+)\}")
 EXPECTED = {
     "answer": {"sources", "question", "cannot_answer"},
+    "answer_json": {"sources", "question"},
     "condense": {"history", "question"},
 }
 
 
-@cache
-def load_prompt(name: str, directory: Path = PROMPTS_DIR) -> str:
-    """The template text, after checking it uses exactly the variables the code fills in."""
-    path = directory / f"{name}.md"
+def template_file(filename: str, directory: Traversable | None = None) -> str:
+    """A file of `prompts/` (a template, or e.g. a JSON schema) as the installed package has it.
+    `directory`: where to look instead of the installed package."""
     try:
-        text = path.read_text("utf-8")
-    except OSError as exc:
+        return ((directory or files(TEMPLATES_PACKAGE)) / filename).read_text("utf-8")
+    except (OSError, ModuleNotFoundError) as exc:
         raise AssistantError(
-            f"prompt template {path} is missing", "reinstall the assistant"
+            f"prompt template {filename} is missing from the installed assistant",
+            "reinstall the assistant",
         ) from exc
+
+
+@cache
+def load_prompt(name: str, directory: Traversable | None = None) -> str:
+    """The template text, after checking it uses exactly the variables the code fills in."""
+    path = f"{name}.md"
+    text = template_file(path, directory)
     found = set(_VARIABLE.findall(text))
     expected = EXPECTED.get(name, found)
     if found != expected:

@@ -7,10 +7,10 @@ the events; none of them talks to Chroma or Ollama.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,22 +24,22 @@ from assistant.config import Settings
 from assistant.corpus import check_corpus_dir, read_text_or_none, safe_path, sha256_file
 from assistant.embedder import EMBEDDER_NAME, CachedEmbedder, MiniLMEmbedder
 from assistant.errors import (
+    REINDEX_HINT,
     AssistantError,
     CorpusError,
     IndexMissingError,
     InputError,
-    OllamaBadOutput,
     OllamaError,
 )
 from assistant.followup import carry_entities, history_text, needs_context, split_question
 from assistant.manifest import (
     MANIFEST,
-    REINDEX_HINT,
     FileEntry,
     Manifest,
     mark_damaged,
     read_manifest,
 )
+from assistant.textnorm import terms
 from assistant.types import (
     Answer,
     AnswerEvent,
@@ -51,7 +51,9 @@ from assistant.types import (
     TextDelta,
     Turn,
 )
-from assistant.verify import FileTexts
+from assistant.verify import FileTexts, full_text_candidates
+
+CONDENSE_TOKENS = 80  # a rewritten follow-up question is one line
 
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -77,6 +79,25 @@ class _Engine:
     embedder: CachedEmbedder
     signature: tuple[int, int, int]
 
+    def similarity(self, question: str, sentences: list[str]) -> list[float]:
+        vectors = self.embedder.embed([question, *sentences])
+        return [float(x) for x in vectors[1:] @ vectors[0]]
+
+    def relevance(self, question: str) -> Callable[[list[str]], list[float]]:
+        """Scores sentences for the prompt: semantic closeness plus the share of the
+        question's term weight (rarer terms weigh more) that each sentence holds."""
+        weights = {t: self.retriever.idf(t) for t in set(terms(question))}
+        total = sum(weights.values()) or 1.0
+
+        def score(sentences: list[str]) -> list[float]:
+            close = self.similarity(question, sentences)
+            return [
+                c + sum(weights.get(t, 0.0) for t in set(terms(s))) / total
+                for c, s in zip(close, sentences, strict=True)
+            ]
+
+        return score
+
 
 class Assistant:
     """Answers questions over one corpus and index, as configured by `settings`."""
@@ -84,6 +105,22 @@ class Assistant:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._probe: tuple[float, str, str] | None = None
+        self._load_lock = threading.RLock()
+        self._chat: Any = None
+        self._reply_format: str | None = None
+
+    def close(self) -> None:
+        """Release the Ollama connection pool (the index needs no closing)."""
+        with self._load_lock:
+            chat, self._chat = self._chat, None
+        if chat is not None:
+            chat.close()
+
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- index ---------------------------------------------------------------------------
 
@@ -93,8 +130,17 @@ class Assistant:
             raise IndexMissingError(f"there is no index in {self.settings.index}", REINDEX_HINT)
         return manifest
 
-    @cached_property
+    @property
     def _engine(self) -> _Engine:
+        """The loaded index; loaded once, under a lock (batch workers ask from threads)."""
+        with self._load_lock:
+            engine = self.__dict__.get("_loaded_engine")
+            if engine is None:
+                engine = self._load_current()
+                self.__dict__["_loaded_engine"] = engine
+            return engine
+
+    def _load_current(self) -> _Engine:
         signature = manifest_signature(self.settings.index)
         try:
             return self._load_engine(signature)
@@ -134,14 +180,16 @@ class Assistant:
 
     def reload(self) -> None:
         """Forget the loaded index (after a reindex)."""
-        self.__dict__.pop("_engine", None)
+        with self._load_lock:
+            self.__dict__.pop("_loaded_engine", None)
 
     def _current_engine(self) -> _Engine:
         """The loaded index, reloaded first if a reindex has committed a new one since."""
-        loaded = self.__dict__.get("_engine")
-        if loaded is not None and loaded.signature != manifest_signature(self.settings.index):
-            self.reload()
-        return self._engine
+        with self._load_lock:
+            loaded = self.__dict__.get("_loaded_engine")
+            if loaded is not None and loaded.signature != manifest_signature(self.settings.index):
+                self.reload()
+            return self._engine
 
     def reindex(
         self,
@@ -168,16 +216,29 @@ class Assistant:
 
     # --- backends ------------------------------------------------------------------------
 
-    def _ollama(self, temperature: float | None = None) -> Any:
+    def _ollama(self) -> Any:
+        """The one Ollama client of this assistant (closed by `close()`)."""
         from assistant.ollama_client import OllamaChat
 
-        return OllamaChat(
-            host=self.settings.resolved_ollama_host(),
-            model=self.settings.model,
-            timeout=self.settings.ollama_timeout,
-            num_ctx=self.settings.num_ctx,
-            temperature=self.settings.temperature if temperature is None else temperature,
-        )
+        with self._load_lock:
+            if self._chat is None:
+                self._chat = OllamaChat(
+                    host=self.settings.resolved_ollama_host(),
+                    model=self.settings.model,
+                    timeout=self.settings.ollama_timeout,
+                    num_ctx=self.settings.num_ctx,
+                    temperature=self.settings.temperature,
+                )
+            return self._chat
+
+    def reply_format(self) -> str:
+        """ "json" when the Ollama server constrains replies to a schema (≥ 0.5), else "text"."""
+        if self.settings.reply_format != "auto":
+            return self.settings.reply_format
+        if self._reply_format is None:
+            version = self._ollama().version(self.settings.ollama_probe_timeout)
+            self._reply_format = "json" if supports_schemas(version) else "text"
+        return self._reply_format
 
     def choose_backend(self, llm: str | None = None) -> tuple[str, str]:
         """("ollama"|"extractive", why). `auto` probes Ollama (cached for a short while)."""
@@ -217,25 +278,46 @@ class Assistant:
         standalone = yield from self._standalone(text, history, kind, temperature)
         t0 = time.perf_counter()
         passages = engine.retriever.search(standalone, self.settings.top_k)
-        retrieve_ms = (time.perf_counter() - t0) * 1000
+        timings = {"retrieve": (time.perf_counter() - t0) * 1000}
         t1 = time.perf_counter()
         draft, kind, reason = yield from self._draft(
-            engine, standalone, passages, (kind, reason), llm, temperature, warnings
+            engine, standalone, passages, (kind, reason), llm, temperature, warnings, timings
         )
-        generate_ms = (time.perf_counter() - t1) * 1000
+        timings["generate"] = (time.perf_counter() - t1) * 1000
         answer = self._finish(
-            engine,
-            text,
-            draft,
-            passages,
-            kind,
-            reason,
-            warnings,
-            {"retrieve": retrieve_ms, "generate": generate_ms},
-            started,
-            question_id,
+            engine, standalone, draft, passages, (kind, reason), warnings, timings
         )
-        yield Done(answer)
+        if answer.abstained and kind == "ollama" and not draft.abstained:
+            answer = yield from self._when_nothing_survived(
+                engine, standalone, passages, answer, llm, warnings, timings
+            )
+        total = (time.perf_counter() - started) * 1000
+        yield Done(
+            replace(answer, question=text, id=question_id, timings_ms={**timings, "total": total})
+        )
+
+    def _when_nothing_survived(
+        self,
+        engine: _Engine,
+        question: str,
+        passages: list[Passage],
+        answer: Answer,
+        llm: str | None,
+        warnings: list[str],
+        timings: dict[str, float],
+    ) -> Generator[AnswerEvent, None, Answer]:
+        """Ollama answered, but no sentence of it survived verification: in `auto`, the
+        extractive answer, with the reason; with --llm ollama, the abstention."""
+        why = "no sentence of Ollama's answer was backed by its quotes"
+        if (llm or self.settings.llm) != "auto":
+            return replace(answer, warnings=(*answer.warnings, why))
+        reason = f"auto: {why}; answered extractively"
+        yield Status(reason)
+        draft = neutralise_quoted_markers(self._extractive_draft(engine, question, passages))
+        fallback = self._finish(
+            engine, question, draft, passages, ("extractive", reason), [*warnings, reason], timings
+        )
+        return replace(fallback, unsupported_sentences=answer.unsupported_sentences)
 
     def answer(self, question: str, **kwargs: Any) -> Answer:
         """The verified answer, without the streaming events."""
@@ -253,14 +335,12 @@ class Assistant:
             from assistant.prompts import render
 
             prompt = render("condense", history=history_text(history), question=question)
+            messages = [{"role": "user", "content": prompt}]
             try:
-                rewritten = (
-                    "".join(
-                        self._ollama(temperature).stream_chat([{"role": "user", "content": prompt}])
-                    )
-                    .strip()
-                    .splitlines()
+                reply = self._ollama().stream_chat(
+                    messages, temperature=temperature, num_predict=CONDENSE_TOKENS
                 )
+                rewritten = "".join(reply).strip().splitlines()
             except OllamaError as exc:
                 yield Status(f"could not rewrite the follow-up with Ollama: {exc.message}")
                 rewritten = []
@@ -277,11 +357,14 @@ class Assistant:
         llm: str | None,
         temperature: float | None,
         warnings: list[str],
+        timings: dict[str, float],
     ) -> Generator[AnswerEvent, None, tuple[Draft, str, str]]:
         kind, reason = backend
         if kind == "ollama":
             try:
-                draft = yield from self._ollama_draft(question, passages, temperature)
+                draft = yield from self._ollama_draft(
+                    engine, question, passages, temperature, timings, warnings
+                )
                 return draft, kind, reason
             except OllamaError as exc:
                 if (llm or self.settings.llm) == "ollama":
@@ -307,29 +390,31 @@ class Assistant:
         return answer_parts(parts, found, engine.retriever.idf)
 
     def _ollama_draft(
-        self, question: str, passages: list[Passage], temperature: float | None
+        self,
+        engine: _Engine,
+        question: str,
+        passages: list[Passage],
+        temperature: float | None,
+        timings: dict[str, float],
+        warnings: list[str],
     ) -> Generator[AnswerEvent, None, Draft]:
-        from assistant.answer.llm import answer_prompt, parse_reply, visible_part
+        from assistant.answer.context import select_sources
 
         if not passages:
             return Draft("", abstained=True)
-        messages = [{"role": "user", "content": answer_prompt(question, passages)}]
-        reply = ""
-        shown = 0
-        for delta in self._ollama(temperature).stream_chat(messages):
-            reply += delta
-            visible = visible_part(reply)
-            if len(visible) > shown:
-                yield TextDelta(visible[shown:])
-                shown = len(visible)
-        draft = parse_reply(reply, passages)
-        if not draft.abstained and not draft.quotes:
-            raise OllamaBadOutput(
-                f"the answer from Ollama ({self.settings.model}) cites no quotes to check "
-                "(no QUOTES: section with [n] lines)",
-                "retry, try another model with --model, or use --llm extractive",
+        sources = select_sources(passages, engine.relevance(question), self.settings.prompt_tokens)
+        return (
+            yield from ollama_draft(
+                self._ollama(),
+                question,
+                sources,
+                structured=self.reply_format() == "json",
+                num_predict=self.settings.num_predict,
+                temperature=temperature,
+                timings=timings,
+                notes=warnings,
             )
-        return draft
+        )
 
     def _changed(self, manifest: Manifest, names: Sequence[str]) -> list[str]:
         root = self.settings.corpus
@@ -345,35 +430,36 @@ class Assistant:
         question: str,
         draft: Draft,
         passages: list[Passage],
-        kind: str,
-        reason: str,
+        backend: tuple[str, str],
         warnings: list[str],
         timings: dict[str, float],
-        started: float,
-        question_id: str | None,
     ) -> Answer:
+        kind, reason = backend
         manifest = engine.manifest
         texts = FileTexts(
             loader=lambda name: read_text_or_none(self.settings.corpus, name),
             names=manifest.files,
         )
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
-        verified = verify_draft(draft, texts, retrieved)
+        candidates = full_text_candidates(engine.retriever.table)  # never the whole corpus
+        verified = verify_draft(draft, texts, retrieved, candidates, question)
+        notes = list(warnings)
         changed = self._changed(manifest, [*retrieved, *(c.file for c in verified.citations)])
         if changed:
-            warnings.append(
+            notes.append(
                 f"changed since indexing: {', '.join(changed)}; quotes were checked against "
                 "the files as they are now — run `assistant reindex`"
             )
         if verified.dropped_quotes:
-            warnings.append(
-                f"{verified.dropped_quotes} quote(s) not found in the corpus were dropped"
-            )
+            notes.append(f"{verified.dropped_quotes} quote(s) not found in the corpus were dropped")
         if verified.removed_claims:
-            warnings.append(f"{verified.removed_claims} unsupported claim(s) removed")
-        timings["total"] = (time.perf_counter() - started) * 1000
+            notes.append(f"{verified.removed_claims} unsupported claim(s) removed")
+        if verified.unsupported:
+            notes.append(
+                f"{len(verified.unsupported)} sentence(s) removed: names or numbers in them are "
+                "not in the quotes they cite, or their quotes name nothing the question names"
+            )
         return Answer(
-            id=question_id,
             question=question,
             answer=verified.text if not verified.abstained else CANNOT_ANSWER,
             abstained=verified.abstained,
@@ -385,9 +471,10 @@ class Assistant:
                 reason,
             ),
             index={"version": manifest.version, "files": manifest.file_hashes()},
-            timings_ms=timings,
+            timings_ms=dict(timings),
             dropped_quotes=verified.dropped_quotes,
-            warnings=tuple(warnings),
+            warnings=tuple(dict.fromkeys(notes)),
+            unsupported_sentences=verified.unsupported,
         )
 
 
@@ -400,6 +487,78 @@ def file_change(root: Path, name: str, entry: FileEntry) -> str:
         return "" if same_stat or sha256_file(path) == entry.sha256 else "changed"
     except (OSError, CorpusError):
         return "removed"
+
+
+def ollama_draft(
+    chat: Any,
+    question: str,
+    sources: Sequence[Any],
+    *,
+    structured: bool,
+    num_predict: int,
+    temperature: float | None,
+    timings: dict[str, float],
+    notes: list[str],
+) -> Generator[AnswerEvent, None, Draft]:
+    """Ask `chat` (an OllamaChat) to answer from `sources`; streams the answer text as it is
+    written and returns the parsed draft. Records time to first token and token counts in
+    `timings`, and a reply cut off by `num_predict` in `notes`."""
+    from assistant.answer.llm import (
+        answer_prompt,
+        answer_schema,
+        parse_json_reply,
+        parse_text_reply,
+        visible_json,
+        visible_part,
+    )
+
+    messages = [{"role": "user", "content": answer_prompt(question, sources, structured)}]
+    reply = ""
+    shown = 0
+    stats: dict[str, Any] = {}
+    sent = time.perf_counter()
+    stream = chat.stream_chat(
+        messages,
+        temperature=temperature,
+        format=answer_schema() if structured else None,
+        num_predict=num_predict,
+        stats=stats,
+    )
+    for delta in stream:
+        if not reply:
+            timings["first_token"] = (time.perf_counter() - sent) * 1000
+        reply += delta
+        visible = visible_json(reply) if structured else visible_part(reply)
+        if len(visible) > shown:
+            yield TextDelta(visible[shown:])
+            shown = len(visible)
+    timings.update(_token_counts(stats))
+    if stats.get("done_reason") == "length":
+        notes.append(
+            f"the model's reply reached num_predict ({num_predict} tokens) and was cut off; "
+            "its complete sentences were kept"
+        )
+    if structured:
+        return parse_json_reply(reply, sources, question)
+    return parse_text_reply(reply, sources, question)
+
+
+def supports_schemas(version: str) -> bool:
+    """Ollama constrains replies to a JSON schema from 0.5.0 on."""
+    parts = [int(p) for p in re.findall(r"\d+", version)[:2]] + [0, 0]
+    return (parts[0], parts[1]) >= (0, 5)
+
+
+def _token_counts(stats: dict[str, Any]) -> dict[str, float]:
+    """Prompt and reply sizes from Ollama's final message, for `timings_ms`."""
+    found = {}
+    if "prompt_eval_count" in stats:
+        found["prompt_tokens"] = float(stats["prompt_eval_count"])
+    if "eval_count" in stats:
+        found["reply_tokens"] = float(stats["eval_count"])
+    if "prompt_eval_duration" in stats:
+        found["prompt_eval"] = stats["prompt_eval_duration"] / 1e6
+    return found
 
 
 def manifest_signature(index_dir: Path) -> tuple[int, int, int]:

@@ -23,14 +23,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from assistant.errors import AssistantError, IndexMissingError
+from assistant.errors import REINDEX_HINT, AssistantError, IndexMissingError
 from assistant.hnsw_files import store_problem
 from assistant.types import Chunk
 
 STORES_DIR = "stores"
 COLLECTION = "chunks"
 ADD_BATCH = 1000
-REINDEX_HINT = "run `assistant reindex`"
 _STORE_NAME = re.compile(r"^g[0-9a-f]{8,32}$")
 
 

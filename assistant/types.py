@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+Answerer = Literal["ollama", "extractive"]  # what writes an answer; settings add "auto"
+
 
 @dataclass(frozen=True)
 class Chunk:
@@ -38,6 +40,7 @@ class Citation:
     start: int
     end: int
     corroborating: tuple[str, ...] = ()
+    match: str = "exact"  # how the backend's quote was found: exact, aligned or attributed
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -47,6 +50,7 @@ class Citation:
             "start": self.start,
             "end": self.end,
             "corroborating": list(self.corroborating),
+            "match": self.match,
         }
 
 
@@ -54,7 +58,7 @@ class Citation:
 class Backend:
     """Which answerer ran, with which model, and why that one was chosen."""
 
-    llm: Literal["ollama", "extractive"]
+    llm: Answerer
     model: str | None
     embedder: str
     reason: str = ""
@@ -82,6 +86,7 @@ class Answer:
     dropped_quotes: int = 0
     warnings: tuple[str, ...] = ()
     id: str | None = None
+    unsupported_sentences: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -94,6 +99,8 @@ class Answer:
             "index": self.index,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "dropped_quotes": self.dropped_quotes,
+            "unsupported_sentences": len(self.unsupported_sentences),
+            "removed_sentences": list(self.unsupported_sentences),
             "warnings": list(self.warnings),
         }
 

@@ -7,11 +7,12 @@ carries the file's own characters at the offsets found, so `file_text[start:end]
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Protocol
 
-from assistant.textnorm import Normalized, normalize
+from assistant.textnorm import Normalized, normalize, terms
 
 MIN_QUOTE_CHARS = 12
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[\.\.\.\]|\[…\])\s*")
@@ -111,10 +112,63 @@ def _all_hits(haystack: str, needle: str) -> list[int]:
     return hits
 
 
-def locate_anywhere(texts: FileTexts, quote: str, preferred: list[str]) -> Located | None:
-    """The quote in the first preferred file holding it, else in any corpus file."""
-    for name in [*preferred, *(n for n in texts.names() if n not in preferred)]:
+CANDIDATE_FILES = 5  # files beyond the retrieved ones in which a quote is looked for
+RARE_TERMS = 4  # the quote's rarest terms those files are found by
+
+FindFiles = Callable[[str], Sequence[str]]
+"""Given a quote, the corpus files it may stand in (best first), e.g. by full-text search."""
+
+
+def no_other_files(quote: str) -> Sequence[str]:
+    return ()
+
+
+def locate_anywhere(
+    texts: FileTexts,
+    quote: str,
+    preferred: Sequence[str],
+    find_files: FindFiles = no_other_files,
+    limit: int = CANDIDATE_FILES,
+) -> Located | None:
+    """The quote in the first preferred file holding it, else in the first of at most
+    `limit` further files that `find_files` proposes. Never a scan of the whole corpus: a
+    made-up quote costs the preferred files and `limit` more."""
+    for name in preferred:
+        found = locate_in(texts, name, quote)
+        if found:
+            return found
+    others = [name for name in find_files(quote) if name not in preferred]
+    for name in others[:limit]:
         found = locate_in(texts, name, quote)
         if found:
             return found
     return None
+
+
+class TermIndex(Protocol):
+    """The chunk table's full-text index, as quote search uses it."""
+
+    def frequency(self, term: str) -> int: ...
+
+    def files_matching(self, wanted: Sequence[str], limit: int) -> list[str]: ...
+
+
+def full_text_candidates(index: TermIndex, limit: int = CANDIDATE_FILES) -> FindFiles:
+    """A `FindFiles` that asks the full-text index for the files whose chunks best match the
+    quote's rarest terms. A quote holding a word that no chunk holds is in no indexed file,
+    so it gets none (files changed since indexing are still searched when cited or
+    retrieved)."""
+
+    def find(quote: str) -> list[str]:
+        forms = candidate_forms(quote)
+        if not forms:
+            return []
+        # The last form is the shortest (a fragment of an elided quote): every form that
+        # can be found holds its words.
+        counts = {term: index.frequency(term) for term in set(terms(forms[-1]))}
+        if not counts or 0 in counts.values():
+            return []
+        rarest = sorted(counts, key=lambda term: (counts[term], term))[:RARE_TERMS]
+        return index.files_matching(rarest, limit)
+
+    return find

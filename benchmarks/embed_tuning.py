@@ -27,11 +27,9 @@ from assistant.chunking import ChunkingParams, chunk_text
 from assistant.corpus import list_candidates, read_document
 from assistant.embedder import (
     MAX_TOKENS,
-    MODEL_SHA256,
-    TOKENIZER_SHA256,
     MiniLMEmbedder,
-    _verified,
-    model_files,
+    model_file,
+    tokenizer_json,
 )
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,7 +67,6 @@ class Variant:
 
         self.batch = batch
         self.tokens = tokens
-        model_path, tokenizer_path = model_files()
         self.sessions = []
         for _ in range(sessions):
             options = ort.SessionOptions()
@@ -82,12 +79,12 @@ class Variant:
                 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             self.sessions.append(
                 ort.InferenceSession(
-                    str(_verified(model_path, MODEL_SHA256)),
+                    str(model_file()),
                     options,
                     providers=["CPUExecutionProvider"],
                 )
             )
-        self.tokenizer = Tokenizer.from_file(str(_verified(tokenizer_path, TOKENIZER_SHA256)))
+        self.tokenizer = Tokenizer.from_str(tokenizer_json())
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
 

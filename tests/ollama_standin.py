@@ -32,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 OLLAMA_VERSION = "0.12.6"
+HOLD_LIMIT = 30.0  # seconds a held chat waits for its release before going on regardless
 
 
 @dataclass
@@ -51,6 +52,8 @@ class OllamaStandin:
     models:         names `/api/tags` lists; `x` and `x:latest` are the same model.
     reply:          the assistant text; a str is split into word-sized chunks, a list is
                     streamed chunk by chunk as given (use "" or [] for an empty reply).
+    replies:        replies for the next `/api/chat` requests, one each, first first; `reply`
+                    answers once they are used up.
     delay_before:   seconds to wait before answering any request (simulates a slow start).
     delay_between:  seconds to wait between streamed chunks (simulates a stall).
     drop_after:     close the socket abruptly after this many content chunks (no final chunk).
@@ -62,7 +65,14 @@ class OllamaStandin:
     impostor:       answer every path with a plain-text 404, like a server that is not Ollama.
     done_reason:    `done_reason` in the final line ("stop", or "length" for a truncated reply).
     embedding_dim:  length of the vectors `/api/embed` returns.
+    version:        what `/api/version` answers (structured replies need 0.5 or later).
     max_in_flight:  (read) the most `/api/chat` requests it was answering at once.
+
+    Synchronisation, instead of delays, for tests about concurrency and streaming:
+    `hold_chats(after=n)` makes every `/api/chat` stream stop after n content chunks until
+    `release_chats()`; `wait_for_chats(n)` blocks until n chats are being answered at once;
+    `hold_expired` counts holds that ended by `HOLD_LIMIT` instead of a release (a test that
+    expected its release to come first asserts it is 0).
     """
 
     models: list[str] = field(default_factory=lambda: ["llama3.2:latest"])
@@ -78,8 +88,12 @@ class OllamaStandin:
     impostor: bool = False
     done_reason: str = "stop"
     embedding_dim: int = 8
+    version: str = OLLAMA_VERSION
+    replies: list[str | list[str]] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
     max_in_flight: int = 0
+
+    hold_expired: int = 0
 
     def __post_init__(self) -> None:
         self._in_flight = 0
@@ -87,6 +101,9 @@ class OllamaStandin:
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)  # in-flight count changed
+        self._hold_after: int | None = None
+        self._released = threading.Event()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -104,6 +121,7 @@ class OllamaStandin:
     def stop(self) -> None:
         """Stop listening and wake any handler that is sleeping in a delay."""
         self._stopping.set()
+        self._released.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -152,21 +170,53 @@ class OllamaStandin:
         return self._stopping.is_set()
 
     def chat_started(self) -> None:
-        with self._lock:
+        with self._changed:
             self._in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self._in_flight)
+            self._changed.notify_all()
 
     def chat_ended(self) -> None:
-        with self._lock:
+        with self._changed:
             self._in_flight -= 1
+            self._changed.notify_all()
+
+    # -- synchronisation with the test ----------------------------------------------------------
+
+    def hold_chats(self, after: int = 0) -> None:
+        """From now on, `/api/chat` streams stop after `after` content chunks until
+        `release_chats()` (or `HOLD_LIMIT` seconds, counted in `hold_expired`)."""
+        self._released.clear()
+        self._hold_after = after
+
+    def release_chats(self) -> None:
+        """Let every held stream (and every later one) go on."""
+        self._hold_after = None
+        self._released.set()
+
+    def wait_for_chats(self, n: int, timeout: float = HOLD_LIMIT) -> bool:
+        """Block until `n` `/api/chat` requests are being answered at once; False if they
+        were not within `timeout` seconds (a deadline for a failing test, not a delay)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._in_flight >= n, timeout)
+
+    def hold(self, sent: int) -> None:
+        """Called by a streaming handler after `sent` chunks: wait here if held there."""
+        if self._hold_after is None or sent != self._hold_after:
+            return
+        if not self._released.wait(HOLD_LIMIT):
+            with self._lock:
+                self.hold_expired += 1
 
     def has_model(self, name: str) -> bool:
         return any(_tagged(name) == _tagged(m) for m in self.models)
 
     def chunks(self) -> list[str]:
-        if isinstance(self.reply, list):
-            return list(self.reply)
-        return re.findall(r"\s*\S+", self.reply) or [self.reply]
+        """The next reply's chunks (from `replies` while it lasts, else `reply`)."""
+        with self._lock:
+            reply = self.replies.pop(0) if self.replies else self.reply
+        if isinstance(reply, list):
+            return list(reply)
+        return re.findall(r"\s*\S+", reply) or [reply]
 
 
 def _tagged(name: str) -> str:
@@ -244,6 +294,16 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
 
+    def _send_piece(self, model: str, text: str) -> None:
+        """One streamed NDJSON line of a chat reply, as `ollama serve` sends it."""
+        line = {
+            "model": model,
+            "created_at": _now(),
+            "message": {"role": "assistant", "content": text},
+            "done": False,
+        }
+        self._chunk(json.dumps(line).encode() + b"\n")
+
     def _drop(self) -> None:
         """Close the TCP connection without finishing the chunked body."""
         self.wfile.flush()
@@ -292,7 +352,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, b"Ollama is running", "text/plain; charset=utf-8")
 
     def _version(self, _body: dict[str, Any]) -> None:
-        self._send(200, {"version": OLLAMA_VERSION})
+        self._send(200, {"version": self.standin.version})
 
     def _tags(self, _body: dict[str, Any]) -> None:
         models = [
@@ -363,18 +423,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         for i, text in enumerate(chunks):
+            s.hold(i)
             if self._interrupt(i):
                 return
             if i and s.sleep(s.delay_between):
                 self._drop()
                 return
-            line = {
-                "model": model,
-                "created_at": _now(),
-                "message": {"role": "assistant", "content": text},
-                "done": False,
-            }
-            self._chunk(json.dumps(line).encode() + b"\n")
+            self._send_piece(model, text)
         if self._interrupt(len(chunks)) or s.sleep(s.delay_between):
             return
         if not s.omit_done:

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,11 +64,8 @@ def settings(work: Path) -> Settings:
     return load_settings(None, corpus=work / "corpus", index=work / "index", llm="extractive")
 
 
-def reindex_command(work: Path) -> list[str]:
+def reindex_args(work: Path, wait: float = 5) -> list[str]:
     return [
-        sys.executable,
-        "-m",
-        "assistant.cli",
         "--corpus",
         str(work / "corpus"),
         "--index",
@@ -76,8 +74,18 @@ def reindex_command(work: Path) -> list[str]:
         "extractive",
         "reindex",
         "--wait",
-        "5",
+        f"{wait:g}",
     ]
+
+
+def reindex_command(work: Path, wait: float = 5) -> list[str]:
+    """`assistant reindex` of work/corpus into work/index, waiting `wait` s for the lock."""
+    return [sys.executable, "-m", "assistant.cli", *reindex_args(work, wait)]
+
+
+def killed_at_command(work: Path, phase: str) -> list[str]:
+    """The same reindex, killed with SIGKILL at `phase` (see tests/reindex_killed_at.py)."""
+    return [sys.executable, "-m", "tests.reindex_killed_at", phase, *reindex_args(work)]
 
 
 def mutate(corpus: Path, round_no: int, rng: random.Random) -> None:
@@ -123,19 +131,31 @@ def stores(work: Path) -> set[str]:
     return {p.name for p in root.iterdir()} if root.is_dir() else set()
 
 
-def kill_round(work: Path, round_no: int, delay: float, report: StressReport) -> None:
+def kill_round(
+    work: Path, round_no: int, delay: float, report: StressReport, kill_at: str = ""
+) -> None:
+    """Start a reindex and kill it after `delay` seconds, or (deterministic) at `kill_at`."""
     before_version, _ = consistency(work)
     before_stores = stores(work)
-    child = subprocess.Popen(
-        reindex_command(work), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    try:
-        child.wait(timeout=delay)
-        report.finished_first += 1  # not a kill: the reindex was quicker than the delay
-        return
-    except subprocess.TimeoutExpired:
-        child.send_signal(signal.SIGKILL)
-        child.wait()
+    if kill_at:
+        child = subprocess.run(
+            killed_at_command(work, kill_at), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        if child.returncode != -signal.SIGKILL:
+            detail = child.stderr.decode(errors="replace")[-300:]
+            report.failures.append(f"round {round_no}: not killed at {kill_at}: {detail}")
+            return
+    else:
+        running = subprocess.Popen(
+            reindex_command(work), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        try:
+            running.wait(timeout=delay)
+            report.finished_first += 1  # not a kill: the reindex was quicker than the delay
+            return
+        except subprocess.TimeoutExpired:
+            running.send_signal(signal.SIGKILL)
+            running.wait()
     report.kills += 1
     version, lost = consistency(work)
     committed = version != before_version
@@ -171,13 +191,20 @@ def run(
     seed: int = 0,
     corpus: Path = REPO / "corpus",
     index: Path | None = None,
+    kill_at: Sequence[str] = (),
 ) -> StressReport:
-    """Kill `kills` reindexes of a copy of `corpus` (indexed as `index`, or here) in `work`."""
+    """Kill `kills` reindexes of a copy of `corpus` (indexed as `index`, or here) in `work`,
+    each after a random delay up to `max_delay` — or, given `kill_at`, one at each of those
+    points (tests/reindex_killed_at.py), whatever the machine's speed."""
     rng = random.Random(seed)
     prepare(work, corpus, index)
     report = StressReport()
     round_no = 0
-    while report.kills < kills and round_no < 3 * kills:
+    if kill_at:
+        for round_no, phase in enumerate(kill_at, 1):
+            mutate(work / "corpus", round_no, rng)
+            kill_round(work, round_no, 0.0, report, phase)
+    while not kill_at and report.kills < kills and round_no < 3 * kills:
         round_no += 1
         mutate(work / "corpus", round_no, rng)
         kill_round(work, round_no, rng.uniform(0.3, max_delay), report)

@@ -113,8 +113,13 @@ def test_empty_and_hostile_questions(bundled_assistant: Assistant) -> None:
         bundled_assistant.answer("   \n\t ")
     long = bundled_assistant.answer("Who founded DeepSeek? " + "x" * 10_000)
     assert any("shortened" in w for w in long.warnings)
-    odd = bundled_assistant.answer("Who\x00 founded\x1b[31m DeepSeek?<script>")
-    assert isinstance(odd.abstained, bool)
+    odd = bundled_assistant.answer("Who\x00 founded\x1b DeepSeek?\x07<script>")
+    # the control characters are gone, the markup is only text, and the question answers
+    assert odd.question == "Who founded DeepSeek? <script>"
+    assert not odd.abstained and "Liang Wenfeng" in odd.answer
+    escape = bundled_assistant.answer("Who founded\x1b[31m DeepSeek?")
+    assert escape.question == "Who founded [31m DeepSeek?"
+    assert escape.abstained == (escape.citations == ())
 
 
 def cli(*args: str, index: tuple[Path, Path]) -> list[str]:

@@ -40,9 +40,33 @@ def test_unknown_key_and_wrong_type_name_the_key(tmp_path: Path) -> None:
         load_settings(config)
 
 
+def test_keys_at_the_top_level_and_under_assistant_are_all_read(tmp_path: Path) -> None:
+    config = tmp_path / "assistant.toml"
+    config.write_text('corpus = "papers"\ntop_k = 9\n[assistant]\nllm = "ollama"\ntop_k = 4\n')
+    settings = load_settings(config)
+    assert (settings.corpus, settings.llm, settings.top_k) == (Path("papers"), "ollama", 4)
+    config.write_text('modle = "x"\n[assistant]\nllm = "ollama"\n')
+    with pytest.raises(ConfigError, match="unknown key 'modle'"):
+        load_settings(config)
+    config.write_text('assistant = "ollama"\n')
+    with pytest.raises(ConfigError, match=r"\[assistant\] must be a table"):
+        load_settings(config)
+
+
+def test_a_wrong_type_in_the_environment_names_the_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANT_TOP_K", "many")
+    with pytest.raises(ConfigError, match="'top_k'"):
+        load_settings()
+    monkeypatch.setenv("ASSISTANT_TOP_K", "7")
+    monkeypatch.setenv("ASSISTANT_DEBUG", "1")  # other ASSISTANT_* variables are not settings
+    assert load_settings().top_k == 7
+
+
 def test_missing_explicit_config_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match="not a file"):
+        load_settings(tmp_path)
 
 
 def test_ollama_host_follows_ollamas_own_rules(monkeypatch: pytest.MonkeyPatch) -> None:

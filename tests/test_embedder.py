@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-import numpy as np
+import hashlib
+from importlib.resources import files
+from pathlib import Path
 
-from assistant.embedder import DIMENSIONS, CachedEmbedder, MiniLMEmbedder
+import numpy as np
+import pytest
+
+from assistant.embedder import (
+    DIMENSIONS,
+    TOKENIZER_RESOURCE,
+    TOKENIZER_SHA256,
+    CachedEmbedder,
+    MiniLMEmbedder,
+    _checked_bytes,
+    tokenizer_json,
+)
+from assistant.errors import AssistantError
 
 TEXTS = [
     "The glacier retreated forty meters last year.",
@@ -31,3 +45,19 @@ def test_the_cache_gives_the_same_vectors_and_stays_bounded() -> None:
     assert len(cached._vectors) <= 2
     assert np.allclose(cached.embed_one(TEXTS[1]), expected[1], atol=1e-6)
     assert cached.embed([]).shape == (0, DIMENSIONS)
+
+
+def test_the_tokenizer_is_package_data_of_the_assistant_with_its_licence() -> None:
+    folder = files("assistant").joinpath(*TOKENIZER_RESOURCE[:-1])
+    assert hashlib.sha256(tokenizer_json().encode()).hexdigest() == TOKENIZER_SHA256
+    assert "Apache License" in folder.joinpath("LICENSE").read_text("utf-8")
+    assert TOKENIZER_SHA256 in folder.joinpath("NOTICE").read_text("utf-8")
+
+
+def test_a_model_file_with_another_hash_or_none_is_refused(tmp_path: Path) -> None:
+    tampered = tmp_path / "tokenizer.json"
+    tampered.write_text("{}")
+    with pytest.raises(AssistantError, match=f"expected {TOKENIZER_SHA256[:12]}"):
+        _checked_bytes(tampered, TOKENIZER_SHA256, "reinstall")
+    with pytest.raises(AssistantError, match="is missing"):
+        _checked_bytes(tmp_path / "absent.json", TOKENIZER_SHA256, "reinstall")

@@ -22,6 +22,7 @@ from assistant.store import STORES_DIR, ChunkVectors, new_store_name
 from tests import stress_kill_reindex
 from tests.conftest import settings_for, write_corpus
 from tests.ollama_standin import OllamaStandin
+from tests.reindex_killed_at import KILL_POINTS
 
 GLACIER = "The alpine glacier retreated forty meters last year, the survey found. " * 3
 ZEBRA = "The zebra herd crossed the river at dawn on the ninth of May. " * 3
@@ -221,11 +222,20 @@ def test_overwritten_vectors_are_caught_by_the_self_check(
 def test_kill_9_during_reindex_loses_nothing(
     bundled_index: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    """The short form of tests/stress_kill_reindex.py (the full run kills 20 reindexes)."""
+    """The short form of tests/stress_kill_reindex.py (the full run kills 20 reindexes at
+    random moments): one kill at each phase of a reindex, at a set point rather than after a
+    delay, so that every kill lands whatever the machine's speed."""
     corpus, index = bundled_index
-    report = stress_kill_reindex.run(tmp_path / "work", 3, 2.5, seed=5, corpus=corpus, index=index)
+    # The kill after a commit comes first: the final reindex then has changes to commit and
+    # collects what the killed ones left. (After a kill between commit and collection, a
+    # reindex with nothing to do leaves the older store on disk until the next real one.)
+    after_commit, *others = sorted(KILL_POINTS, key=lambda phase: phase != "after the commit")
+    report = stress_kill_reindex.run(
+        tmp_path / "work", 3, 0, seed=5, corpus=corpus, index=index, kill_at=[after_commit, *others]
+    )
     assert report.failures == []
     assert report.kills == 3 and report.survived == 3 and report.lost_chunks == 0
+    assert report.phases == dict.fromkeys(KILL_POINTS, 1)
     assert report.final_reindex_ok
 
 
@@ -262,7 +272,8 @@ def test_questions_during_a_reindex_come_from_one_consistent_index(
 def test_two_reindexes_at_once_one_waits_then_both_succeed(small: tuple[Path, Path]) -> None:
     corpus, index = small
     (corpus / "new.txt").write_text("The harbour seal colony grew to ninety animals. " * 3)
-    command = stress_kill_reindex.reindex_command(index.parent)
+    # a generous wait for the lock: the second must wait however slow the first is
+    command = stress_kill_reindex.reindex_command(index.parent, wait=600)
     children = [subprocess.Popen(command, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     results = [(child.wait(), child.stderr.read() if child.stderr else "") for child in children]
     assert [code for code, _ in results] == [0, 0], results
@@ -316,6 +327,18 @@ def test_a_changed_corpus_is_warned_and_stale_quotes_are_not_shown_as_valid(
     assert any("changed since indexing: glacier.txt (changed)" in w for w in row["warnings"])
 
 
+def test_ask_warns_about_a_changed_corpus_once(
+    small: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus, index = small
+    (corpus / "glacier.txt").write_text(GLACIER.replace("forty meters", "a little"))
+    args = ["--corpus", str(corpus), "--index", str(index), "--llm", "extractive"]
+    code, _, err = cli(capsys, *args, "ask", "How far did the alpine glacier retreat?")
+    assert code == 0
+    assert err.count("changed since indexing") == 1, err
+    assert "corpus changed since indexing (glacier.txt: changed)" in err
+
+
 # --- Ollama in `auto`: every failure gives a clear reason and the extractive answer ----------
 
 GOOD_REPLY = [
@@ -338,8 +361,9 @@ def _program(standin: OllamaStandin, fault: str) -> None:
         standin.malformed_after = 1
     elif fault == "empty output":
         standin.reply = []
-    elif fault == "no quotes in the reply":
-        standin.reply = "DeepSeek was founded by Liang Wenfeng [1]."
+    elif fault == "no sentence backed by its quotes":
+        standin.reply = f'Tim Cook founded DeepSeek in 1999 [1].\nQUOTES:\n[1] "{FOUNDER}"'
+
     elif fault == "model not pulled":
         standin.models = ["mistral:7b"]
 
@@ -353,7 +377,7 @@ def _program(standin: OllamaStandin, fault: str) -> None:
         ("dropping mid-stream", "cut off"),
         ("malformed line", "not valid Ollama JSON"),
         ("empty output", "empty answer"),
-        ("no quotes in the reply", "cites no quotes"),
+        ("no sentence backed by its quotes", "no sentence of Ollama's answer was backed"),
         ("model not pulled", "does not have the model llama3.2"),
     ],
 )

@@ -71,7 +71,9 @@ def test_a_model_obeying_injected_instructions_stays_grounded(
         '[3] "painted bright pink"\n'
         '[9] "root:x:0:0:root:/root:/bin/bash"\n'
     )
-    settings = settings_for(corpus, index, llm="ollama", ollama_host=ollama_standin.url)
+    settings = settings_for(
+        corpus, index, llm="ollama", ollama_host=ollama_standin.url, reply_format="text"
+    )
     answer = Assistant(settings).answer("When did the Harbor Bridge open?")
     result = answer.to_json()
     assert_grounded(result, corpus)

@@ -1,64 +1,182 @@
-"""Parsing an LLM reply into a draft (pure): markers, QUOTES section variants, streaming view."""
+"""Turning a model's reply into a draft (pure): both reply formats, the slips real small
+models make, the prompt's sources, and the streaming views."""
 
 from __future__ import annotations
 
-from assistant.answer.llm import answer_prompt, parse_reply, visible_part
+import json
+
+from assistant.answer.context import Source, select_sources
+from assistant.answer.llm import (
+    answer_prompt,
+    answer_schema,
+    parse_json_reply,
+    parse_text_reply,
+    visible_json,
+    visible_part,
+)
 from assistant.prompts import load_prompt
 from assistant.types import Chunk, Passage
 
+FOUNDER = (
+    "DeepSeek founder Liang Wenfeng revealed in a 2023 interview with the Chinese media outlet "
+    "Waves that the company was working with a limited number of advanced chips."
+)
+CHIPS = (
+    "The company said it trained its V3 model on 2,048 Nvidia H800 chips. "
+    "Training cost about $5.6 million, it said."
+)
 PASSAGES = [
-    Passage(
-        Chunk("a", "a.txt", "s", 100, 200, "Alpha text.", 0),
-        1.0,
-        (Chunk("c", "c.txt", "s", 0, 10, "Alpha text.", 0),),
-    ),
-    Passage(Chunk("b", "b.txt", "s", 0, 50, "Bravo text.", 0), 0.5),
-]
+    Passage(Chunk("a", "a.txt", "s", 100, 100 + len(FOUNDER), FOUNDER, 0), 1.0,
+            (Chunk("c", "c.txt", "s", 0, 10, FOUNDER, 0),)),
+    Passage(Chunk("b", "b.txt", "s", 0, len(CHIPS), CHIPS, 0), 0.5),
+]  # fmt: skip
 
 
-def test_markers_bind_to_the_best_matching_quote_of_their_source() -> None:
-    reply = (
-        "Leichenauer works at SandboxAQ [1]. He thinks the limits gave an incentive [1][2].\n\n"
-        "**QUOTES:**\n"
-        '- [1] "vice president of engineering at quantum AI startup SandboxAQ"\n'
-        "[1]: “gave DeepSeek an incentive to investigate”\n"
-        '[2] "Bravo text"\n'
+def sources() -> list[Source]:
+    return select_sources(PASSAGES, lambda texts: [1.0] * len(texts), 1000)
+
+
+def test_a_structured_reply_binds_each_sentence_to_its_quote() -> None:
+    reply = json.dumps(
+        {
+            "sentences": [
+                {"source": 1, "quote": "DeepSeek founder Liang Wenfeng", "text": "Liang Wenfeng "
+                 "founded DeepSeek."},
+                {"source": 2, "quote": "trained its V3 model on 2,048 Nvidia H800 chips",
+                 "text": "V3 was trained on 2,048 H800 chips."},
+            ]
+        }
+    )  # fmt: skip
+    draft = parse_json_reply(reply, sources(), "Who founded DeepSeek?")
+    assert (
+        draft.text == "Liang Wenfeng founded DeepSeek [1]. V3 was trained on 2,048 H800 chips [2]."
     )
-    draft = parse_reply(reply, PASSAGES)
-    assert draft.text == (
-        "Leichenauer works at SandboxAQ [1]. He thinks the limits gave an incentive [2] [3]."
+    assert (draft.quotes[1].file, draft.quotes[1].near, draft.quotes[1].how) == (
+        "a.txt",
+        100,
+        "exact",
     )
-    assert draft.quotes[1].quote.endswith("SandboxAQ")
-    assert draft.quotes[2].quote == "gave DeepSeek an incentive to investigate"
-    assert (draft.quotes[3].file, draft.quotes[3].near) == ("b.txt", 0)
     assert draft.quotes[1].corroborating == ("c.txt",)
+    assert draft.quotes[2].file == "b.txt"
 
 
-def test_unknown_sources_and_quote_less_markers_become_dead_markers() -> None:
-    draft = parse_reply('Claim [7]. Other [2].\nQUOTES:\n[1] "unused quote"\n', PASSAGES)
-    assert "[0]" in draft.text and draft.quotes == {}
+def test_an_empty_structured_reply_is_an_abstention() -> None:
+    assert parse_json_reply('{"sentences": []}', sources()).abstained
+    assert parse_json_reply('{"sentences": [{"source": 1, "quote": "", "text": "The sources do '
+                            'not say."}]}', sources()).abstained  # fmt: skip
 
 
-def test_source_style_markers_and_think_blocks() -> None:
-    reply = '<think>let me see [9]</think>It is alpha [Source 1].\nQUOTES:\n[1] "Alpha text"'
-    draft = parse_reply(reply, PASSAGES)
-    assert draft.text == "It is alpha [1]." and draft.quotes[1].quote == "Alpha text"
+def test_a_structured_reply_cut_off_keeps_its_complete_sentences() -> None:
+    reply = (
+        '{"sentences": [{"source": 2, "quote": "Training cost about $5.6 million", '
+        '"text": "Training cost about $5.6 million."}, {"source": 1, "quote": "DeepSeek fou'
+    )
+    draft = parse_json_reply(reply, sources())
+    assert draft.text == "Training cost about $5.6 million [1]."
+    assert draft.quotes[1].quote == "Training cost about $5.6 million"
 
 
-def test_abstention_sentinel() -> None:
-    assert parse_reply("The corpus does not say.", PASSAGES).abstained
-    assert parse_reply("  ", PASSAGES).abstained
+def test_a_quote_with_slips_is_aligned_to_the_passage_sentence() -> None:
+    slipped = "The company says it trained the V3 model on 2048 Nvidia H800 chips"
+    reply = json.dumps(
+        {"sentences": [{"source": 2, "quote": slipped, "text": "V3 used 2,048 H800 chips."}]}
+    )
+    draft = parse_json_reply(reply, sources())
+    proposed = draft.quotes[1]
+    assert proposed.how == "aligned"
+    assert proposed.quote == "The company said it trained its V3 model on 2,048 Nvidia H800 chips."
+    assert CHIPS[proposed.near : proposed.near + len(proposed.quote)] == proposed.quote
 
 
-def test_streaming_view_hides_the_quotes_section() -> None:
+def test_a_quote_that_is_another_sentence_is_not_aligned_to_it() -> None:
+    reply = json.dumps(
+        {"sentences": [{"source": 2, "quote": "OpenAI spent $100 million on GPT-4 training runs",
+                        "text": "OpenAI spent $100 million."}]}
+    )  # fmt: skip
+    draft = parse_json_reply(reply, sources())
+    assert all(q.how != "aligned" for q in draft.quotes.values())
+
+
+def test_text_reply_markers_in_other_forms_and_a_quotes_section() -> None:
+    reply = (
+        "<think>hmm [9]</think>Liang Wenfeng founded DeepSeek [Source 1]. It used 2,048 H800 "
+        "chips (2) and spent $5.6 million 【2】.\n\n**Quotes:**\n"
+        '1. "DeepSeek founder Liang Wenfeng revealed"\n'
+        "- [2]: “trained its V3 model on 2,048 Nvidia H800 chips”\n"
+    )
+    draft = parse_text_reply(reply, sources())
+    assert draft.text.startswith("Liang Wenfeng founded DeepSeek [1].")
+    assert draft.quotes[1].quote == "DeepSeek founder Liang Wenfeng revealed"
+    assert draft.quotes[2].quote == "trained its V3 model on 2,048 Nvidia H800 chips"
+
+
+def test_a_bare_answer_without_quotes_is_attributed_to_supporting_sentences() -> None:
+    """Seen with Qwen2.5-Coder-1.5B: `[1] Liang Wenfeng [2]`-style replies with no QUOTES."""
+    draft = parse_text_reply("DeepSeek's founder is Liang Wenfeng [1].", sources())
+    assert draft.quotes[1].how == "attributed"
+    assert draft.quotes[1].quote == FOUNDER
+    draft = parse_text_reply("Training cost about $5.6 million.", sources(), "What did it cost?")
+    assert draft.quotes[1].file == "b.txt" and "$5.6 million" in draft.quotes[1].quote
+
+
+def test_an_unmarked_sentence_nothing_supports_gets_a_dead_marker() -> None:
+    draft = parse_text_reply("Tim Cook praised the model.", sources())
+    assert draft.text == "Tim Cook praised the model [0]." and draft.quotes == {}
+
+
+def test_abstentions_in_text() -> None:
+    assert parse_text_reply("The corpus does not say.", sources()).abstained
+    assert parse_text_reply("  ", sources()).abstained
+    assert parse_text_reply("The provided sources do not mention his age.", sources()).abstained
+
+
+def test_streaming_views() -> None:
     assert visible_part("Answer [1].\nQUO") == "Answer [1].\n"
     assert visible_part('Answer [1].\nQUOTES:\n[1] "x"') == "Answer [1].\n"
     assert visible_part("Answer [1] still going") == "Answer [1] still going"
+    partial = '{"sentences": [{"source": 1, "quote": "q", "text": "First \\"one\\"."}, {"sou'
+    assert visible_json(partial) == 'First "one".'
+    assert visible_json('{"sentences": [{"source": 1, "quote": "q", "text": "Unfini') == ""
 
 
-def test_prompt_template_variables_are_checked_and_filled() -> None:
-    assert "{sources}" in load_prompt("answer")
-    prompt = answer_prompt("Why {braces}?", PASSAGES)
-    assert "[1] file a.txt (the same passage also appears in c.txt):\nAlpha text." in prompt
+def test_prompts_fill_their_variables() -> None:
+    assert "{sources}" in load_prompt("answer_json")
+    prompt = answer_prompt("Why {braces}?", sources(), structured=True)
+    assert "[1] file a.txt (the same passage also appears in c.txt):\n" + FOUNDER in prompt
     assert "Question: Why {braces}?" in prompt
-    assert "The corpus does not say." in prompt
+    text_prompt = answer_prompt("Why?", sources(), structured=False)
+    assert "The corpus does not say." in text_prompt and "QUOTES:" in text_prompt
+    schema = answer_schema()
+    assert schema["properties"]["sentences"]["items"]["required"] == ["source", "quote", "text"]
+
+
+def test_a_sentence_cut_off_by_the_schema_bound_is_dropped() -> None:
+    longest = answer_schema()["properties"]["sentences"]["items"]["properties"]["text"]
+    cut = ("Liang Wenfeng said that " * 40)[: longest["maxLength"]]
+    reply = json.dumps(
+        {"sentences": [{"source": 1, "quote": "DeepSeek founder Liang Wenfeng", "text": cut},
+                       {"source": 1, "quote": "DeepSeek founder Liang Wenfeng",
+                        "text": "Liang Wenfeng founded DeepSeek."}]}
+    )  # fmt: skip
+    assert parse_json_reply(reply, sources()).text == "Liang Wenfeng founded DeepSeek [1]."
+
+
+def test_a_sentence_repeated_by_the_model_is_shown_once() -> None:
+    """Seen with SmolLM2-135M: the same sentence again and again until num_predict."""
+    item = {
+        "source": 2,
+        "quote": "Training cost about $5.6 million",
+        "text": "It cost $5.6 million.",
+    }
+    draft = parse_json_reply(json.dumps({"sentences": [item, item, item]}), sources())
+    assert draft.text == "It cost $5.6 million [1]."
+
+
+def test_a_sentence_citing_the_wrong_quote_gets_the_sentence_that_backs_it() -> None:
+    reply = json.dumps(
+        {"sentences": [{"source": 1, "quote": "DeepSeek founder Liang Wenfeng revealed",
+                        "text": "Training cost about $5.6 million."}]}
+    )  # fmt: skip
+    draft = parse_json_reply(reply, sources())
+    assert draft.quotes[1].how == "attributed" and draft.quotes[1].file == "b.txt"
+    assert "$5.6 million" in draft.quotes[1].quote

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,12 +64,12 @@ def test_streamed_answer_arrives_in_pieces_and_request_is_right(
 
 def test_pieces_are_yielded_before_the_stream_ends(ollama_standin: OllamaStandin) -> None:
     ollama_standin.reply = ["first ", "second ", "third"]
-    ollama_standin.delay_between = 0.3
+    ollama_standin.hold_chats(after=1)  # the server sends "first " and waits for the test
     stream = chat(ollama_standin.url).stream_chat(MESSAGES)
-    start = time.monotonic()
     assert next(stream) == "first "
-    assert time.monotonic() - start < 0.25
+    ollama_standin.release_chats()
     assert list(stream) == ["second ", "third"]
+    assert ollama_standin.hold_expired == 0  # "first " came while the rest was held back
 
 
 def test_default_options_are_sent(ollama_standin: OllamaStandin) -> None:
@@ -130,10 +129,10 @@ def test_probe_other_tag_is_not_the_model(ollama_standin: OllamaStandin) -> None
 
 
 def test_probe_server_down_is_fast(dead_ollama_url: str) -> None:
-    start = time.monotonic()
+    """A refused connection is "not reachable" at once, not a wait for the timeout."""
     with pytest.raises(OllamaUnavailable) as info:
-        chat(dead_ollama_url).probe(timeout=1.0)
-    assert time.monotonic() - start < 1.0
+        chat(dead_ollama_url).probe(timeout=60.0)
+    assert not isinstance(info.value, OllamaTimeout)
     assert info.value.message == f"Ollama is not reachable at {dead_ollama_url}"
     assert "ollama serve" in info.value.hint and "OLLAMA_HOST" in info.value.hint
     assert "--llm extractive" in info.value.hint
@@ -147,11 +146,9 @@ def test_probe_not_an_ollama_server(ollama_standin: OllamaStandin) -> None:
 
 
 def test_probe_slow_server_times_out(ollama_standin: OllamaStandin) -> None:
-    ollama_standin.delay_before = 3.0
-    start = time.monotonic()
+    ollama_standin.delay_before = 60.0  # far longer than the timeout; ends when the test does
     with pytest.raises(OllamaTimeout) as info:
         chat(ollama_standin.url).probe(timeout=0.3)
-    assert time.monotonic() - start < 1.3
     assert ollama_standin.url in info.value.message
 
 
@@ -159,10 +156,10 @@ def test_probe_slow_server_times_out(ollama_standin: OllamaStandin) -> None:
 
 
 def test_chat_server_down_is_fast(dead_ollama_url: str) -> None:
-    start = time.monotonic()
+    """A refused connection is "not reachable" at once, not a wait for the timeout."""
     with pytest.raises(OllamaUnavailable) as info:
-        collect(chat(dead_ollama_url).stream_chat(MESSAGES))
-    assert time.monotonic() - start < 1.0
+        collect(chat(dead_ollama_url, timeout=60.0).stream_chat(MESSAGES))
+    assert not isinstance(info.value, OllamaTimeout)
     assert info.value.message == f"Ollama is not reachable at {dead_ollama_url}"
 
 
@@ -182,23 +179,19 @@ def test_chat_model_missing_404(ollama_standin: OllamaStandin) -> None:
 
 
 def test_stall_before_first_chunk_times_out(ollama_standin: OllamaStandin) -> None:
-    ollama_standin.delay_before = 5.0
-    start = time.monotonic()
+    ollama_standin.delay_before = 60.0  # far longer than the timeout; ends when the test does
     with pytest.raises(OllamaTimeout) as info:
         collect(chat(ollama_standin.url, timeout=0.5).stream_chat(MESSAGES))
-    assert time.monotonic() - start < 1.5
     assert "0.5 s" in info.value.message and "llama3.2" in info.value.message
 
 
 def test_stall_mid_stream_times_out(ollama_standin: OllamaStandin) -> None:
     ollama_standin.reply = ["partial ", "never"]
-    ollama_standin.delay_between = 5.0
+    ollama_standin.hold_chats(after=1)  # "partial ", then nothing until the test ends
     got: list[str] = []
-    start = time.monotonic()
     with pytest.raises(OllamaTimeout) as info:
         for piece in chat(ollama_standin.url, timeout=0.5).stream_chat(MESSAGES):
             got.append(piece)
-    assert time.monotonic() - start < 1.5
     assert got == ["partial "]
     assert "stopped answering" in info.value.message
 

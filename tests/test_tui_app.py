@@ -4,6 +4,7 @@ Ollama stand-in where Ollama is the point."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from assistant.corpus import read_document
-from assistant.tui.screens import HistoryScreen, ReindexScreen
+from assistant.tui.screens import HistoryScreen, PromptScreen, ReindexScreen
 from assistant.tui.viewer import SourceScreen, SourceView
 from assistant.tui.widgets import CitationsPanel, StatusBar
 from tests.ollama_standin import OllamaStandin
@@ -155,8 +156,22 @@ def test_streaming_answer_can_be_cancelled_and_the_input_stays_usable(
     small_index: tuple[Path, Path], ollama_standin: OllamaStandin
 ) -> None:
     ollama_standin.reply = VERIFIABLE_REPLY
-    ollama_standin.delay_between = 0.15
-    app = RecordingApp(settings(*small_index, llm="ollama", ollama_host=ollama_standin.url))
+    ollama_standin.hold_chats(after=2)  # "Liang Wenfeng", then the stream waits for the test
+    app = RecordingApp(
+        settings(*small_index, llm="ollama", ollama_host=ollama_standin.url, reply_format="text")
+    )
+    ended: list[threading.Event] = []  # one per service.ask call, set when its stream ends
+    real_ask = app.service.ask
+
+    def ask_until_ended(*args: Any, **kwargs: Any) -> Any:
+        done = threading.Event()
+        ended.append(done)
+        try:
+            yield from real_ask(*args, **kwargs)
+        finally:
+            done.set()
+
+    app.service.ask = ask_until_ended  # type: ignore[method-assign]
 
     async def scenario(pilot: Pilot[Any]) -> None:
         exchange = await ask(pilot, FOUNDER_QUESTION, wait=False)
@@ -166,15 +181,18 @@ def test_streaming_answer_can_be_cancelled_and_the_input_stays_usable(
         assert app.running is None and exchange.has_class("-cancelled")
         assert "Cancelled" in exchange.markdown.source
         assert exchange.answer is None and app.turns == []
+        # the cancelled stream goes on in its worker thread until that sees the cancel
+        ollama_standin.release_chats()
         # the next question runs normally, and its Done replaces the streamed text
-        ollama_standin.delay_between = 0.0
         second = await ask(pilot, FOUNDER_QUESTION)
         assert second.answer is not None
         assert second.markdown.source == second.answer.answer
         assert "Moon" not in second.answer.answer  # the unsupported claim was removed
         assert "Liang Wenfeng founded DeepSeek [1]." in second.answer.answer
-        await pilot.pause(0.5)
+        await wait_for(pilot, ended[0].is_set, what="the cancelled worker to end")
+        await pilot.pause()  # whatever it posted before it ended is handled by now
         assert exchange.answer is None  # the cancelled worker posted nothing afterwards
+        assert ollama_standin.hold_expired == 0
 
     run(app, scenario)
 
@@ -184,7 +202,9 @@ def test_ollama_dropping_mid_stream_in_auto_mode_falls_back(
 ) -> None:
     ollama_standin.reply = VERIFIABLE_REPLY
     ollama_standin.drop_after = 3
-    app = RecordingApp(settings(*small_index, llm="auto", ollama_host=ollama_standin.url))
+    app = RecordingApp(
+        settings(*small_index, llm="auto", ollama_host=ollama_standin.url, reply_format="text")
+    )
 
     async def scenario(pilot: Pilot[Any]) -> None:
         exchange = await ask(pilot, FOUNDER_QUESTION)
@@ -202,14 +222,18 @@ def test_ollama_failing_with_llm_ollama_is_a_titled_error_and_the_app_goes_on(
 ) -> None:
     ollama_standin.reply = VERIFIABLE_REPLY
     ollama_standin.drop_after = 3
-    app = RecordingApp(settings(*small_index, llm="ollama", ollama_host=ollama_standin.url))
+    app = RecordingApp(
+        settings(*small_index, llm="ollama", ollama_host=ollama_standin.url, reply_format="text")
+    )
 
     async def scenario(pilot: Pilot[Any]) -> None:
         failed = await ask(pilot, FOUNDER_QUESTION)
         assert failed.answer is None and failed.has_class("-failed")
         errors = [n for n in app.notes if n["severity"] == "error"]
         assert errors and errors[0]["title"] == "Ollama failed"
-        assert "--llm extractive" in errors[0]["message"] or "ollama" in errors[0]["message"]
+        message, hint = errors[0]["message"].split("\n", 1)
+        assert "the answer from Ollama (llama3.2" in message and "was cut off" in message
+        assert "use --llm extractive to answer without Ollama" in hint
         assert app.running is None
         ollama_standin.drop_after = None
         again = await ask(pilot, FOUNDER_QUESTION)
@@ -343,8 +367,69 @@ def test_declining_the_offer_leaves_the_chat_usable_without_asking_again(
             await wait_for(
                 pilot, lambda: status.backend != "checking backend…", what="the backend probe"
             )
-            await pilot.pause(0.3)
+            # the index check started by declining has run to its end (it would have made
+            # the offer then), and what it asked the app to do is done
+            await app.workers.wait_for_complete()
+            await pilot.pause()
             assert not isinstance(app.screen, ReindexScreen), "the offer came back"
             assert status.index is None
 
     asyncio.run(main())
+
+
+def test_ctrl_b_cycles_the_backend_and_the_next_answer_uses_it(
+    small_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = VERIFIABLE_REPLY
+    app = RecordingApp(
+        settings(*small_index, llm="auto", ollama_host=ollama_standin.url, reply_format="text")
+    )
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        bar = app.query_one(StatusBar)
+        await wait_for(pilot, lambda: bar.backend == "ollama", what="auto to find Ollama")
+        for expected in ("ollama", "extractive", "auto"):
+            await pilot.press("ctrl+b")
+            assert app.llm == expected and app.notes[-1]["message"] == f"Backend set to {expected}."
+            await wait_for(pilot, lambda: not bar.backend.endswith("checking…"), what="probe")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            shown = "ollama" if expected != "extractive" else "extractive"
+            assert bar.backend == shown, (expected, bar.backend)
+        await pilot.press("ctrl+b", "ctrl+b")  # auto → ollama → extractive
+        assert app.llm == "extractive"
+        chats = len(ollama_standin.chat_bodies)
+        answered = await ask(pilot, FOUNDER_QUESTION)
+        assert answered.answer is not None and answered.answer.backend.llm == "extractive"
+        assert len(ollama_standin.chat_bodies) == chats  # Ollama was not asked
+
+    run(app, scenario)
+
+
+def test_setting_the_ollama_model_from_the_palette(
+    small_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.models = ["llama3.2:latest", "qwen2.5:7b"]
+    ollama_standin.reply = VERIFIABLE_REPLY
+    app = RecordingApp(
+        settings(*small_index, llm="ollama", ollama_host=ollama_standin.url, reply_format="text")
+    )
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        await run_command(pilot, "Set the Ollama model")
+        await wait_for(pilot, lambda: isinstance(app.screen, PromptScreen), what="the prompt")
+        box = app.screen.query_one(Input)
+        assert box.value == "llama3.2"
+        box.value = "qwen2.5:7b"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Model" in app.titles(), what="the model note")
+        assert app.notes[-1]["message"] == "Ollama model set to qwen2.5:7b."
+        assert app.settings.model == "qwen2.5:7b" and app.service.settings.model == "qwen2.5:7b"
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "qwen2.5:7b" in str(app.query_one(StatusBar).render())
+        answered = await ask(pilot, FOUNDER_QUESTION)
+        assert answered.answer is not None and answered.answer.backend.model == "qwen2.5:7b"
+        assert ollama_standin.chat_bodies[-1]["model"] == "qwen2.5:7b"
+
+    run(app, scenario)

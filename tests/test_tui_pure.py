@@ -69,6 +69,7 @@ def test_conversations_are_saved_listed_and_reloaded(tmp_path: Path) -> None:
     assert listed[0].turns == 1
     reloaded = load_conversation(listed[1].path)
     assert reloaded.turns[0].answer.citations == older.turns[0].answer.citations
+    assert listed[1].path.stat().st_mode & 0o777 == 0o600  # the user's own notes stay private
     assert list_conversations(tmp_path / "missing") == []
 
 
@@ -131,8 +132,28 @@ def test_wrap_breaks_after_spaces_and_finds_the_row_of_an_offset() -> None:
 def test_locate_quote_follows_a_moved_quote_and_gives_up_on_a_gone_one() -> None:
     from assistant.tui.viewer import locate_quote
 
-    citation = Citation(1, "a.txt", "needle", 4, 10)
-    assert locate_quote(citation, "hay needle hay") == citation
-    moved = locate_quote(citation, "more hay, needle")
-    assert moved is not None and "more hay, needle"[moved.start : moved.end] == "needle"
+    quote = "a silver needle"  # a cited quote is at least MIN_QUOTE_CHARS long
+    citation = Citation(1, "a.txt", quote, 4, 4 + len(quote))
+    assert locate_quote(citation, f"hay {quote} hay") == citation
+    moved = locate_quote(citation, f"more hay, {quote}")
+    assert moved is not None and f"more hay, {quote}"[moved.start : moved.end] == quote
     assert locate_quote(citation, "only hay") is None
+
+
+def test_locate_quote_finds_a_quote_after_a_white_space_edit_as_ask_does() -> None:
+    """`ask` verifies a quote with white space folded; the viewer must find it the same way
+    instead of saying the quote is no longer in the file."""
+    from assistant.tui.viewer import locate_quote
+    from assistant.verify import FileTexts, locate_in
+
+    quote = "the alpine glacier retreated forty meters"
+    citation = Citation(1, "a.txt", quote, 4, 4 + len(quote))
+    edited = "hay the alpine\n  glacier retreated\tforty meters, hay"
+    assert locate_in(FileTexts({"a.txt": edited}), "a.txt", quote) is not None  # ask: verified
+    moved = locate_quote(citation, edited)
+    assert moved is not None
+    assert (
+        edited[moved.start : moved.end]
+        == moved.quote
+        == "the alpine\n  glacier retreated\tforty meters"
+    )

@@ -51,7 +51,8 @@ def test_answer_with_citations(snap_compare: Any, snapshot_index: tuple[Path, Pa
     async def run_before(pilot: Pilot[Any]) -> None:
         await ready(pilot)
         await ask(pilot, FOUNDER_QUESTION)
-        await pilot.pause(0.2)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
 
     assert snap_compare(chat(snapshot_index), terminal_size=SIZE, run_before=run_before)
 
@@ -60,7 +61,8 @@ def test_abstention(snap_compare: Any, snapshot_index: tuple[Path, Path]) -> Non
     async def run_before(pilot: Pilot[Any]) -> None:
         await ready(pilot)
         await ask(pilot, MARS_QUESTION)
-        await pilot.pause(0.2)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
 
     assert snap_compare(chat(snapshot_index), terminal_size=SIZE, run_before=run_before)
 
@@ -73,6 +75,7 @@ def test_source_viewer_highlights_the_quote(
         await ask(pilot, FOUNDER_QUESTION)
         await pilot.press("tab", "enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, SourceScreen), what="viewer")
-        await pilot.pause(0.2)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
 
     assert snap_compare(chat(snapshot_index), terminal_size=SIZE, run_before=run_before)

@@ -108,5 +108,5 @@ async def run_command(pilot: Pilot[Any], search: str) -> None:
         return commands.option_count > 0 and commands.highlighted is not None
 
     await wait_for(pilot, listed, what=f"the command {search!r}")
-    await pilot.pause(0.2)
+    await pilot.pause()
     await pilot.press("enter")

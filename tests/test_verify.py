@@ -36,7 +36,10 @@ def test_fabricated_quote_is_not_found() -> None:
 
 def test_misattributed_quote_is_found_in_the_other_file() -> None:
     assert locate_in(texts(), "a.txt", "The budget was $5.6 million") is None
-    found = locate_anywhere(texts(), "The budget was $5.6 million", ["a.txt"])
+    assert locate_anywhere(texts(), "The budget was $5.6 million", ["a.txt"]) is None
+    found = locate_anywhere(
+        texts(), "The budget was $5.6 million", ["a.txt"], lambda quote: ["a.txt", "b.txt"]
+    )
     assert found is not None and found.file == "b.txt"
 
 
@@ -60,7 +63,7 @@ def test_verify_draft_drops_reattributes_and_renumbers() -> None:
             4: ProposedQuote("a.txt", "fabricated words that appear nowhere"),
         },
     )
-    result = verify_draft(draft, texts(), ["a.txt"])
+    result = verify_draft(draft, texts(), ["a.txt"], lambda quote: ["b.txt"])
     assert result.text == "The cat sat [1]. Greek letters follow [2]."
     assert [(c.n, c.file) for c in result.citations] == [(1, "a.txt"), (2, "b.txt")]
     assert result.dropped_quotes == 2

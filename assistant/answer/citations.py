@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answer.support import check_sentence, off_topic
 from assistant.types import Citation
-from assistant.verify import FileTexts, locate_anywhere, locate_in
+from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 
 CANNOT_ANSWER = "The corpus does not say."
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
@@ -27,6 +28,7 @@ class ProposedQuote:
     quote: str
     near: int = 0
     corroborating: tuple[str, ...] = ()
+    how: str = "exact"  # "exact", "aligned" (a slipped copy) or "attributed" (found for it)
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Verified:
     dropped_quotes: int
     reattributed: int
     removed_claims: int
+    unsupported: tuple[str, ...] = ()  # sentences removed: their facts are not in their quotes
 
 
 def split_markers(text: str) -> str:
@@ -68,8 +71,17 @@ def neutralise_quoted_markers(draft: Draft) -> Draft:
     return Draft(text, draft.quotes, draft.abstained)
 
 
-def verify_draft(draft: Draft, texts: FileTexts, retrieved_files: list[str]) -> Verified:
-    """Check every quote of the draft against the files; see the module docstring."""
+def verify_draft(
+    draft: Draft,
+    texts: FileTexts,
+    retrieved_files: list[str],
+    find_files: FindFiles = no_other_files,
+    question: str = "",
+) -> Verified:
+    """Check every quote of the draft against the files, then every sentence against its
+    quotes (`support.check_sentence`); see the module docstring. A quote not in its cited
+    file is looked for in the retrieved files, then the files that corroborate it, then the
+    few files `find_files` proposes (the full-text index)."""
     if draft.abstained:
         return Verified(CANNOT_ANSWER, True, (), 0, 0, 0)
     text = split_markers(draft.text)
@@ -80,7 +92,11 @@ def verify_draft(draft: Draft, texts: FileTexts, retrieved_files: list[str]) -> 
             continue
         found = locate_in(texts, proposed.file, proposed.quote, proposed.near)
         if found is None:
-            found = locate_anywhere(texts, proposed.quote, retrieved_files)
+            # (the cited file again, cheaply: so that `find_files` does not propose it)
+            preferred = [proposed.file, *retrieved_files, *proposed.corroborating]
+            found = locate_anywhere(
+                texts, proposed.quote, list(dict.fromkeys(preferred)), find_files
+            )
             if found is None:
                 dropped += 1
                 continue
@@ -92,19 +108,53 @@ def verify_draft(draft: Draft, texts: FileTexts, retrieved_files: list[str]) -> 
             found.start,
             found.end,
             tuple(f for f in proposed.corroborating if f != found.file),
+            proposed.how,
         )
     text, removed = _drop_unsupported_claims(text, set(located))
+    evidence = {n: _evidence(texts, c) for n, c in located.items()}
+    text, unsupported = _drop_unbacked_sentences(text, located, question, evidence)
     text, citations = _renumber(text, located)
     if not citations:
-        return Verified(CANNOT_ANSWER, True, (), dropped, reattributed, removed)
-    return Verified(text.strip(), False, citations, dropped, reattributed, removed)
+        return Verified(CANNOT_ANSWER, True, (), dropped, reattributed, removed, unsupported)
+    return Verified(text.strip(), False, citations, dropped, reattributed, removed, unsupported)
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?\]])\s+", text)
+
+
+CONTEXT_CHARS = 400  # text before a quote that may name its "he" or "the company"
+
+
+def _evidence(texts: FileTexts, citation: Citation) -> str:
+    text = texts.text(citation.file) or ""
+    return text[max(0, citation.start - CONTEXT_CHARS) : citation.end]
+
+
+def _drop_unbacked_sentences(
+    text: str, located: dict[int, Citation], question: str, evidence: dict[int, str]
+) -> tuple[str, tuple[str, ...]]:
+    """Remove marked sentences whose names or numbers their own quotes do not hold, and
+    those whose evidence names nothing the question names (`support.off_topic`)."""
+    kept: list[str] = []
+    removed: list[str] = []
+    for piece in _sentences(text):
+        numbers = [int(n) for n in MARKER.findall(piece)]
+        quotes = [located[n].quote for n in numbers if n in located]
+        windows = [evidence[n] for n in numbers if n in evidence]
+        claim = MARKER.sub("", piece)
+        if quotes and (check_sentence(claim, quotes, question) or off_topic(question, windows)):
+            removed.append(MARKER.sub("", piece).strip())
+            continue
+        kept.append(piece)
+    return " ".join(p for p in kept if p.strip()), tuple(removed)
 
 
 def _drop_unsupported_claims(text: str, good: set[int]) -> tuple[str, int]:
     """Remove sentences whose markers all point at nothing verified; strip dead markers."""
     kept: list[str] = []
     removed = 0
-    for piece in re.split(r"(?<=[.!?\]])\s+", text):
+    for piece in _sentences(text):
         numbers = {int(n) for n in MARKER.findall(piece)}
         if numbers and not numbers & good:
             removed += 1
@@ -129,6 +179,7 @@ def _renumber(text: str, located: dict[int, Citation]) -> tuple[str, tuple[Citat
             located[old].start,
             located[old].end,
             located[old].corroborating,
+            located[old].match,
         )
         for old, new in sorted(order.items(), key=lambda pair: pair[1])
     )

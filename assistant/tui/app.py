@@ -18,7 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
-from assistant.config import Settings
+from assistant.config import LLM_CHOICES, Settings
 from assistant.corpus import read_document
 from assistant.errors import (
     AssistantError,
@@ -57,7 +57,6 @@ from assistant.types import (
     Turn,
 )
 
-BACKENDS = ("auto", "ollama", "extractive")
 CHAT_ACTIONS = frozenset(
     {
         "cancel",
@@ -133,6 +132,9 @@ class ChatApp(App[None]):
         self.query_one("#question", Input).focus()
         self._refresh_status()
         self._check_index()
+
+    def on_unmount(self) -> None:
+        self.service.close()
 
     def on_resize(self) -> None:
         self.set_class(self.size.height < 30, "-short")
@@ -475,7 +477,7 @@ class ChatApp(App[None]):
     # --- backend, model, index, help -----------------------------------------------------
 
     def action_switch_backend(self) -> None:
-        following = BACKENDS[(BACKENDS.index(self.llm) + 1) % len(BACKENDS)]
+        following = LLM_CHOICES[(LLM_CHOICES.index(self.llm) + 1) % len(LLM_CHOICES)]
         self.set_backend(following)
 
     def set_backend(self, name: str) -> None:
@@ -488,6 +490,7 @@ class ChatApp(App[None]):
         def chosen(model: str | None) -> None:
             if model and model != self.settings.model:
                 self.settings = self.settings.model_copy(update={"model": model})
+                self.service.close()
                 self.service = Assistant(self.settings)
                 self._refresh_status()
                 self.notify(f"Ollama model set to {model}.", title="Model")

@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.atomicfile import atomic_write
 from assistant.types import Answer, Backend, Citation, Turn
 
 HISTORY_ENV = "ASSISTANT_HISTORY_DIR"
@@ -68,6 +68,7 @@ def citation_from_json(data: dict[str, Any]) -> Citation:
         start=int(data["start"]),
         end=int(data["end"]),
         corroborating=tuple(data.get("corroborating", ())),
+        match=str(data.get("match", "exact")),
     )
 
 
@@ -90,6 +91,7 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         timings_ms={k: float(v) for k, v in (data.get("timings_ms") or {}).items()},
         dropped_quotes=int(data.get("dropped_quotes", 0)),
         warnings=tuple(data.get("warnings", ())),
+        unsupported_sentences=tuple(data.get("removed_sentences", ())),
     )
 
 
@@ -126,14 +128,7 @@ def save_conversation(conversation: Conversation, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     path = conversation_path(directory, conversation)
     payload = json.dumps(conversation_to_json(conversation), ensure_ascii=False, indent=1)
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(payload)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, payload.encode("utf-8"), mode=0o600)  # private, as the user's own notes
     return path
 
 

@@ -19,20 +19,23 @@ from textual.widgets import Footer, Static
 
 from assistant.tui.sourcetext import display_text, layout_rows, row_of
 from assistant.types import Citation
+from assistant.verify import FileTexts, locate_in
 
 HIGHLIGHT = Style(color="black", bgcolor="yellow", bold=True)
 
 
 def locate_quote(citation: Citation, text: str) -> Citation | None:
     """The citation with offsets that hold its quote in `text` (the file as it is now):
-    unchanged if they still do, moved to the quote's first occurrence if the file changed,
-    None if the quote is gone."""
+    unchanged if they still do, else moved to the occurrence nearest them, found the way
+    `ask` verifies quotes (white space, curly quotes and dashes folded); None if it is gone."""
     if text[citation.start : citation.end] == citation.quote:
         return citation
-    found = text.find(citation.quote)
-    if found < 0:
+    found = locate_in(
+        FileTexts({citation.file: text}), citation.file, citation.quote, citation.start
+    )
+    if found is None:
         return None
-    return replace(citation, start=found, end=found + len(citation.quote))
+    return replace(citation, start=found.start, end=found.end, quote=found.quote)
 
 
 class SourceView(ScrollView, can_focus=True):

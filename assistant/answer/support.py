@@ -1,0 +1,184 @@
+"""Does a sentence say only what its quotes say? A check of the facts that can be checked.
+
+A model can cite a real, verbatim quote and still write a claim it does not support: "Tim
+Cook said DeepSeek was a wake-up call" over a quote in which Trump says it, or "DeepSeek
+used 200,000 H100 GPUs to train V3" over a sentence about xAI's Grok 3. Meaning cannot be
+checked without a model, but the facts that make a claim checkable can: every number, date
+and proper name in an answer sentence must stand in the quotes it cites.
+
+A name or number the sentence takes from the question is allowed too (the question says
+what is asked about: "Who founded DeepSeek?" → "Liang Wenfeng founded DeepSeek"), unless
+the quote is visibly about someone else: it names another entity the sentence does not
+mention (the Grok 3 quote names Grok and xAI), or, for a year, gives another year.
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assistant.textnorm import STOPWORDS
+from assistant.textnorm import fold as fold_text
+
+# A number: digits with thousands separators or decimals ("2,048", "5.6", "25%").
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?![\w])")
+# A word as written, keeping inner capitals, digits, hyphens and apostrophes ("xAI's", "H100").
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'’\-]|\.(?=[A-Za-z0-9]))*")
+# A quote that opens by referring back is about whoever the text named before it.
+REFERS_BACK = re.compile(
+    r"[\"“‘']?(?:he|she|it|they|this|these|that|those|his|her|its|their|the (?:company|firm|"
+    r"startup|group|model|lab|agency|government|country|city|book|film|novel|story))\b",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“(]\s*)$")
+# Capitalised words that are grammar, not names, wherever they stand.
+_NOT_NAMES = frozenset(
+    """i i'm i've i'd the a an in on at of for to by with from as and but or nor so yet
+    if when while after before since during because although though however therefore
+    this that these those there here it its he she they we you his her their our your
+    according based overall also both each every some many most several all no not
+    yes one two three four five six seven eight nine ten first second third last next
+    mr mrs ms dr prof sir ai ceo cto cfo gpu gpus cpu cpus api apis llm llms""".split()
+)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The checkable facts of a text: proper names and numbers, in comparison form."""
+
+    names: frozenset[str]
+    numbers: frozenset[str]
+
+
+def facts(text: str, known: frozenset[str] = frozenset()) -> Facts:
+    """Names (capitalised words, acronyms, words with digits) and numbers of `text`. A
+    capitalised first word of a sentence is a name only if `known` (words capitalised inside
+    a sentence somewhere) holds it: "Training cost …" is not about someone called Training."""
+    text = fold_text(text)
+    names = set()
+    for match in _TOKEN.finditer(text):
+        word = match.group()
+        if word[0].isdigit() and _NUMBER.fullmatch(word):
+            continue
+        at_start = bool(_SENTENCE_START.search(text[: match.start()]))
+        if _is_name(word) and (not at_start or _marked(word) or _name_key(word) in known):
+            names.add(_name_key(word))
+    numbers = {_number_key(m.group()) for m in _NUMBER.finditer(text)}
+    return Facts(frozenset(n for n in names if n), frozenset(numbers))
+
+
+def inner_capitals(*texts: str) -> frozenset[str]:
+    """Capitalised words that stand inside a sentence (so are names) in any of `texts`."""
+    found = set()
+    for text in texts:
+        text = fold_text(text)
+        for match in _TOKEN.finditer(text):
+            word = match.group()
+            if _is_name(word) and not _SENTENCE_START.search(text[: match.start()]):
+                found.add(_name_key(word))
+    return frozenset(found)
+
+
+def _is_name(word: str) -> bool:
+    bare = _name_key(word)
+    if not bare or bare in _NOT_NAMES:
+        return False
+    return _marked(word) or word[0].isupper()
+
+
+def _marked(word: str) -> bool:
+    """A word that is a name wherever it stands: H100, V3, DeepSeek, xAI, GPU."""
+    return any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
+
+
+def _name_key(word: str) -> str:
+    word = word.replace("’", "'")
+    word = re.sub(r"'s$|'$", "", word)
+    return word.strip("-'").lower()
+
+
+def _number_key(number: str) -> str:
+    bare = number.replace(",", "")
+    if "." in bare:
+        bare = bare.rstrip("0").rstrip(".") or "0"
+    return bare
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """Why a sentence failed: the names and numbers that its quotes do not hold."""
+
+    names: tuple[str, ...]
+    numbers: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.numbers)
+
+    def describe(self) -> str:
+        return ", ".join([*self.names, *self.numbers])
+
+
+def check_sentence(sentence: str, quotes: Sequence[str], question: str = "") -> Unsupported:
+    """The facts of `sentence` that its `quotes` do not support (empty if all are)."""
+    known = inner_capitals(sentence, question, *quotes)
+    claim = facts(sentence, known)
+    quoted = _merge(facts(q, known) for q in quotes)
+    asked = facts(question, known)
+    quoted_words = _words(" ".join(quotes))
+    # Whom the quote is about: its names, its first word too unless that is grammar
+    # ("Trump also called …"), less any word the sentence or the question uses.
+    openers = {_name_key(q.split(maxsplit=1)[0]) for q in quotes if q.split()}
+    about = quoted.names | {w for w in openers if w not in STOPWORDS and w[:1].isalpha()}
+    refers_back = any(REFERS_BACK.match(q.strip()) for q in quotes)
+    used = _words(sentence) | _words(question)
+    foreign = set() if refers_back else about - used - _GENERIC_NAMES
+    missing_names = []
+    for name in sorted(claim.names - quoted.names):
+        if name in quoted_words:  # a name the quote has in lower case ("deepseek's model")
+            continue
+        if name in asked.names and not foreign:
+            continue
+        missing_names.append(name)
+    other_years = {n for n in quoted.numbers if _YEAR.match(n)} - claim.numbers
+    missing_numbers = []
+    for number in sorted(claim.numbers - quoted.numbers):
+        if number in asked.numbers and not (_YEAR.match(number) and other_years):
+            continue
+        missing_numbers.append(number)
+    return Unsupported(tuple(missing_names), tuple(missing_numbers))
+
+
+# Names a quote can carry without being "about someone else".
+_GENERIC_NAMES = frozenset(
+    """u.s us usa america american china chinese january february march april may june july
+    august september october november december monday tuesday wednesday thursday friday
+    saturday sunday ai""".split()
+)
+
+
+def _merge(all_facts: Iterable[Facts]) -> Facts:
+    names: set[str] = set()
+    numbers: set[str] = set()
+    for found in all_facts:
+        names |= found.names
+        numbers |= found.numbers
+    return Facts(frozenset(names), frozenset(numbers))
+
+
+def _words(text: str) -> set[str]:
+    return {_name_key(m.group()) for m in _TOKEN.finditer(fold_text(text))}
+
+
+def off_topic(question: str, evidence: Sequence[str]) -> bool:
+    """True when the question names someone or something and the evidence — the quotes and
+    the text just before them, where a "he" or "the company" is named — names none of them:
+    the sentence may be true, but it is not about what was asked ("Who kills the Wieroo
+    king?" answered with a sentence about Ming)."""
+    known = inner_capitals(question)
+    asked = facts(question, known).names - _GENERIC_NAMES
+    if not asked:
+        return False
+    return not asked & _words(" ".join(evidence))

@@ -1,0 +1,206 @@
+"""`assistant doctor`: checks what answering needs, and says how to fix what is wrong.
+
+Each check gives one line: ✓ fine, ! works but worth knowing, ✗ broken (with the fix). The
+command exits 1 when any check failed. Checks that depend on an earlier one (the model needs
+a server) are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from assistant.config import Settings
+from assistant.errors import AssistantError
+
+Level = Literal["ok", "warn", "fail"]
+SMOKE_TEXT = (
+    "The Harbor Bridge opened to traffic on 12 May 1931 after four years of work. "
+    "It is 503 metres long and carries six lanes. Its designer was Ada Lindqvist."
+)
+SMOKE_QUESTION = "When did the Harbor Bridge open, and who designed it?"
+
+
+@dataclass(frozen=True)
+class Check:
+    level: Level
+    what: str
+    fix: str = ""
+
+    def line(self) -> str:
+        mark = {"ok": "✓", "warn": "!", "fail": "✗"}[self.level]
+        return f"{mark} {self.what}" + (f"\n    fix: {self.fix}" if self.fix else "")
+
+
+def run_checks(settings: Settings) -> Iterator[Check]:
+    """Every check, in order, as it completes."""
+    from assistant.service import Assistant
+
+    with Assistant(settings) as assistant:
+        if settings.llm == "extractive":
+            yield Check("ok", "answers: extractive (no LLM), as configured; Ollama not checked")
+        else:
+            yield from _ollama_checks(assistant)
+        yield from _index_checks(assistant)
+        if settings.chroma_url:
+            yield _chroma_check(settings.chroma_url)
+
+
+def _ollama_checks(assistant: Any) -> Iterator[Check]:
+    from assistant.service import supports_schemas
+
+    settings = assistant.settings
+    chat = assistant._ollama()
+    host = settings.resolved_ollama_host()
+    required = settings.llm == "ollama"
+    down: Level = "fail" if required else "warn"
+    try:
+        version = chat.version(settings.ollama_probe_timeout * 2)
+    except AssistantError as exc:
+        then = "" if required else " (auto answers extractively until it is)"
+        yield Check(down, f"{exc.message}{then}", exc.hint)
+        return
+    if supports_schemas(version):
+        yield Check("ok", f"Ollama {version} at {host} (replies constrained to a JSON schema)")
+    else:
+        yield Check(
+            "warn",
+            f"Ollama {version} at {host} is older than 0.5: replies are parsed from text",
+            "upgrade Ollama for structured replies (fewer rejected answers)",
+        )
+    try:
+        chat.probe(settings.ollama_probe_timeout * 2)
+    except AssistantError as exc:
+        yield Check(down, exc.message, exc.hint)
+        return
+    yield Check("ok", f"model {settings.model} is pulled")
+    yield _context_check(chat, settings.num_ctx, settings.prompt_tokens, settings.num_predict)
+    yield _smoke_check(assistant)
+
+
+def _context_check(chat: Any, num_ctx: int, prompt_tokens: int, num_predict: int) -> Check:
+    try:
+        trained = chat.context_length()
+    except AssistantError as exc:
+        return Check("warn", f"could not read the model's context length: {exc.message}")
+    needed = prompt_tokens + num_predict + 400  # instructions and question
+    if num_ctx < needed:
+        return Check(
+            "fail",
+            f"num_ctx {num_ctx} is too small for prompt_tokens {prompt_tokens} + num_predict "
+            f"{num_predict} (needs about {needed})",
+            "raise num_ctx (ASSISTANT_NUM_CTX) or lower prompt_tokens",
+        )
+    if trained and num_ctx > trained:
+        return Check(
+            "warn",
+            f"num_ctx {num_ctx} is larger than the model was trained for ({trained})",
+            f"set num_ctx to {trained} or less",
+        )
+    known = f" (model trained for {trained})" if trained else ""
+    return Check("ok", f"context window num_ctx {num_ctx}{known}")
+
+
+def _smoke_check(assistant: Any) -> Check:
+    """One question about a three-sentence text, answered and verified like any other."""
+    from assistant.answer.citations import verify_draft
+    from assistant.answer.context import select_sources
+    from assistant.service import ollama_draft
+    from assistant.types import Chunk, Passage
+    from assistant.verify import FileTexts
+
+    settings = assistant.settings
+    passage = Passage(Chunk("smoke", "smoke.txt", "", 0, len(SMOKE_TEXT), SMOKE_TEXT, 0), 1.0)
+    sources = select_sources([passage], lambda texts: [1.0] * len(texts), 200)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        structured = assistant.reply_format() == "json"
+        events = ollama_draft(
+            assistant._ollama(),
+            SMOKE_QUESTION,
+            sources,
+            structured=structured,
+            num_predict=settings.num_predict,
+            temperature=0.0,
+            timings=timings,
+            notes=[],
+        )
+        draft = _drain(events)
+    except AssistantError as exc:
+        return Check("fail", f"smoke test: {exc.message}", exc.hint)
+    seconds = time.perf_counter() - started
+    texts = FileTexts({"smoke.txt": SMOKE_TEXT})
+    verified = verify_draft(draft, texts, ["smoke.txt"], question=SMOKE_QUESTION)
+    first = timings.get("first_token", 0) / 1000
+    speed = f"{seconds:.1f} s, first token after {first:.1f} s"
+    if verified.abstained:
+        lost = len(verified.unsupported) + verified.dropped_quotes
+        return Check(
+            "fail",
+            f"smoke test: {settings.model} gave no verifiable answer to a question its text "
+            f"answers ({lost} sentence(s)/quote(s) rejected; {speed})",
+            "try a larger or instruction-tuned model with --model, or --llm extractive",
+        )
+    level: Level = "warn" if verified.unsupported or verified.dropped_quotes else "ok"
+    return Check(
+        level,
+        f"smoke test: {len(verified.citations)} verified quote(s), "
+        f"{len(verified.unsupported)} unsupported sentence(s) removed ({speed})",
+    )
+
+
+def _drain(events: Any) -> Any:
+    """Run a draft generator to its end (its streamed text is not shown) and return its
+    result."""
+    while True:
+        try:
+            next(events)
+        except StopIteration as stop:
+            return stop.value
+
+
+def _index_checks(assistant: Any) -> Iterator[Check]:
+    settings = assistant.settings
+    try:
+        engine = assistant._current_engine()
+    except AssistantError as exc:
+        yield Check("fail", f"index: {exc.message}", exc.hint)
+        return
+    manifest = engine.manifest
+    yield Check(
+        "ok",
+        f"index in {settings.index}: {len(manifest.files)} files, {manifest.chunk_count()} "
+        f"chunks, built {manifest.built_at} (chunk table and vector store open and agree)",
+    )
+    try:
+        changes = assistant.corpus_changes()
+    except AssistantError as exc:
+        yield Check("fail", f"corpus: {exc.message}", exc.hint)
+        return
+    if changes:
+        shown = ", ".join(changes[:5]) + (" …" if len(changes) > 5 else "")
+        yield Check(
+            "warn",
+            f"{len(changes)} file(s) changed since the last reindex: {shown}",
+            "run `assistant reindex`",
+        )
+    else:
+        yield Check("ok", f"corpus {settings.corpus} is as indexed")
+
+
+def _chroma_check(url: str) -> Check:
+    import httpx
+
+    try:
+        response = httpx.get(f"{url.rstrip('/')}/api/v2/heartbeat", timeout=3.0)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        return Check(
+            "fail",
+            f"Chroma server at {url} does not answer ({type(exc).__name__})",
+            "start it with `chroma run --path DIR --port PORT`, or unset chroma_url",
+        )
+    return Check("ok", f"Chroma server at {url} answers")

@@ -1,0 +1,37 @@
+"""Fixtures for the real-model tests: the test bed server with real GGUF models.
+
+These tests run with `make test-llm` (`pytest -m realmodel`); `make test` deselects them
+(pytest reports them as deselected). When they are selected and the test bed is not set up,
+they fail with what to run: nothing is skipped silently.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+
+import pytest
+
+from tests.realmodel.models import DEFAULT_CACHE, MODELS, model_path
+
+QWEN = "qwen2.5-coder:1.5b"
+SMOL = "smollm2:135m"
+
+
+@pytest.fixture(scope="session")
+def real_ollama() -> Iterator[str]:
+    """The URL of an Ollama-API server answering with real models (started for the session)."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        pytest.fail("llama-cpp-python is not installed: run `make test-llm`")
+    missing = [name for name in MODELS if not model_path(name).exists()]
+    if missing:
+        pytest.fail(f"models {missing} are not in {DEFAULT_CACHE}: run `make test-llm`")
+    from tests.realmodel.server import serve
+
+    server = serve(0, DEFAULT_CACHE, "0.12.6", threads=2)
+    host, port = server.server_address[:2]
+    try:
+        yield f"http://{host!s}:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,189 @@
+"""The real-model eval: both shared gold sets answered by real models through the test bed.
+
+Starts the Ollama-API server over llama-cpp-python (`tests.realmodel.server`), indexes each
+gold set's corpus once (in the test bed cache), runs `assistant eval --llm auto` with each
+model and once with the extractive backend, and prints one table: how many questions the
+model itself answered (not fallen back, not an error), accuracy, quote validity, abstention
+on unanswerable questions, sentences removed for facts their quotes lack, and the median
+time to first token and prompt size.
+
+    python -m tests.realmodel.run_eval [--models qwen2.5-coder:1.5b smollm2:135m] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.realmodel.models import DEFAULT_CACHE
+
+REPO = Path(__file__).resolve().parents[2]
+SHARED = REPO.parent / "shared"
+SETS = {
+    "news": (SHARED / "eval" / "dev_questions.jsonl", REPO / "corpus"),
+    "narrativeqa": (
+        SHARED / "eval" / "narrativeqa" / "questions.jsonl",
+        SHARED / "eval" / "narrativeqa" / "corpus",
+    ),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(cache: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.realmodel.server",
+            "--port",
+            str(port),
+            "--cache",
+            str(cache),
+        ],
+        cwd=REPO,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit("the test bed server exited; see its output above")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process, url
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("the test bed server did not start within 60 s")
+
+
+def assistant(*args: str, env: dict[str, str] | None = None) -> None:
+    command = [str(Path(sys.executable).with_name("assistant")), *args]
+    subprocess.run(command, check=True, env={**os.environ, **(env or {})}, cwd=REPO)
+
+
+def gold_subset(gold: Path, limit: int | None, out: Path) -> Path:
+    """The gold file, or every n-th question of it (a spread-out sample) when `limit` is set."""
+    lines = [line for line in gold.read_text("utf-8").splitlines() if line.strip()]
+    if not limit or limit >= len(lines):
+        return gold
+    step = len(lines) / limit
+    picked = [lines[int(i * step)] for i in range(limit)]
+    out.write_text("\n".join(picked) + "\n", "utf-8")
+    return out
+
+
+def run_one(
+    name: str, model: str | None, url: str, cache: Path, limit: int | None, env: dict[str, str]
+) -> dict[str, Any]:
+    gold, corpus = SETS[name]
+    index = cache / "indexes" / name
+    out = cache / "eval" / f"{name}-{(model or 'extractive').replace(':', '-')}"
+    out.mkdir(parents=True, exist_ok=True)
+    common = ["--corpus", str(corpus), "--index", str(index)]
+    assistant(*common, "reindex")
+    subset = gold_subset(gold, limit, out / "gold.jsonl")
+    backend = ["--llm", "auto", "--model", model, "--ollama-host", url] if model else []
+    backend = backend or ["--llm", "extractive"]
+    assistant(*common, *backend, "eval", str(subset), "--out", str(out), env=env)
+    return summarise(name, model, out)
+
+
+def summarise(name: str, model: str | None, out: Path) -> dict[str, Any]:
+    from assistant.answer.support import check_sentence
+
+    document = json.loads((out / "metrics.json").read_text("utf-8"))
+    metrics = document["overall"]
+    correct = {q["id"]: q["correct"] for q in document["questions"]}
+    results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    by_model = [r for r in results if (r.get("backend") or {}).get("llm") == "ollama"]
+    gold_lines = SETS[name][0].read_text("utf-8").splitlines()
+    gold = {g["id"]: g for g in map(json.loads, filter(str.strip, gold_lines))}
+    first = [r["timings_ms"]["first_token"] for r in by_model if "first_token" in r["timings_ms"]]
+    prompt = [
+        r["timings_ms"]["prompt_tokens"] for r in by_model if "prompt_tokens" in r["timings_ms"]
+    ]
+    unbacked_left = 0
+    for result in by_model:
+        quotes = {c["n"]: c["quote"] for c in result.get("citations", [])}
+        for sentence in result["answer"].split(". "):
+            cited = [quotes[int(n)] for n in _markers(sentence) if int(n) in quotes]
+            claim = re.sub(r"\s?\[\d+\]", "", sentence)
+            if cited and check_sentence(claim, cited, result["question"]):
+                unbacked_left += 1
+    unanswerable = [r for r in results if not gold.get(r.get("id"), {}).get("answerable", True)]
+    return {
+        "set": name,
+        "backend": model or "extractive",
+        "questions": len(results),
+        "by_model": len(by_model),
+        "errors": sum("error" in r for r in results),
+        "correct_by_model": sum(bool(correct.get(r.get("id"))) for r in by_model),
+        "accuracy": metrics["accuracy"],
+        "answerable_accuracy": metrics["answerable_accuracy"],
+        "citation_precision": metrics["citation_precision"],
+        "quote_validity": metrics["quote_validity"],
+        "abstained_unanswerable": f"{sum(r.get('abstained', False) for r in unanswerable)}"
+        f"/{len(unanswerable)}",
+        "removed_sentences": sum(r.get("unsupported_sentences", 0) for r in results),
+        "unbacked_left": unbacked_left,
+        "first_token_s_p50": round(statistics.median(first) / 1000, 1) if first else None,
+        "prompt_tokens_p50": statistics.median(prompt) if prompt else None,
+    }
+
+
+def _markers(sentence: str) -> list[str]:
+    return re.findall(r"\[(\d+)\]", sentence)
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    columns = list(rows[0])
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        cells = [f"{v:.2f}" if isinstance(v, float) else str(v) for v in row.values()]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", nargs="*", default=["qwen2.5-coder:1.5b", "smollm2:135m"])
+    parser.add_argument("--sets", nargs="*", default=list(SETS), choices=list(SETS))
+    parser.add_argument("--limit", type=int, help="a spread-out sample of N questions per set")
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    parser.add_argument("--out", type=Path, help="also write the table (Markdown) here")
+    args = parser.parse_args(argv)
+    env = {"ASSISTANT_OLLAMA_TIMEOUT": "300"}
+    process, url = start_server(args.cache)
+    rows = []
+    try:
+        for name in args.sets:
+            rows.append(run_one(name, None, url, args.cache, args.limit, env))
+            for model in args.models:
+                rows.append(run_one(name, model, url, args.cache, args.limit, env))
+                print(table(rows), flush=True)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    print(table(rows))
+    if args.out:
+        args.out.write_text(table(rows) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

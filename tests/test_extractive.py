@@ -1,0 +1,59 @@
+"""The extractive answerer as a pure function: passages in, a draft out, with the corpus'
+term rarity (idf) given by the test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant.answer.extractive import extractive_draft
+from assistant.textnorm import terms
+from assistant.types import Chunk, Passage
+
+OKAFOR = "Mira Okafor said the glaciers are retreating faster than anyone expected."
+ALPS = "The report described the glaciers of the Alps in great detail."
+
+
+def passage(file: str, text: str, start: int = 0, rank_score: float = 1.0) -> Passage:
+    return Passage(
+        Chunk(f"{file}#0", file, "0" * 64, start, start + len(text), text, 0), rank_score
+    )
+
+
+def idf_of(rare: dict[str, float], default: float = 1.0) -> Callable[[str], float]:
+    weights = {terms(word)[0]: value for word, value in rare.items()}
+    return lambda term: weights.get(term, default)
+
+
+def test_the_sentence_that_answers_is_quoted_with_its_file_and_offset() -> None:
+    text = f"The weather was mild that week in the valley.\n\n{OKAFOR}"
+    draft = extractive_draft(
+        "What did Mira Okafor say about glaciers?",
+        [passage("news.txt", text, start=500)],
+        idf_of({"okafor": 6.0, "glaciers": 2.0}),
+    )
+    assert not draft.abstained
+    (quote,) = draft.quotes.values()
+    assert (quote.file, quote.quote) == ("news.txt", OKAFOR)
+    assert quote.near == 500 + text.index(OKAFOR)
+    assert draft.text == f"{OKAFOR} [1]"
+
+
+def test_no_sentence_sharing_a_word_with_the_question_abstains() -> None:
+    draft = extractive_draft(
+        "What did Mira Okafor say about volcanoes?", [passage("alps.txt", ALPS)], idf_of({})
+    )
+    assert draft.abstained and draft.quotes == {}
+
+
+def test_a_sentence_covering_little_of_the_question_is_no_answer() -> None:
+    """It shares a word, but little of the question's weight, and not its name."""
+    draft = extractive_draft(
+        "What did the report say about the glaciers of Patagonia?",
+        [passage("alps.txt", ALPS)],
+        idf_of({"patagonia": 8.0, "glaciers": 4.0}),
+    )
+    assert draft.abstained
+
+
+def test_no_passages_abstain() -> None:
+    assert extractive_draft("Who founded DeepSeek?", [], idf_of({})).abstained

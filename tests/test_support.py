@@ -1,0 +1,114 @@
+"""Every answer sentence checked against its quotes (pure), including the two unsupported
+claims that Qwen2.5-Coder-1.5B produced over the bundled corpus with verbatim quotes."""
+
+from __future__ import annotations
+
+from assistant.answer.citations import Draft, ProposedQuote, verify_draft
+from assistant.answer.context import select_sources
+from assistant.answer.support import check_sentence, facts, off_topic
+from assistant.types import Chunk, Passage
+from assistant.verify import FileTexts
+
+TRUMP = (
+    "Trump also called Deepseek a “wake-up call for our industries that we need to be "
+    "laser-focused on competing to win.”"
+)
+GROK = "The newest Grok 3 model from xAI utilizes 200,000 H100 GPUs."
+FOUNDER = "DeepSeek founder Liang Wenfeng revealed in a 2023 interview"
+COMPANY = "The company said it trained the model on 2,048 Nvidia H800 chips."
+
+
+def test_real_failure_a_quote_by_someone_else() -> None:
+    missing = check_sentence(
+        "Tim Cook said that DeepSeek was a wake-up call for American industry.",
+        [TRUMP],
+        "What did Tim Cook say about DeepSeek?",
+    )
+    assert "cook" in missing.names
+
+
+def test_real_failure_a_figure_about_another_model() -> None:
+    question = "How many chips did DeepSeek use to train V3, and what did it cost?"
+    missing = check_sentence("DeepSeek used 200,000 H100 GPUs to train V3.", [GROK], question)
+    assert set(missing.names) == {"deepseek", "v3"}
+
+
+def test_supported_sentences_pass() -> None:
+    assert not check_sentence("Liang Wenfeng founded DeepSeek.", [FOUNDER])
+    assert not check_sentence("In 2023, Liang Wenfeng gave an interview.", [FOUNDER])
+    # the subject named by the question, the figure by a quote that names nobody else
+    question = "How many chips did DeepSeek use to train V3?"
+    assert not check_sentence("DeepSeek trained V3 on 2,048 H800 chips.", [COMPANY], question)
+    assert not check_sentence("It cost $5.6 million.", ["training cost about $5.60 million"])
+
+
+def test_numbers_and_years_must_be_quoted() -> None:
+    assert check_sentence("DeepSeek used 2,000 chips.", [COMPANY]).numbers == ("2000",)
+    assert check_sentence("Liang spoke in 2024.", [FOUNDER]).numbers == ("2024",)
+    # a year from the question does not stand in for the other year the quote gives
+    question = "What did Liang say in 2024?"
+    assert check_sentence("In 2024, Liang Wenfeng gave an interview.", [FOUNDER], question)
+
+
+def test_facts_are_names_and_numbers_not_sentence_openers() -> None:
+    found = facts("Researchers said the H800 costs $30,000 in the U.S. and Liang agreed.")
+    assert found.numbers == {"30000"}
+    assert {"h800", "liang", "u.s"} <= found.names
+    assert "researchers" not in found.names
+
+
+def test_verification_removes_unbacked_sentences_and_counts_them() -> None:
+    text = f"DeepSeek released V3 in December. {COMPANY} Grok note: {GROK}"
+    texts = FileTexts({"f.txt": text})
+    draft = Draft(
+        "DeepSeek trained V3 on 2,048 H800 chips [1]. DeepSeek used 200,000 H100 GPUs [2].",
+        {1: ProposedQuote("f.txt", COMPANY), 2: ProposedQuote("f.txt", GROK)},
+    )
+    verified = verify_draft(
+        draft, texts, ["f.txt"], question="How many chips did DeepSeek use for V3?"
+    )
+    assert verified.text == "DeepSeek trained V3 on 2,048 H800 chips [1]."
+    assert verified.unsupported == ("DeepSeek used 200,000 H100 GPUs.",)
+    assert [c.quote for c in verified.citations] == [COMPANY]
+
+
+def test_verification_abstains_when_no_sentence_is_backed() -> None:
+    texts = FileTexts({"f.txt": TRUMP})
+    draft = Draft("Tim Cook called it a wake-up call [1].", {1: ProposedQuote("f.txt", TRUMP)})
+    verified = verify_draft(draft, texts, ["f.txt"], question="What did Tim Cook say?")
+    assert verified.abstained and len(verified.unsupported) == 1
+
+
+def test_prompt_sources_keep_the_best_sentences_within_budget() -> None:
+    filler = " ".join(f"Filler sentence number {i} says little." for i in range(30))
+    text = f"{filler} {FOUNDER}. He said the chips were scarce. {filler}"
+    passage = Passage(Chunk("a", "a.txt", "s", 0, len(text), text, 0), 1.0)
+
+    def relevance(sentences: list[str]) -> list[float]:
+        return [1.0 if "Liang" in s else 0.5 if s.startswith("He ") else 0.0 for s in sentences]
+
+    (source,) = select_sources([passage], relevance, budget_tokens=25)
+    assert source.text == f"{FOUNDER}. He said the chips were scarce."
+    assert sum(len(s.text) for s in source.spans) <= 25 * 4
+
+
+def test_a_true_sentence_about_someone_else_is_off_topic() -> None:
+    """Seen with Qwen2.5-Coder-1.5B on NarrativeQA's out-of-corpus questions: a verbatim,
+    fully backed sentence about another story."""
+    ming = "Ming gives the order to destroy Vultan's kingdom along with Flash."
+    assert off_topic("Who kills the Wieroo king?", [ming])
+    assert not off_topic("Who destroys Vultan's kingdom?", [ming])
+    # the name may stand just before the quote, where its "he" is named
+    assert not off_topic("What did Liang Wenfeng say?", [f"{FOUNDER}. He said more."])
+    # a question that names nobody is not checked
+    assert not off_topic("What are the restrictions aimed at?", [ming])
+
+
+def test_verification_removes_off_topic_sentences() -> None:
+    ming = "Ming gives the order to destroy Vultan's kingdom along with Flash."
+    texts = FileTexts({"f.txt": f"Intro. {ming}"})
+    draft = Draft(
+        "Ming orders the destruction of Vultan's kingdom [1].", {1: ProposedQuote("f.txt", ming)}
+    )
+    verified = verify_draft(draft, texts, ["f.txt"], question="Who kills the Wieroo king?")
+    assert verified.abstained and verified.unsupported
