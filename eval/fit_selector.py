@@ -43,17 +43,20 @@ from assistant.answer.selector import (  # noqa: E402
     select,
 )
 from assistant.config import Settings  # noqa: E402
-from assistant.evaluation.files import load_gold  # noqa: E402
+from assistant.evaluation.files import load_corpus, load_gold  # noqa: E402
+from assistant.evaluation.scoring import GoldQuestion  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.textnorm import terms  # noqa: E402
 from eval.all_sets import SETS as ALL  # noqa: E402
 from eval.all_sets import index_for  # noqa: E402
+from eval.nearmiss import near_misses  # noqa: E402
 
 # name: (gold file, corpus, used for fitting); the same sets as eval/all_sets.py, indexed
 # into the same folders (INDEX_ROOT/<corpus folder's parent>-<corpus folder>).
 SETS = {name: (gold, corpus, role == "fitted on") for name, (gold, corpus, role) in ALL.items()}
 INDEX_ROOT = Path(os.environ.get("ASSISTANT_EVAL_INDEXES", "/tmp/assistant-eval"))
 CACHE = INDEX_ROOT / "fit-cache.pickle"
+NEAR_MISS_CACHE = INDEX_ROOT / "fit-nearmiss.pickle"
 
 
 # The fit's targets, pooled over the fitted sets (issue 10's "done when"): abstain on 95% of
@@ -108,13 +111,20 @@ class Question:
         )
 
 
-def collect(name: str) -> list[Question]:
+def collect(name: str, near_miss: bool = False) -> list[Question]:
+    """The set's questions with their candidate sentences; with `near_miss`, the near-miss
+    negatives made from its answerable questions (eval/nearmiss.py) instead."""
     gold_path, corpus, _ = SETS[name]
     index = index_for(corpus, INDEX_ROOT)  # built or brought up to date first
     assistant = Assistant(Settings(corpus=corpus, index=index, llm="extractive"))
     engine = assistant._current_engine()
+    golds = load_gold(gold_path)
+    if near_miss:
+        texts, _ = load_corpus(corpus)
+        made = near_misses(golds, texts, engine.retriever.idf)
+        golds = [GoldQuestion(m.id, m.question, False, (), ()) for m in made]
     found = []
-    for gold in load_gold(gold_path):
+    for gold in golds:
         passages = engine.retriever.search(gold.question, assistant.settings.top_k)
         pool = candidates(passages)
         words = {t for c in pool for t in terms(f"{c.quote} {c.before} {c.after}")}
@@ -146,6 +156,19 @@ def load(refresh: bool) -> dict[str, list[Question]]:
         for q in questions:
             q.featurise()
     return data
+
+
+def load_near_misses(refresh: bool) -> list[Question]:
+    """Near-miss negatives of the fitted sets, retrieved and cached; reported, not fitted on."""
+    if NEAR_MISS_CACHE.exists() and not refresh:
+        questions: list[Question] = pickle.loads(NEAR_MISS_CACHE.read_bytes())
+    else:
+        fitted = [name for name, (*_, fit_on) in SETS.items() if fit_on]
+        questions = [q for name in fitted for q in collect(name, near_miss=True)]
+        NEAR_MISS_CACHE.write_bytes(pickle.dumps(questions))
+    for q in questions:
+        q.featurise()
+    return questions
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.ndarray:
@@ -316,8 +339,17 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="also score the report-only sets")
     parser.add_argument("--failures", help="print the wrong answers of this set")
     parser.add_argument("--refresh", action="store_true", help="retrieve again (after changes)")
+    parser.add_argument(
+        "--near-miss", action="store_true", help="report near-miss negatives (eval/nearmiss.py)"
+    )
     args = parser.parse_args()
     data = load(args.refresh)
+    if args.near_miss:
+        near = load_near_misses(args.refresh)
+        for kind in ("name", "kind", "term"):
+            made = [q for q in near if q.id.endswith(f"~{kind}")]
+            held = accuracy(made, SELECTOR) if len(SELECTOR.gate) == len(FEATURES) + 2 else None
+            print(f"near-miss {kind}: {len(made)} questions, abstained on {held}")
     train = [q for name, (*_, fitted) in SETS.items() if fitted for q in data[name]]
     for name, questions in data.items():
         oracle = np.mean([q.labels.any() for q in questions if q.answerable])
