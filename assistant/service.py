@@ -384,10 +384,10 @@ class Assistant:
 
         parts = split_question(question)
         if len(parts) == 1:
-            return extractive_draft(question, passages, engine.retriever.idf)
+            return extractive_draft(question, passages, engine.retriever.idf, engine.similarity)
         found = [engine.retriever.search(part, self.settings.top_k) for part in parts]
         passages.extend(p for part_passages in found for p in part_passages)
-        return answer_parts(parts, found, engine.retriever.idf)
+        return answer_parts(parts, found, engine.retriever.idf, engine.similarity)
 
     def _ollama_draft(
         self,

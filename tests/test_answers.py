@@ -47,23 +47,8 @@ def test_answer_cites_the_right_file_with_exact_offsets(
     "question",
     [
         "What is the price of DeepSeek's API per million tokens?",
-        pytest.param(
-            "How many parameters does the DeepSeek-R1 model have?",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known regression of issue 10: the rule that a count must name what "
-                "is counted went with the phrasing rules; the selector quotes 2,048 chips",
-            ),
-        ),
-        pytest.param(
-            "What was Nvidia's revenue in 2023?",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="known regression of issue 10: the rules that a sum must name the "
-                "measure asked about (revenue) went with the phrasing rules; the selector "
-                "quotes Nvidia losing $600 billion in value",
-            ),
-        ),
+        "How many parameters does the DeepSeek-R1 model have?",
+        "What was Nvidia's revenue in 2023?",
         "What is the capital of Australia?",
     ],
 )

@@ -24,12 +24,18 @@ def idf_of(rare: dict[str, float], default: float = 1.0) -> Callable[[str], floa
     return lambda term: weights.get(term, default)
 
 
+def far(question: str, sentences: list[str]) -> list[float]:
+    """MiniLM closeness, as if no sentence read close to the question."""
+    return [0.0] * len(sentences)
+
+
 def test_the_sentence_that_answers_is_quoted_with_its_file_and_offset() -> None:
     text = f"The weather was mild that week in the valley.\n\n{OKAFOR}"
     draft = extractive_draft(
         "What did Mira Okafor say about glaciers?",
         [passage("news.txt", text, start=500)],
         idf_of({"okafor": 6.0, "glaciers": 2.0}),
+        far,
     )
     assert not draft.abstained
     (quote,) = draft.quotes.values()
@@ -40,7 +46,7 @@ def test_the_sentence_that_answers_is_quoted_with_its_file_and_offset() -> None:
 
 def test_no_sentence_sharing_a_word_with_the_question_abstains() -> None:
     draft = extractive_draft(
-        "What did Mira Okafor say about volcanoes?", [passage("alps.txt", ALPS)], idf_of({})
+        "What did Mira Okafor say about volcanoes?", [passage("alps.txt", ALPS)], idf_of({}), far
     )
     assert draft.abstained and draft.quotes == {}
 
@@ -51,9 +57,31 @@ def test_a_sentence_covering_little_of_the_question_is_no_answer() -> None:
         "What did the report say about the glaciers of Patagonia?",
         [passage("alps.txt", ALPS)],
         idf_of({"patagonia": 8.0, "glaciers": 4.0}),
+        far,
     )
     assert draft.abstained
 
 
 def test_no_passages_abstain() -> None:
-    assert extractive_draft("Who founded DeepSeek?", [], idf_of({})).abstained
+    assert extractive_draft("Who founded DeepSeek?", [], idf_of({}), far).abstained
+
+
+def test_the_best_sentence_without_the_asked_kind_of_answer_is_no_answer() -> None:
+    """It is about Okafor and the glaciers, but gives no time: "when" is not answered."""
+    draft = extractive_draft(
+        "When did Mira Okafor say the glaciers are retreating?",
+        [passage("news.txt", OKAFOR)],
+        idf_of({"okafor": 6.0, "glaciers": 2.0}),
+        far,
+    )
+    assert draft.abstained
+
+
+def test_a_sentence_about_another_year_is_no_answer() -> None:
+    text = "In 2024 the glaciers of the Alps lost three percent of their ice, Okafor said."
+    question = "What happened to the glaciers of the Alps in {}?"
+    rare = idf_of({"okafor": 6.0, "glaciers": 2.0, "alps": 3.0})
+    assert not extractive_draft(
+        question.format(2024), [passage("a.txt", text)], rare, far
+    ).abstained
+    assert extractive_draft(question.format(2023), [passage("a.txt", text)], rare, far).abstained

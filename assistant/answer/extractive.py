@@ -10,23 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from assistant.answer.answer_types import answer_types, contradicts_time, fits
 from assistant.answer.citations import Draft, ProposedQuote
-from assistant.answer.selector import candidates, features, select
+from assistant.answer.selector import Candidate, candidates, features, select
 from assistant.types import Passage
+
+Similarity = Callable[[str, list[str]], list[float]]
+CLOSE = 0.6  # MiniLM cosine so close that a count may be of a synonym ("chips" for "GPUs")
 
 
 def extractive_draft(
     question: str,
     passages: Sequence[Passage],
     idf: Callable[[str], float],
+    similarity: Similarity,
 ) -> Draft:
     """Pick cited sentences for the question, or abstain; `idf(term)` says how rare a term
-    is in the corpus."""
+    is in the corpus, `similarity(question, sentences)` how close each sentence reads."""
     pool = candidates(passages)
     if not pool:
         return Draft("", abstained=True)
     picked = select(pool, features(question, pool, idf))
-    if not picked:
+    if not picked or not holds_asked(question, picked[0], similarity):
         return Draft("", abstained=True)
     quotes = {
         n: ProposedQuote(c.file, c.quote, c.near, c.corroborating) for n, c in enumerate(picked, 1)
@@ -35,10 +40,23 @@ def extractive_draft(
     return Draft(text, quotes)
 
 
+def holds_asked(question: str, best: Candidate, similarity: Similarity) -> bool:
+    """The selector's best sentence holds an answer of the kind asked for (a time, a count, a
+    sum of money, a share) and names no other year or weekday than the question's."""
+    if contradicts_time(question, best.quote):
+        return False
+    kinds = answer_types(question)
+    if not kinds:
+        return True
+    close = similarity(question, [best.text])[0] >= CLOSE
+    return any(fits(kind, best.quote, question, close) for kind in kinds)
+
+
 def answer_parts(
     parts: Sequence[str],
     found: Sequence[Sequence[Passage]],
     idf: Callable[[str], float],
+    similarity: Similarity,
 ) -> Draft:
     """A conjoined question answered part by part (`found[i]`: the passages retrieved for
     `parts[i]`). Each part may be answered from the passages found for any part, its own
@@ -49,7 +67,7 @@ def answer_parts(
         for passages in [found[i], *found[:i], *found[i + 1 :]]:
             for passage in passages:
                 pool.setdefault(passage.chunk.chunk_id, passage)
-        drafts.append(extractive_draft(part, list(pool.values()), idf))
+        drafts.append(extractive_draft(part, list(pool.values()), idf, similarity))
     return combine(parts, drafts)
 
 
