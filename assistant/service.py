@@ -394,17 +394,14 @@ class Assistant:
     def _extractive_draft(self, engine: _Engine, question: str, passages: list[Passage]) -> Draft:
         """Extractive answer; a conjoined question is answered part by part. Passages found
         for the parts are added to `passages` (they are the retrieved files)."""
-        from assistant.answer.extractive import combine, extractive_draft
+        from assistant.answer.extractive import answer_parts, extractive_draft
 
         parts = split_question(question)
         if len(parts) == 1:
             return extractive_draft(question, passages, engine.retriever.idf, engine.similarity)
-        drafts = []
-        for part in parts:
-            found = engine.retriever.search(part, self.settings.top_k)
-            passages.extend(found)
-            drafts.append(extractive_draft(part, found, engine.retriever.idf, engine.similarity))
-        return combine(parts, drafts)
+        found = [engine.retriever.search(part, self.settings.top_k) for part in parts]
+        passages.extend(p for part_passages in found for p in part_passages)
+        return answer_parts(parts, found, engine.retriever.idf, engine.similarity)
 
     def _ollama_draft(
         self,
