@@ -43,8 +43,9 @@ lint: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/documents.py
 
 clean:  ## the virtualenv, build leftovers and the default index (index/.gitkeep stays)
 	rm -rf $(VENV) build dist *.egg-info
 	rm -rf index/manifest.json index/.manifest.json.* index/chunks-*.sqlite3 index/stores \
-		index/.lock index/damaged index/.damaged.*
+		index/.lock index/damaged index/.damaged.* index/extracted

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from assistant.cleaning import CLEANER_VERSION, clean_spans
-from assistant.sentences import split_sentences
+from assistant.sentences import join_wrapped, split_sentences
 from assistant.types import Chunk
 
 
@@ -36,7 +37,7 @@ class Sentence:
 def sentence_spans(text: str, max_chars: int) -> list[Sentence]:
     """Sentences of the article text of a file, long ones cut at white space to max_chars."""
     sentences: list[Sentence] = []
-    for line_no, (start, end) in enumerate(clean_spans(text)):
+    for line_no, (start, end) in enumerate(join_wrapped(text, clean_spans(text))):
         for s, e in split_sentences(text, start, end):
             sentences.extend(Sentence(a, b, line_no) for a, b in _cut(text, s, e, max_chars))
     return sentences
@@ -94,10 +95,12 @@ def _overlap_tail(group: list[Sentence], overlap: int) -> list[Sentence]:
 def _make_chunk(
     name: str, text: str, sha: str, params: ChunkingParams, ordinal: int, group: list[Sentence]
 ) -> Chunk:
+    # Sentences of different lines are joined by a blank line: removed page chrome may have
+    # stood between them, so nothing may quote across it (a hard wrap is a single newline).
     parts: list[str] = []
     for index, sentence in enumerate(group):
         if index:
-            parts.append("\n" if sentence.line != group[index - 1].line else " ")
+            parts.append("\n\n" if sentence.line != group[index - 1].line else " ")
         parts.append(text[sentence.start : sentence.end])
     identity = f"{name}\0{sha}\0{params.key()}\0{ordinal}".encode()
     return Chunk(
@@ -109,3 +112,19 @@ def _make_chunk(
         text="".join(parts),
         ordinal=ordinal,
     )
+
+
+_NAME_NOISE = re.compile(r"^(?:\d+|[0-9a-f]{8,})$", re.IGNORECASE)
+TITLE_MAX_CHARS = 100
+
+
+def document_title(name: str, first_line: str = "") -> str:
+    """What a question naming the document would say: its file name without folders,
+    extensions, separators, numbers and hex ids ("gzip_README.txt" → "gzip README"), and its
+    first line when that is short enough to be a heading or title ("# Chunking notes")."""
+    stem = name.rsplit("/", 1)[-1].split(".", 1)[0]
+    words = [w for w in re.split(r"[\s_\-.]+", stem) if w and not _NAME_NOISE.match(w)]
+    heading = first_line.strip().lstrip("#=*- ").strip()
+    if heading and len(heading) <= TITLE_MAX_CHARS:
+        words.append(heading)
+    return " ".join(words)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.chunking import document_title
 from assistant.errors import REINDEX_HINT, IndexMissingError
 from assistant.textnorm import terms
 from assistant.types import Chunk
@@ -108,6 +109,14 @@ class ChunkStore:
     # --- writing ---------------------------------------------------------------------------
 
     def add(self, chunks: Iterable[Chunk]) -> None:
+        """Store chunks (every chunk of a file in one call); each chunk's BM25 terms include
+        its document's title (`document_title`), so a question naming the document finds it."""
+        chunks = list(chunks)
+        first_lines = {c.file: c.text.lstrip().split("\n", 1)[0] for c in chunks if c.ordinal == 0}
+        titles = {
+            name: terms(document_title(name, first_lines.get(name, "")))
+            for name in {c.file for c in chunks}
+        }
         with self._lock, self._db:
             for chunk in chunks:
                 cursor = self._db.execute(
@@ -124,7 +133,7 @@ class ChunkStore:
                 )
                 self._db.execute(
                     "INSERT INTO lexical(rowid, terms) VALUES (?, ?)",
-                    (cursor.lastrowid, " ".join(terms(chunk.text))),
+                    (cursor.lastrowid, " ".join([*terms(chunk.text), *titles[chunk.file]])),
                 )
         self._count = None
 

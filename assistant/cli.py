@@ -161,6 +161,8 @@ def _reindex(settings: Settings, wait: float) -> int:
         summary = Assistant(settings).reindex(progress.update, progress.message, wait)
     for name, reason in summary.skipped:
         print(f"warning: skipped {name}: {reason}", file=sys.stderr)
+    for name, warning in summary.warnings:
+        print(f"warning: {name}: {warning}", file=sys.stderr)
     print(summary.line())
     return 0
 

@@ -38,7 +38,10 @@ def print_answer(answer: Answer, width: int = 100) -> None:
         for c in answer.citations:
             quote = " ".join(shown(c.quote).split())
             how = {"aligned": "; the model's quote had slips", "attributed": "; found for it"}
-            print(f"  [{c.n}] {shown(c.file)} (chars {c.start}–{c.end}{how.get(c.match, '')})")
+            heading = " › ".join(shown(h) for h in (c.title, c.section) if h)
+            title = f" — {heading}" if heading else ""
+            chars = f"chars {c.start}–{c.end}{how.get(c.match, '')}"
+            print(f"  [{c.n}] {shown(c.where())}{title} ({chars})")
             quoted = quote if quote[:1] in "\"“‘'" else f"“{quote}”"
             print(textwrap.indent(textwrap.fill(quoted, width - 6), "      "))
             if c.corroborating:

@@ -1,7 +1,9 @@
 """Reading the corpus: which files count, and their text exactly as the citations refer to it.
 
-A file's text is its bytes decoded (UTF-8, a UTF-8/UTF-16 byte-order mark honoured, otherwise
-Windows-1252/Latin-1 with a warning); offsets in citations are character offsets into it.
+A text file's text is its bytes decoded (UTF-8, a UTF-8/UTF-16 byte-order mark honoured,
+otherwise Windows-1252/Latin-1 with a warning); a PDF's, web page's or Word document's is the
+text extracted from it (`assistant.documents`), kept in the index folder. Offsets in citations
+are character offsets into that text.
 """
 
 from __future__ import annotations
@@ -9,14 +11,21 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant import documents
 from assistant.errors import CorpusError
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".text"})
+MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
+_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 SNIFF_BYTES = 8192
 MAX_FILE_MB = 10.0  # ≈15,000 chunks, about ten minutes of embedding on a laptop CPU
+# A PDF's or Word file's bytes are mostly fonts and pictures: such files may be this many times
+# max_file_mb; the text extracted from them is held to max_file_mb (see text_too_large).
+DOCUMENT_SIZE_FACTOR = 20
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,10 @@ class Document:
     text: str
     sha256: str
     encoding: str
+    page_starts: tuple[int, ...] = ()  # where each page starts in `text` (paged documents)
+    title: str = ""
+    warnings: tuple[str, ...] = ()  # what could not be read (pages without a text layer)
+    sections: tuple[tuple[int, str], ...] = ()  # (where a heading starts, the heading)
 
 
 @dataclass(frozen=True)
@@ -85,8 +98,8 @@ def list_candidates(
 
 def _unusable(path: Path, root: Path, max_bytes: int) -> str:
     suffix = path.suffix.lower()
-    if suffix and suffix not in TEXT_SUFFIXES:
-        return f"not a text file type ({suffix})"
+    if suffix and suffix not in TEXT_SUFFIXES and suffix not in documents.DOCUMENT_SUFFIXES:
+        return f"not a text or document file type ({suffix})"
     try:
         real = path.resolve(strict=True)
     except (OSError, RuntimeError):
@@ -96,11 +109,19 @@ def _unusable(path: Path, root: Path, max_bytes: int) -> str:
     try:
         if not real.is_file():
             return "not a regular file"
-        if real.stat().st_size > max_bytes:
-            return f"larger than {max_bytes / (1024 * 1024):g} MB (raise max_file_mb to index it)"
+        limit = max_bytes * (DOCUMENT_SIZE_FACTOR if documents.is_document(path.name) else 1)
+        if real.stat().st_size > limit:
+            return f"larger than {limit / (1024 * 1024):g} MB (raise max_file_mb to index it)"
     except OSError as exc:
         return f"vanished while listing ({exc.strerror or exc})"
     return ""
+
+
+def text_too_large(document: Document, max_file_mb: float) -> str:
+    """Why a document's extracted text is too large to index, or ''."""
+    if len(document.text) <= max_file_mb * 1024 * 1024:
+        return ""
+    return f"its text is larger than {max_file_mb:g} MB (raise max_file_mb to index it)"
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -135,12 +156,42 @@ def _mostly_control(text: str) -> bool:
     return bool(sample) and bad / len(sample) > 0.1
 
 
-def read_document(root: Path, name: str) -> Document:
-    """Read one corpus file by its name relative to root; never reads outside root."""
+def read_document(
+    root: Path, name: str, index_dir: Path | None = None, keep_extracted: bool = False
+) -> Document:
+    """Read one corpus file by its name relative to root; never reads outside root. A PDF,
+    web page or Word document is parsed only if `index_dir` keeps no text extracted from
+    these bytes; with `keep_extracted` (reindex) what is parsed is kept there."""
     path = safe_path(root, name)
     data = path.read_bytes()
-    text, encoding = decode(data)
-    return Document(name, text, hashlib.sha256(data).hexdigest(), encoding)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if not documents.is_document(name):
+        text, encoding = decode(data)
+        if path.suffix.lower() not in MARKDOWN_SUFFIXES:
+            return Document(name, text, sha256, encoding)
+        sections = markdown_sections(text)
+        title = sections[0][1] if sections else ""
+        return Document(name, text, sha256, encoding, title=title, sections=sections)
+    extracted = documents.cached(index_dir, sha256)
+    if extracted is None:
+        extracted = documents.extract(path)
+        if keep_extracted and index_dir is not None:
+            documents.keep(index_dir, sha256, extracted)
+    return Document(
+        name,
+        extracted.text,
+        sha256,
+        extracted.kind,
+        extracted.page_starts,
+        extracted.title,
+        extracted.warnings,
+        extracted.sections,
+    )
+
+
+def markdown_sections(text: str) -> tuple[tuple[int, str], ...]:
+    """A Markdown file's headings (`# Title`, `## Part`) and where their lines start."""
+    return tuple((m.start(), m.group(1).strip()) for m in _ATX_HEADING.finditer(text))
 
 
 def safe_path(root: Path, name: str) -> Path:
@@ -162,9 +213,16 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_text_or_none(root: Path, name: str) -> str | None:
-    """The text of a corpus file, or None if it is gone, unreadable or binary now."""
+def read_document_or_none(root: Path, name: str, index_dir: Path | None = None) -> Document | None:
+    """A corpus file as read (see read_document), or None if it is gone, unreadable or
+    binary now."""
     try:
-        return read_document(root, name).text
+        return read_document(root, name, index_dir)
     except (OSError, ValueError, CorpusError):
         return None
+
+
+def read_text_or_none(root: Path, name: str, index_dir: Path | None = None) -> str | None:
+    """The text of a corpus file, or None if it is gone, unreadable or binary now."""
+    document = read_document_or_none(root, name, index_dir)
+    return document.text if document else None

@@ -23,10 +23,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant import documents
 from assistant.chunking import ChunkingParams, chunk_text
 from assistant.chunkstore import ChunkStore
 from assistant.config import Settings
-from assistant.corpus import Candidate, list_candidates, read_document
+from assistant.corpus import Candidate, list_candidates, read_document, text_too_large
 from assistant.embedder import MiniLMEmbedder, identity
 from assistant.errors import AssistantError, ConfigError, CorpusError, IndexMissingError
 from assistant.lock import index_lock
@@ -88,11 +89,14 @@ def _reindex_locked(
     params = ChunkingParams(settings.chunk_size, settings.chunk_overlap)
     candidates, skipped = list_candidates(settings.corpus, settings.max_file_mb)
     if not candidates and not skipped:
-        raise CorpusError(f"corpus folder {settings.corpus} has no files", "add .txt or .md files")
+        raise CorpusError(
+            f"corpus folder {settings.corpus} has no files",
+            "add text, Markdown, PDF, HTML or .docx files",
+        )
     remote_embedder = _remote_embedder(settings)  # checks the server has the model, first
     embedder = identity(remote_embedder or MiniLMEmbedder)
     old = _usable_manifest(settings.index, params, on_message, embedder)
-    plan = _plan(old, candidates)
+    plan = _plan(old, candidates, settings.index)
     summary = ReindexSummary(skipped=list(skipped), removed=plan.removed)
     summary.skipped += [(name, entry.reason) for name, entry in plan.still_skipped.items()]
     whole = old is not None and _looks_whole(settings, old)
@@ -102,7 +106,7 @@ def _reindex_locked(
         return summary  # nothing changed: the index stays as it is, nothing is written
     source = _open_table(settings, old, on_message)
     if source is None and plan.keep:  # the unchanged files' chunks must be read again
-        plan = _plan(old, candidates, reread=True)
+        plan = _plan(old, candidates, settings.index, reread=True)
     new_chunks, new_entries, new_skips = _read_and_chunk(settings, plan, params, summary, progress)
     files = {**plan.keep, **new_entries}
     skips = {**plan.still_skipped, **new_skips}
@@ -113,7 +117,8 @@ def _reindex_locked(
     )
     if not files:
         raise CorpusError(
-            _nothing_usable(settings.corpus, summary.skipped), "add .txt or .md files"
+            _nothing_usable(settings.corpus, summary.skipped),
+            "add text, Markdown, PDF, HTML or .docx files",
         )
     summary.chunks_total = sum(entry.chunks for entry in files.values())
     if old is not None and whole and _same_content(files, old.files):
@@ -192,10 +197,12 @@ def _changed_embedder(before: dict[str, Any], now: dict[str, Any]) -> bool:
     return not same or any(before.get(key) != now[key] for key in same)
 
 
-def _plan(old: Manifest | None, candidates: list[Candidate], reread: bool = False) -> _Plan:
-    """Which files keep their chunks (same size and mtime), which are read, which are gone,
-    and which were found unusable before and have not changed since. `reread`: every file
-    is read again."""
+def _plan(
+    old: Manifest | None, candidates: list[Candidate], index_dir: Path, reread: bool = False
+) -> _Plan:
+    """Which files keep their chunks (same size and mtime, and for a document its extracted
+    text kept), which are read, which are gone, and which were found unusable before and
+    have not changed since. `reread`: every file is read again."""
     previous = old.files if old else {}
     skipped_before = old.skipped if old else {}
     keep: dict[str, FileEntry] = {}
@@ -206,7 +213,11 @@ def _plan(old: Manifest | None, candidates: list[Candidate], reread: bool = Fals
         skip = skipped_before.get(cand.name)
         if reread:
             todo.append(cand)
-        elif entry and (entry.size, entry.mtime_ns) == (cand.size, cand.mtime_ns):
+        elif (
+            entry
+            and (entry.size, entry.mtime_ns) == (cand.size, cand.mtime_ns)
+            and documents.is_kept(index_dir, cand.name, entry.sha256)
+        ):
             keep[cand.name] = entry
         elif skip and (skip.size, skip.mtime_ns) == (cand.size, cand.mtime_ns):
             still_skipped[cand.name] = skip
@@ -268,17 +279,23 @@ def _read_and_chunk(
     for done, cand in enumerate(plan.todo, 1):
         progress("reading", done, len(plan.todo))
         try:
-            doc = read_document(settings.corpus, cand.name)
+            doc = read_document(settings.corpus, cand.name, settings.index, keep_extracted=True)
         except (OSError, ValueError, CorpusError) as exc:
             summary.skipped.append((cand.name, _reason(exc)))
             if isinstance(exc, ValueError):  # the content is unusable, not the file system
                 skips[cand.name] = Skipped(cand.size, cand.mtime_ns, _reason(exc))
+            continue
+        too_large = text_too_large(doc, settings.max_file_mb)
+        if too_large:
+            summary.skipped.append((cand.name, too_large))
+            skips[cand.name] = Skipped(cand.size, cand.mtime_ns, too_large)
             continue
         file_chunks = chunk_text(cand.name, doc.text, doc.sha256, params)
         if not file_chunks:
             summary.skipped.append((cand.name, "no text after cleaning"))
             skips[cand.name] = Skipped(cand.size, cand.mtime_ns, "no text after cleaning")
             continue
+        summary.warnings += [(cand.name, warning) for warning in doc.warnings]
         chunks.extend(file_chunks)
         entries[cand.name] = FileEntry(doc.sha256, cand.size, cand.mtime_ns, len(file_chunks))
         before = plan.previous.get(cand.name)
@@ -488,6 +505,7 @@ def _collect_garbage(settings: Settings, manifest: Manifest, old: Manifest | Non
     drop_stores(settings.index, chroma_server(settings), {m.store for m in keep})
     if settings.chroma_url:
         _prune_server_store(settings, keep)
+    documents.drop_unused(settings.index, {f.sha256 for m in keep for f in m.files.values()})
     tables = {m.chunk_table for m in keep}
     for table in settings.index.glob("chunks-*.sqlite3"):
         if table.name not in tables:

@@ -17,7 +17,9 @@ from assistant.errors import REINDEX_HINT, IndexMissingError
 
 # 2: vectors live in a per-generation store named by `store`;
 # 3: the chunk table is a per-generation SQLite file with a BM25 index (assistant.chunkstore)
-SCHEMA_VERSION = 3
+# 4: a chunk's BM25 terms include its document's title; hard-wrapped lines are joined, and
+#    the lines of a chunk are separated by a blank line
+SCHEMA_VERSION = 4
 MANIFEST = "manifest.json"
 _CHUNK_TABLE = re.compile(r"^chunks-g[0-9a-f]{8,32}\.sqlite3$")
 _STORE = re.compile(r"^g[0-9a-f]{8,32}$")

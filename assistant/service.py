@@ -21,7 +21,14 @@ from assistant.answer.citations import (
     verify_draft,
 )
 from assistant.config import Settings
-from assistant.corpus import check_corpus_dir, read_text_or_none, safe_path, sha256_file
+from assistant.corpus import (
+    Document,
+    check_corpus_dir,
+    read_document_or_none,
+    safe_path,
+    sha256_file,
+)
+from assistant.documents import section_at
 from assistant.embedder import EMBEDDER_NAME, CachedEmbedder, MiniLMEmbedder
 from assistant.errors import (
     REINDEX_HINT,
@@ -41,11 +48,13 @@ from assistant.manifest import (
     mark_damaged,
     read_manifest,
 )
+from assistant.pagetext import page_of
 from assistant.textnorm import terms
 from assistant.types import (
     Answer,
     AnswerEvent,
     Backend,
+    Citation,
     Done,
     Passage,
     ReindexSummary,
@@ -431,17 +440,14 @@ class Assistant:
     def _extractive_draft(self, engine: _Engine, question: str, passages: list[Passage]) -> Draft:
         """Extractive answer; a conjoined question is answered part by part. Passages found
         for the parts are added to `passages` (they are the retrieved files)."""
-        from assistant.answer.extractive import combine, extractive_draft
+        from assistant.answer.extractive import answer_parts, extractive_draft
 
         parts = split_question(question)
         if len(parts) == 1:
             return extractive_draft(question, passages, engine.retriever.idf, engine.similarity)
-        drafts = []
-        for part in parts:
-            found = engine.retriever.search(part, self.settings.top_k)
-            passages.extend(found)
-            drafts.append(extractive_draft(part, found, engine.retriever.idf, engine.similarity))
-        return combine(parts, drafts)
+        found = [engine.retriever.search(part, self.settings.top_k) for part in parts]
+        passages.extend(p for part_passages in found for p in part_passages)
+        return answer_parts(parts, found, engine.retriever.idf, engine.similarity)
 
     def _ollama_draft(
         self,
@@ -482,6 +488,19 @@ class Assistant:
             if name in manifest.files and (change := file_change(root, name, manifest.files[name]))
         ]
 
+    def _reader(self) -> Callable[[str], Document | None]:
+        """Reads corpus files as the index reads them (a document's text from the index's
+        copy), each once."""
+        seen: dict[str, Document | None] = {}
+        corpus, index = self.settings.corpus, self.settings.index
+
+        def read(name: str) -> Document | None:
+            if name not in seen:
+                seen[name] = read_document_or_none(corpus, name, index)
+            return seen[name]
+
+        return read
+
     def _finish(
         self,
         engine: _Engine,
@@ -494,8 +513,9 @@ class Assistant:
     ) -> Answer:
         kind, reason = backend
         manifest = engine.manifest
+        read = self._reader()
         texts = FileTexts(
-            loader=lambda name: read_text_or_none(self.settings.corpus, name),
+            loader=lambda name: document.text if (document := read(name)) else None,
             names=manifest.files,
         )
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
@@ -521,7 +541,9 @@ class Assistant:
             question=question,
             answer=verified.text if not verified.abstained else CANNOT_ANSWER,
             abstained=verified.abstained,
-            citations=verified.citations,
+            citations=tuple(
+                located(citation, read(citation.file)) for citation in verified.citations
+            ),
             backend=Backend(
                 kind,  # type: ignore[arg-type]
                 self.settings.model if kind == "ollama" else None,
@@ -535,6 +557,16 @@ class Assistant:
             unsupported_sentences=verified.unsupported,
             removed_why=verified.why,
         )
+
+
+def located(citation: Citation, document: Document | None) -> Citation:
+    """The citation with its document's title and, in a paged document, its page."""
+    if document is None:
+        return citation
+    page = page_of(document.page_starts, citation.start) if document.page_starts else None
+    section = section_at(document.sections, citation.start)
+    section = "" if section == document.title else section  # the title says it already
+    return replace(citation, page=page, title=document.title, section=section)
 
 
 def file_change(root: Path, name: str, entry: FileEntry) -> str:

@@ -41,9 +41,12 @@ class Citation:
     end: int
     corroborating: tuple[str, ...] = ()
     match: str = "exact"  # how the backend's quote was found: exact, aligned or attributed
+    page: int | None = None  # 1-based page of `start`, for a paged document (PDF)
+    title: str = ""  # the document's title, where it has one (PDF, web page, Word, Markdown)
+    section: str = ""  # the heading of the section holding the quote, where one is known
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "n": self.n,
             "file": self.file,
             "quote": self.quote,
@@ -52,6 +55,17 @@ class Citation:
             "corroborating": list(self.corroborating),
             "match": self.match,
         }
+        if self.page is not None:
+            data["page"] = self.page
+        if self.title:
+            data["title"] = self.title
+        if self.section:
+            data["section"] = self.section
+        return data
+
+    def where(self) -> str:
+        """ "report.pdf p. 12", or just the file name."""
+        return f"{self.file} p. {self.page}" if self.page is not None else self.file
 
 
 @dataclass(frozen=True)
@@ -151,6 +165,7 @@ class ReindexSummary:
     removed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # indexed, parts unread
     chunks_total: int = 0
     chunks_embedded: int = 0
     seconds: float = 0.0

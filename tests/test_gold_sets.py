@@ -23,18 +23,25 @@ DEV_SET = REPO.parent / "shared" / "eval" / "dev_questions.jsonl"  # ../shared, 
 
 # gold file: (correct when measured / questions, floor)
 MEASURED = {
-    "heldout_questions.jsonl": (29, 30),
-    "test_questions.jsonl": (32, 36),
-    "regression_questions.jsonl": (12, 12),
+    "heldout_questions.jsonl": (27, 30),
+    "test_questions.jsonl": (29, 36),
+    "regression_questions.jsonl": (10, 12),
     "dev_questions.jsonl": (12, 12),
 }
-MARGIN = {"regression_questions.jsonl": 2, "dev_questions.jsonl": 2}  # others: 3
+# The floors were set when the phrasing rules answered (29, 32, 12, 12 correct); issue 10's
+# selector kept them (heldout 26, test 29, regression 10, dev 10) rather than lowering them.
+MARGIN = {
+    "heldout_questions.jsonl": 1,
+    "test_questions.jsonl": 0,
+    "regression_questions.jsonl": 0,
+    "dev_questions.jsonl": 2,
+}
 GOLD_FILES = [REPO / "eval" / name for name in MEASURED if name != DEV_SET.name] + [DEV_SET]
 
 
 def floor(name: str) -> int:
     correct, _ = MEASURED[name]
-    return correct - MARGIN.get(name, 3)
+    return correct - MARGIN[name]
 
 
 def score(assistant: Assistant, gold: Path, corpus: Path) -> RunScore:
@@ -61,3 +68,29 @@ def test_gold_set_scores_at_least_its_floor(
     assert overall["correct"] >= floor(gold.name), "\n".join(failed)
     assert overall["errors"] == 0 and overall["missing"] == 0
     assert overall["quote_validity"] in (1.0, None), overall["quotes"]
+
+
+PDFWEB = REPO / "eval" / "pdfweb"
+PDFWEB_MEASURED = (14, 20)  # two Debian PDF manuals and three web pages (eval/pdfweb/SOURCE.md)
+PDFWEB_FLOOR = 13  # set at 16/20 with the phrasing rules; issue 10's selector scores 14
+
+
+@pytest.mark.slow
+def test_the_pdf_and_web_page_set_scores_at_least_its_floor_with_pages_cited(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import settings_for
+
+    corpus, index = PDFWEB / "corpus", tmp_path / "index"
+    assistant = Assistant(settings_for(corpus, index))
+    assistant.reindex()
+    golds = load_gold(PDFWEB / "questions.jsonl")
+    results = [assistant.answer(g.question, question_id=g.id).to_json() for g in golds]
+    texts, _ = load_corpus(corpus, index)
+    overall = score_run(golds, results, Corpus.of(texts)).overall()
+    assert overall["questions"] == PDFWEB_MEASURED[1]
+    assert overall["correct"] >= PDFWEB_FLOOR
+    assert overall["quote_validity"] in (1.0, None), overall["quotes"]
+    cited = [c for r in results for c in r["citations"]]
+    assert all(("page" in c) == c["file"].endswith(".pdf") for c in cited)
+    assert all(c["page"] >= 1 for c in cited if "page" in c)

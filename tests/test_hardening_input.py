@@ -6,6 +6,7 @@ import codecs
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,9 +100,9 @@ def test_a_50_mb_file_is_skipped_at_once_with_the_setting_to_raise(
     (corpus / "huge.txt").write_bytes(line * (50 * 1024 * 1024 // len(line) + 1))
     read: list[str] = []
 
-    def reading(root: Path, name: str) -> corpus_module.Document:
+    def reading(root: Path, name: str, *args: Any, **kwargs: Any) -> corpus_module.Document:
         read.append(name)
-        return read_document(root, name)
+        return read_document(root, name, *args, **kwargs)
 
     monkeypatch.setattr(indexer, "read_document", reading)
     summary = Assistant(settings_for(corpus, tmp_path / "index")).reindex()
@@ -140,10 +141,10 @@ def test_files_vanishing_while_listed_or_read_are_skipped(
             path.unlink()  # deleted between the checks and the stat
         return reason
 
-    def read_then_gone(root: Path, name: str) -> object:
+    def read_then_gone(root: Path, name: str, *args: Any, **kwargs: Any) -> object:
         if name == "c.txt":
             (root / name).unlink()  # deleted just before reindex reads it
-        return real_read(root, name)
+        return real_read(root, name, *args, **kwargs)
 
     monkeypatch.setattr(corpus_module, "_unusable", unusable_then_gone)
     monkeypatch.setattr(indexer, "read_document", read_then_gone)

@@ -116,7 +116,7 @@ def test_file_names_with_spaces_unicode_and_leading_dashes(
     for row in rows:
         assert_grounded(row, corpus)
     assert main([*args, "ask", "When does the night ferry to Elm Island leave?"]) == 0
-    assert "[1] -dash notes.md (chars" in capsys.readouterr().out
+    assert "[1] -dash notes.md — Ferry notes (chars" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,8 @@ def test_make_clean_removes_the_index_files_of_this_schema(tmp_path: Path) -> No
     shutil.copy(REPO / "Makefile", tmp_path)
     index = tmp_path / "index"
     (index / "stores" / "g0123456789abcdef" / "uuid").mkdir(parents=True)
+    (index / "extracted").mkdir()
+    (index / "extracted" / f"{'ab' * 32}.x1.json").write_text("{}")  # a PDF's kept text
     for name in ("manifest.json", "chunks-g0123456789abcdef.sqlite3", ".lock", "damaged"):
         (index / name).write_text("x")
     (index / ".manifest.json.k2j3").write_text("a killed reindex's temporary")

@@ -200,11 +200,11 @@ def record_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     import assistant.service as service
 
     read: list[str] = []
-    original = service.read_text_or_none
+    original = service.read_document_or_none
 
-    def reading(root: Path, name: str) -> str | None:
+    def reading(root: Path, name: str, index_dir: Path | None = None) -> object:
         read.append(name)
-        return original(root, name)
+        return original(root, name, index_dir)
 
-    monkeypatch.setattr(service, "read_text_or_none", reading)
+    monkeypatch.setattr(service, "read_document_or_none", reading)
     return read

@@ -130,3 +130,17 @@ def test_a_quote_attributed_after_it_is_about_whom_the_attribution_names() -> No
     texts = FileTexts({"f.txt": f"{'Other news. ' * 60}\n\n“{quote}.”\n\nAmodei spoke too."})
     verified = verify_draft(draft, texts, ["f.txt"], question=question)
     assert verified.abstained and verified.unsupported
+
+
+def test_a_name_after_a_title_abbreviation_is_a_name() -> None:
+    question = "Who does the detective consider to be suspects of Dr. Moore's death?"
+    assert facts(question).names == {"moore"}
+    drain = "He searches the storm drain but is unable to find the button."
+    assert off_topic(question, [drain])  # nothing about Moore: not an answer
+    assert facts("Mr. Wang Ke met Mrs. Ke.").names == {"wang", "ke"}
+
+
+def test_a_title_in_the_question_is_not_what_makes_evidence_on_topic() -> None:
+    barber = "However, a police officer named Barber (Cleo King) sees Dale and arrests him."
+    assert off_topic("What weapon does Bradley use to kill the Wieroo King?", [barber])
+    assert not off_topic("Whom does the King arrest?", [barber])  # nothing else is named

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from assistant.chunking import ChunkingParams, chunk_text
 from assistant.cleaning import clean_spans
 from assistant.sentences import split_sentences
@@ -129,3 +131,72 @@ def test_terms_stem_and_drop_stopwords() -> None:
         "restriction",
     ]
     assert stem("spending") == "spend"
+
+
+def test_a_sentence_after_a_roman_numeral_starts_a_new_sentence() -> None:
+    text = "He fought in World War I. The war ended. John F. Kennedy spoke."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "He fought in World War I.",
+        "The war ended.",
+        "John F. Kennedy spoke.",
+    ]
+
+
+def test_hard_wrapped_lines_are_one_sentence_but_list_items_are_not() -> None:
+    from assistant.sentences import text_sentences
+
+    text = (
+        "The harbour survey was carried out by a team of eleven divers who\n"
+        "mapped the old pier and the pilings.\n"
+        "- first item of a list\n"
+        "- second item of a list\n"
+    )
+    assert [text[s:e] for s, e in text_sentences(text)] == [
+        "The harbour survey was carried out by a team of eleven divers who\n"
+        "mapped the old pier and the pilings.",
+        "- first item of a list",
+        "- second item of a list",
+    ]
+
+
+def test_chunks_of_hard_wrapped_text_start_where_sentences_start() -> None:
+    from assistant.chunking import ChunkingParams, chunk_text
+
+    wrapped = (
+        "Sentence {} begins here and keeps associating the work with the\n"
+        "licence, to the extent that the law allows.\n"
+    )
+    text = "".join(wrapped.format(n) for n in range(30))
+    for chunk in chunk_text("wrapped.txt", text, "sha", ChunkingParams(300, 60)):
+        assert chunk.text.startswith("Sentence ")
+
+
+def test_a_document_title_is_its_file_name_and_first_heading() -> None:
+    from assistant.chunking import document_title
+
+    assert document_title("gzip_README.txt") == "gzip README"
+    assert document_title("003_0b0806e6b9dc152e.txt") == ""
+    assert (
+        document_title("docs/cc0-licence.md", "# CC0 1.0 Universal")
+        == "cc0 licence CC0 1.0 Universal"
+    )
+    assert "never" not in document_title(
+        "notes.txt", "A first line far too long to be a title " * 5
+    )
+
+
+def test_a_question_naming_a_document_finds_it_by_its_title(tmp_path: Path) -> None:
+    from assistant.chunking import ChunkingParams, chunk_text
+    from assistant.chunkstore import ChunkStore
+
+    files = {
+        "gzip_README.txt": "This program compresses files. Report bugs by mail.\n",
+        "xz_README.txt": "This program compresses files well. Report bugs by mail.\n",
+        "notes.md": "# Release checklist\nTag the release. Report bugs by mail.\n",
+    }
+    table = ChunkStore.create(tmp_path / "chunks.sqlite3")
+    for name, text in files.items():
+        table.add(chunk_text(name, text, "sha", ChunkingParams()))
+    by_id = {c.chunk_id: c.file for c in table.all_chunks()}
+    assert by_id[table.search("Where does gzip want bug reports?", 1)[0][0]] == "gzip_README.txt"
+    assert by_id[table.search("the release checklist", 1)[0][0]] == "notes.md"

@@ -157,3 +157,21 @@ def test_locate_quote_finds_a_quote_after_a_white_space_edit_as_ask_does() -> No
         == moved.quote
         == "the alpine\n  glacier retreated\tforty meters"
     )
+
+
+def test_removed_sentences_are_listed_with_why_and_survive_the_history() -> None:
+    from dataclasses import replace
+
+    from assistant.tui.widgets import removed_lines
+
+    removed = tuple(f"Sentence {n} about Grok." for n in range(5))
+    answer = replace(
+        make_answer(),
+        unsupported_sentences=removed,
+        removed_why=("its quote does not say Grok",) * 5,
+    )
+    lines = removed_lines(answer)
+    assert lines[0] == "✂ removed: Sentence 0 about Grok. (its quote does not say Grok)"
+    assert lines[-1] == "✂ … and 2 more" and len(lines) == 4
+    back = answer_from_json(answer.to_json())
+    assert back.unsupported_sentences == removed and back.removed_why == answer.removed_why

@@ -1,19 +1,20 @@
-"""What kind of answer a question asks for, and whether a sentence holds one (pure).
+"""Whether the selector's sentence holds the kind of answer the question asks for (pure).
 
-"On what date …?" needs a date, "how old …?" an age, "how many GPUs …?" a count of GPUs,
-"how much did X spend?" a sum of money, "in which city …?" a place, "which company …?" a
-name. A sentence about the right subject that holds no answer of the asked kind ("Nvidia's
-CEO met Trump in recent weeks" for "on what date …?") does not answer the question, however
-close it reads: the corpus does not say, and the extractive backend must abstain rather
-than quote it. Nor does a sentence about another year or weekday than the one asked about.
+"On what date …?" needs a date, "how many GPUs …?" a count of GPUs, "how much did X spend?"
+a sum of money. A sentence about the right subject that holds no answer of the asked kind
+does not answer the question, however close it reads: the extractive backend abstains.
+Nor does a sentence about another year or weekday than the one asked about.
+
+Kept from the phrasing rules this replaced: only the time and quantity kinds, which make the
+backend abstain on near misses (`eval/nearmiss.py`) at a small cost on the fitted sets. What
+each is worth on each set: `eval/SELECTOR.md`, "Kind checks on the selector's sentence".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
 
-from assistant.followup import entities
 from assistant.textnorm import terms
 from assistant.timewords import MONTH, WEEKDAY
 
@@ -37,15 +38,6 @@ _TIME_TEXT = re.compile(
     r"decade|spring|summer|fall|autumn|winter|weekend)|decades?|centur(?:y|ies))\b",
     re.IGNORECASE,
 )
-_AGE_TEXT = re.compile(
-    r"\b\d{1,3}[- ]years?[- ]old\b|\baged?\s+\d{1,3}\b|\bage\s+of\s+\d{1,3}\b|"
-    r"\b[A-Z][a-z]+,\s+\d{2},",
-    re.IGNORECASE,
-)
-_PLACE_TEXT = re.compile(
-    r"\b(?:in|at|from|near|based in|headquartered in)\s+(?:the\s+)?([A-Z][\w.'’-]+)"
-)
-_NAME_TEXT = re.compile(r"(?<=[\w,;:’'\"”)]\s)([A-Z][\w.&'’-]*)")
 _NUMBER_WORDS = (
     r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
     r"forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|"
@@ -76,32 +68,8 @@ _DATE_Q = re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?(?:date|day)\b", re.IGNOREC
 _YEAR_Q = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)
 _WHEN_Q = re.compile(r"(?:^|[,;]\s*|\band\s+)when\b", re.IGNORECASE)
 _AGE_Q = re.compile(r"\bhow\s+old\b|\bwhat\s+age\b|\bwhat\s+(?:is|was)\s+\w+\s+age\b", re.I)
-_PLACE_Q = re.compile(
-    r"(?:^|[,;]\s*|\band\s+)where\b(?!.*\b(?:rank|stand|fit|lie)s?\b)|"
-    r"\b(?:which|what)\s+(?:[\w.'’-]+\s+){0,2}?"
-    r"(?:city|cities|state|country|countries|town|province|region|county|nation)\b",
-    re.IGNORECASE,
-)
-_NAME_Q = re.compile(
-    r"\b(?:which|what)\s+(?:[\w.'’-]+\s+){0,2}?(?:company|companies|firm|firms|organi[sz]ation|"
-    r"agency|agencies|startup|bank|university|outlet|newspaper|publication|brand|group)\b",
-    re.IGNORECASE,
-)
-_WHO_DID_Q = re.compile(
-    r"(?:^|[,;]\s*|\band\s+)who\s+(?:\w+ly\s+)?(?:(?:has|had|have)\s+)?(?:wrote|writes|written|"
-    r"authored|founded|co-?founded|created|creates|invented|developed|develops|designed|"
-    r"built|leads|led|heads|headed|runs|ran|owns|owned|directs|directed|maintains|"
-    r"maintained|discovered|won|wins|signed|proposed|introduced|launched|started|chairs|"
-    r"chaired|manages|managed|coined|translated|published|funded|said|says|told|"
-    r"interviewed|hired|appointed|acquired|bought|sued|banned)\b",
-    re.IGNORECASE,
-)
-_CHANGE_Q = re.compile(
-    r"\bby\s+how\s+much\b|\bby\s+what\s+(?:amount|margin|factor|percent|percentage)\b|"
-    r"\b(?:drop|drops|dropped|fall|falls|fell|fallen|decline|declined|rise|rises|rose|risen|"
-    r"increase|increased|decrease|decreased|growth|grow|grew|grown|jump|jumped|plunge|"
-    r"plunged|gain|gained|climb|climbed|change|changed|shrink|shrank|soar|soared)\b",
-    re.IGNORECASE,
+_BY_HOW_MUCH = re.compile(
+    r"\bby\s+how\s+much\b|\bby\s+what\s+(?:amount|margin|factor|percent|percentage)\b", re.I
 )
 _PERCENT_Q = re.compile(r"\bwhat\s+(?:percent|percentage|share|proportion|fraction)\b", re.I)
 _MONEY_Q = re.compile(
@@ -143,15 +111,7 @@ _MEASURE_GROUPS = [
 ]
 _MEASURE = {term: terms(group)[0] for group in _MEASURE_GROUPS for term in terms(group)}
 
-
-def measure_word(term: str) -> str:
-    """One term for the words naming the same measure ("budget", "spent" → "price"), so that
-    a question about cost is covered by a sentence about a budget; other terms unchanged."""
-    return _MEASURE.get(term, term)
-
-
-DATE, YEAR, TIME, AGE, PLACE, NAME = "date", "year", "time", "age", "place", "name"
-QUANTITY, MONEY, PERCENT = "quantity", "money", "percent"
+DATE, YEAR, TIME, QUANTITY, MONEY, PERCENT = "date", "year", "time", "quantity", "money", "percent"
 
 
 def answer_types(question: str) -> frozenset[str]:
@@ -164,17 +124,13 @@ def answer_types(question: str) -> frozenset[str]:
     elif _WHEN_Q.search(question):
         found.add(TIME)
     if _AGE_Q.search(question):
-        found.add(AGE)
+        pass  # an age: not checked (it made no difference on any fitted set)
     elif _PERCENT_Q.search(question):
         found.add(PERCENT)
-    elif _MONEY_Q.search(question) and not _CHANGE_Q.search(question):
+    elif _MONEY_Q.search(question) and not _BY_HOW_MUCH.search(question):
         found.add(MONEY)
-    elif _QUANTITY_Q.search(question) or _CHANGE_Q.search(question):
+    elif _QUANTITY_Q.search(question) or _BY_HOW_MUCH.search(question):
         found.add(QUANTITY)
-    if _PLACE_Q.search(question):
-        found.add(PLACE)
-    elif _NAME_Q.search(question) or _WHO_DID_Q.search(question):
-        found.add(NAME)
     return frozenset(found)
 
 
@@ -190,65 +146,36 @@ def has_count(text: str) -> bool:
     for match in _NUMERAL.finditer(text):
         number = match.group().lstrip("$").rstrip(".,")
         is_year = re.fullmatch(_YEAR, number) and (
-            _YEAR_CONTEXT.search(text[: match.start()]) or not _lowercase_word_follows(text, match)
+            _YEAR_CONTEXT.search(text[: match.start()])
+            or not re.match(r"\s+[a-z]", text[match.end() :])
         )
         if not is_year:
             return True
     return False
 
 
-def _lowercase_word_follows(text: str, match: re.Match[str]) -> bool:
-    return bool(re.match(r"\s+[a-z]", text[match.end() :]))
-
-
-def places(text: str, question: str) -> list[str]:
-    """Names after "in/at/from …" that the question does not already name."""
-    return [
-        name
-        for name in (m.group(1) for m in _PLACE_TEXT.finditer(text))
-        if not _is_time_word(name) and not set(terms(name)) & set(terms(question))
-    ]
-
-
-def new_names(text: str, question: str) -> list[str]:
-    """Capitalised words inside the text (not opening it) that the question does not name."""
-    asked = set(terms(question))
-    return [
-        name
-        for name in (m.group(1) for m in _NAME_TEXT.finditer(text))
-        if not _is_time_word(name) and (found := set(terms(name))) and not found & asked
-    ]
-
-
-def _is_time_word(word: str) -> bool:
-    return bool(_MONTH_NAME.fullmatch(word) or _WEEKDAY_NAME.fullmatch(word))
+_TEXT_HOLDS: dict[str, Callable[[str], object]] = {
+    DATE: _DATE_TEXT.search,
+    YEAR: _YEAR_TEXT.search,
+    TIME: lambda text: _DATE_TEXT.search(text) or _TIME_TEXT.search(text),
+    MONEY: _MONEY_TEXT.search,
+    PERCENT: _PERCENT_TEXT.search,
+}
 
 
 def fits(kind: str, text: str, question: str, close: bool) -> bool:
     """Whether `text` holds an answer of `kind`. `close`: the text is semantically very
     close to the question (a count may then be of a synonym of the asked-for noun, "chips"
     for "GPUs"; an abstract measure — revenue, price — must still be named)."""
-    if kind == DATE:
-        return bool(_DATE_TEXT.search(text))
-    if kind == YEAR:
-        return bool(_YEAR_TEXT.search(text))
-    if kind == TIME:
-        return bool(_DATE_TEXT.search(text) or _TIME_TEXT.search(text))
-    if kind == AGE:
-        return bool(_AGE_TEXT.search(text))
-    if kind == PLACE:
-        return bool(places(text, question))
-    if kind == NAME:
-        return bool(new_names(text, question))
-    if kind == MONEY:
-        return bool(_MONEY_TEXT.search(text)) and _measures_named(question, text, close)
-    if kind == PERCENT:
-        return bool(_PERCENT_TEXT.search(text)) and _measures_named(question, text, close)
+    if kind in (DATE, YEAR, TIME):
+        return bool(_TEXT_HOLDS[kind](text))
     if kind == QUANTITY:
         if counted_nouns(question):  # "how many chips": not a sum of money or a share
             text = _PERCENT_TEXT.sub(" ", _MONEY_AMOUNT.sub(" ", text))
-        return has_count(text) and _measures_named(question, text, close)
-    return True
+        held = has_count(text)
+    else:
+        held = bool(_TEXT_HOLDS[kind](text))
+    return held and _measures_named(question, text, close)
 
 
 def _measures_named(question: str, text: str, close: bool) -> bool:
@@ -258,18 +185,6 @@ def _measures_named(question: str, text: str, close: bool) -> bool:
         return bool(abstract & {_MEASURE[t] for t in said if t in _MEASURE})
     counted = counted_nouns(question)
     return close or not counted or bool(counted & said)
-
-
-def names_someone_asked(question: str, text: str) -> bool:
-    """The text names at least one of the names in the question (if it has any): a figure
-    about OpenAI does not answer "how much did it cost to train DeepSeek's model?".
-    Acronyms (AI, U.S., GPU) are left out: they name things, not someone."""
-    asked = [set(terms(name)) for name in entities(question) if not name.replace(".", "").isupper()]
-    asked = [name for name in asked if name]
-    if not asked:
-        return True
-    said = set(terms(text))
-    return any(name & said for name in asked)
 
 
 def _time_names(text: str) -> dict[str, set[str]]:
@@ -282,15 +197,9 @@ def _time_names(text: str) -> dict[str, set[str]]:
 
 def contradicts_time(question: str, text: str) -> bool:
     """The question names a year, month or weekday that the text does not, while the text
-    names another one ("revenue in 2023?" against "… was $18.35 billion in 2024";
-    "rebound on Tuesday?" against "… plummeting 17 percent on Monday")."""
+    names another one ("revenue in 2023?" against "… was $18.35 billion in 2024")."""
     named = _time_names(text)
     for unit, asked in _time_names(question).items():
         if asked and named[unit] and not asked & named[unit]:
             return True
     return False
-
-
-def all_fit(kinds: Iterable[str], texts: list[str], question: str, close: bool) -> bool:
-    """Every asked kind is held by at least one of the texts."""
-    return all(any(fits(kind, text, question, close) for text in texts) for kind in kinds)

@@ -33,7 +33,11 @@ REFERS_BACK = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|[\"“(]\s*)$")
+# Where a sentence starts: not after a title's abbreviation ("Dr. Moore" is a name).
+_SENTENCE_START = re.compile(
+    r"(?:^|(?<!\bDr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bSt)(?<!\bProf)(?<!\bGen)(?<!\bSgt)"
+    r"(?<!\bCapt)(?<!\bLt)(?<!\bCol)(?<!\bRev)(?<!\bJr)(?<!\bSr)[.!?:;]\s+|[\"“(]\s*)$"
+)
 # Capitalised words that are grammar, not names, wherever they stand.
 _NOT_NAMES = frozenset(
     """i i'm i've i'd the a an in on at of for to by with from as and but or nor so yet
@@ -161,6 +165,15 @@ _GENERIC_NAMES = frozenset(
 )
 
 
+# Titles that name a role more than someone: matched only when the question names nothing else.
+_TITLES = frozenset(
+    """king queen prince princess lord lady duke duchess earl count countess baron emperor
+    empress sultan pope bishop father mother brother sister uncle aunt captain colonel
+    general major sergeant officer detective doctor professor president senator governor
+    mayor judge sheriff sir madam miss mister""".split()
+)
+
+
 def _merge(all_facts: Iterable[Facts]) -> Facts:
     names: set[str] = set()
     numbers: set[str] = set()
@@ -178,9 +191,12 @@ def off_topic(question: str, evidence: Sequence[str]) -> bool:
     """True when the question names someone or something and the evidence — the quotes and
     the text around them, where a "he" or "the company" is named — names none of them:
     the sentence may be true, but it is not about what was asked ("Who kills the Wieroo
-    king?" answered with a sentence about Ming)."""
+    king?" answered with a sentence about Ming). A title ("the Wieroo King") does not count:
+    a sentence about Cleo King is not about the Wieroo King."""
     known = inner_capitals(question)
     asked = facts(question, known).names - _GENERIC_NAMES
+    if asked - _TITLES:
+        asked -= _TITLES
     if not asked:
         return False
     return not asked & _words(" ".join(evidence))

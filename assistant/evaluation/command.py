@@ -98,7 +98,7 @@ def evaluate(
     started = time.perf_counter()
     results_path = args.results or _run_batch(settings, args.gold, out_dir)
     results = load_results(results_path)
-    texts, hashes = load_corpus(settings.corpus)
+    texts, hashes = load_corpus(settings.corpus, settings.index)
     score = score_run(golds, results, Corpus.of(texts))
     warnings = _warnings(score, results, hashes)
     run_block = {

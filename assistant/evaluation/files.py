@@ -72,13 +72,14 @@ def load_results(path: Path) -> list[dict[str, Any]]:
     return results
 
 
-def load_corpus(root: Path) -> tuple[dict[str, str], dict[str, str]]:
-    """Texts and sha256s of the corpus files, read exactly as the indexer reads them."""
+def load_corpus(root: Path, index_dir: Path | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """Texts and sha256s of the corpus files, read exactly as the indexer reads them (a
+    document's text from the index's copy in `index_dir`, where it has one)."""
     candidates, _skipped = list_candidates(root)
     texts, hashes = {}, {}
     for candidate in candidates:
         try:
-            document = read_document(root, candidate.name)
+            document = read_document(root, candidate.name, index_dir)
         except (ValueError, OSError):
             continue
         texts[document.name] = document.text

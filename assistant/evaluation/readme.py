@@ -31,13 +31,13 @@ def snippet(document: Mapping[str, Any]) -> str:
     )
 
 
-def replace_block(text: str, body: str) -> str:
+def replace_block(text: str, body: str, start_mark: str = START, end_mark: str = END) -> str:
     """`text` with everything between the markers replaced by `body`; ValueError if no block."""
-    start = text.find(START)
-    end = text.find(END, start + len(START)) if start >= 0 else -1
+    start = text.find(start_mark)
+    end = text.find(end_mark, start + len(start_mark)) if start >= 0 else -1
     if start < 0 or end < 0:
-        raise ValueError(f"no {START} … {END} block")
-    return text[: start + len(START)] + "\n" + body.strip("\n") + "\n" + text[end:]
+        raise ValueError(f"no {start_mark} … {end_mark} block")
+    return text[: start + len(start_mark)] + "\n" + body.strip("\n") + "\n" + text[end:]
 
 
 def check_readme(path: Path) -> None:

@@ -371,7 +371,7 @@ class ChatApp(App[None]):
     def open_citation(self, citation: Citation) -> None:
         """Open the cited file at the quote (found again if the file moved the text)."""
         try:
-            text = read_document(self.settings.corpus, citation.file).text
+            text = read_document(self.settings.corpus, citation.file, self.settings.index).text
         except (OSError, ValueError, CorpusError) as exc:
             error = exc if isinstance(exc, AssistantError) else CorpusError(str(exc))
             self.notify(error.message, title=f"Cannot open {citation.file}", severity="error")

@@ -19,7 +19,8 @@ def quote_block(text: str) -> str:
 
 def citation_markdown(citation: Citation) -> str:
     lines = [
-        f"{citation.n}. `{citation.file}` (characters {citation.start}–{citation.end})",
+        f"{citation.n}. `{citation.file}`{f' p. {citation.page}' if citation.page else ''} "
+        f"(characters {citation.start}–{citation.end})",
         "",
         *(f"   {line}" for line in quote_block(citation.quote).splitlines()),
     ]

@@ -69,6 +69,9 @@ def citation_from_json(data: dict[str, Any]) -> Citation:
         end=int(data["end"]),
         corroborating=tuple(data.get("corroborating", ())),
         match=str(data.get("match", "exact")),
+        page=int(data["page"]) if data.get("page") is not None else None,
+        title=str(data.get("title", "")),
+        section=str(data.get("section", "")),
     )
 
 

@@ -117,6 +117,9 @@ class SourceScreen(Screen[None]):
         header = Text.assemble(
             (f"[{c.n}] ", "bold"),
             (c.file, "bold"),
+            (f"  page {c.page}" if c.page is not None else "", "bold"),
+            (f"  {c.title}" if c.title else "", "italic"),
+            (f" › {c.section}" if c.section else "", "italic"),
             (f"  characters {c.start}–{c.end}", "dim"),
         )
         if c.corroborating:

@@ -94,8 +94,9 @@ class Exchange(Vertical):
         self.answer = answer
         self.set_class(answer.abstained, "-abstained")
         status = self.query_one(".status", Static)
-        status.update(Text("\n".join(f"⚠ {w}" for w in answer.warnings)))
-        status.display = bool(answer.warnings)
+        lines = [f"⚠ {w}" for w in answer.warnings] + removed_lines(answer)
+        status.update(Text("\n".join(lines)))
+        status.display = bool(lines)
         markdown = self.markdown
         if answer.abstained:
             markdown.border_title = "⚠ Not in the corpus"
@@ -130,7 +131,7 @@ class Exchange(Vertical):
 
 def citation_prompt(answer: Answer, index: int) -> Text:
     citation = answer.citations[index]
-    prompt = Text.assemble((f"[{citation.n}] ", "bold"), (citation.file, "bold underline"))
+    prompt = Text.assemble((f"[{citation.n}] ", "bold"), (citation.where(), "bold underline"))
     prompt.append("\n“" + " ".join(citation.quote.split()) + "”", "italic")
     if citation.corroborating:
         prompt.append("\nalso in: " + ", ".join(citation.corroborating), "dim")
@@ -233,3 +234,15 @@ class StatusBar(Static):
             parts.append(Text(self.reason, "italic"))
         self.update(Text(" │ ").join(parts))
         self.tooltip = self.reason or None
+
+
+def removed_lines(answer: Answer, most: int = 3, width: int = 140) -> list[str]:
+    """The sentences verification removed, each with why, for the line under the answer."""
+    why = (*answer.removed_why, *[""] * len(answer.unsupported_sentences))
+    lines = []
+    for sentence, reason in list(zip(answer.unsupported_sentences, why, strict=False))[:most]:
+        text = sentence if len(sentence) <= width else sentence[: width - 1] + "…"
+        lines.append(f"✂ removed: {text}" + (f" ({reason})" if reason else ""))
+    if len(answer.unsupported_sentences) > most:
+        lines.append(f"✂ … and {len(answer.unsupported_sentences) - most} more")
+    return lines

@@ -1,0 +1,85 @@
+"""The text of a Word document (.docx), headings kept, with the standard library only.
+
+A .docx is a zip of XML (ECMA-376). Its body's paragraphs become one line each, in order,
+table cells included; a paragraph whose style is a heading (the style's name is "heading N"
+or "Title", whatever the style id in the document's language) is kept as its own line and
+the first one is the title unless the document's properties name one. python-docx reads the
+same parts but brings lxml; this is the part of it the index needs.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree import ElementTree
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+MAX_XML_BYTES = 64 * 1024 * 1024  # a zip bomb is refused, not unpacked
+
+
+@dataclass(frozen=True)
+class WordDocument:
+    title: str
+    text: str
+    headings: tuple[str, ...]
+
+
+def _xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > MAX_XML_BYTES:
+        raise ValueError(f"{name} in the .docx is larger than {MAX_XML_BYTES >> 20} MB")
+    return ElementTree.fromstring(archive.read(info))
+
+
+def _heading_styles(styles: ElementTree.Element | None) -> set[str]:
+    """Ids of the paragraph styles named "heading N" or "Title"."""
+    found: set[str] = set()
+    for style in styles.iter(f"{W}style") if styles is not None else ():
+        name = style.find(f"{W}name")
+        label = (name.get(f"{W}val") or "").lower() if name is not None else ""
+        if label == "title" or label.startswith("heading"):
+            found.add(style.get(f"{W}styleId") or "")
+    return found | {"Title", *(f"Heading{n}" for n in range(1, 10))}
+
+
+def _paragraph_text(paragraph: ElementTree.Element) -> str:
+    parts = []
+    for node in paragraph.iter():
+        if node.tag == f"{W}t" and node.text:
+            parts.append(node.text)
+        elif node.tag in {f"{W}tab", f"{W}br", f"{W}cr"}:
+            parts.append(" ")
+    return " ".join("".join(parts).split())
+
+
+def read_docx(path: Path) -> WordDocument:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            body = _xml(archive, "word/document.xml")
+            styles = _xml(archive, "word/styles.xml")
+            core = _xml(archive, "docProps/core.xml")
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError) as exc:
+        raise ValueError(f"damaged or not a .docx file ({exc})") from exc
+    if body is None:
+        raise ValueError("not a Word document (no word/document.xml)")
+    heading_ids = _heading_styles(styles)
+    lines: list[str] = []
+    headings: list[str] = []
+    for paragraph in body.iter(f"{W}p"):
+        text = _paragraph_text(paragraph)
+        if not text:
+            continue
+        style = paragraph.find(f"{W}pPr/{W}pStyle")
+        if style is not None and style.get(f"{W}val") in heading_ids:
+            headings.append(text)
+        lines.append(text)
+    title_node = core.find(f"{DC}title") if core is not None else None
+    title = (title_node.text or "").strip() if title_node is not None else ""
+    return WordDocument(
+        title or (headings[0] if headings else ""), "\n".join(lines), tuple(headings)
+    )
