@@ -116,3 +116,30 @@ def test_ollama_headers_reach_a_server_that_checks_them(
     assert SECRET not in out + err
     sent = ollama_standin.requests_to("/api/chat")[-1].headers
     assert {k.lower(): v for k, v in sent.items()}["authorization"] == SECRET
+
+
+def test_ollama_over_https_needs_its_ca_and_sends_its_header(
+    bundled_index: tuple[Path, Path],
+    ollama_standin: OllamaStandin,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.tls_proxy import tls_token_proxy
+
+    corpus, index = bundled_index
+    ollama_standin.reply = GOOD_REPLY
+    token = "ollama-tls-token-5d2e"
+    with tls_token_proxy(ollama_standin.url, token, tmp_path) as (url, cert, seen):
+        argv = ["--corpus", str(corpus), "--index", str(index), "--ollama-host", url]
+        ask = [*argv, "--llm", "ollama", "ask", "--json", "Who founded DeepSeek?"]
+        headers = json.dumps({"Authorization": f"Bearer {token}"})
+        monkeypatch.setenv("ASSISTANT_OLLAMA_HEADERS", headers)
+        assert main(ask) == 2  # the proxy's certificate is not trusted yet
+        out, err = capsys.readouterr()
+        assert "not trusted" in err and "ca_bundle" in err and token not in out + err
+        monkeypatch.setenv("ASSISTANT_CA_BUNDLE", str(cert))
+        assert main(ask) == 0
+        out, err = capsys.readouterr()
+        assert "Liang Wenfeng" in json.loads(out)["answer"] and token not in out + err
+        assert seen["passed"] >= 2 and seen["refused"] == 0
