@@ -15,7 +15,7 @@ import math
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -108,13 +108,16 @@ class ChunkStore:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def add(self, chunks: Iterable[Chunk]) -> None:
+    def add(self, chunks: Iterable[Chunk], titles: Mapping[str, str] | None = None) -> None:
         """Store chunks (every chunk of a file in one call); each chunk's BM25 terms include
-        its document's title (`document_title`), so a question naming the document finds it."""
+        its document's title (`document_title`: the file name, and the title the document
+        gives itself — `titles[file]`, a PDF's or web page's title — or else its first line),
+        so a question naming the document finds it."""
         chunks = list(chunks)
         first_lines = {c.file: c.text.lstrip().split("\n", 1)[0] for c in chunks if c.ordinal == 0}
-        titles = {
-            name: terms(document_title(name, first_lines.get(name, "")))
+        given = titles or {}
+        title_terms = {
+            name: terms(document_title(name, given.get(name) or first_lines.get(name, "")))
             for name in {c.file for c in chunks}
         }
         with self._lock, self._db:
@@ -133,7 +136,7 @@ class ChunkStore:
                 )
                 self._db.execute(
                     "INSERT INTO lexical(rowid, terms) VALUES (?, ?)",
-                    (cursor.lastrowid, " ".join([*terms(chunk.text), *titles[chunk.file]])),
+                    (cursor.lastrowid, " ".join([*terms(chunk.text), *title_terms[chunk.file]])),
                 )
         self._count = None
 

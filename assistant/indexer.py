@@ -107,7 +107,9 @@ def _reindex_locked(
     source = _open_table(settings, old, on_message)
     if source is None and plan.keep:  # the unchanged files' chunks must be read again
         plan = _plan(old, candidates, settings.index, reread=True)
-    new_chunks, new_entries, new_skips = _read_and_chunk(settings, plan, params, summary, progress)
+    new_chunks, new_entries, new_skips, titles = _read_and_chunk(
+        settings, plan, params, summary, progress
+    )
     files = {**plan.keep, **new_entries}
     skips = {**plan.still_skipped, **new_skips}
     summary.unchanged = sorted(
@@ -133,7 +135,7 @@ def _reindex_locked(
     fresh = [c for c in new_chunks if c.chunk_id not in known]
     with _Embedding(fresh, progress, remote_embedder) as embedded:
         generation = new_store_name()
-        table = _new_table(settings, generation, source, plan, new_chunks)
+        table = _new_table(settings, generation, source, plan, new_chunks, titles)
         try:
             store = _vector_store(settings, old, table, generation, embedded, summary, on_message)
             table.finish()
@@ -272,10 +274,13 @@ def _read_and_chunk(
     params: ChunkingParams,
     summary: ReindexSummary,
     progress: Progress,
-) -> tuple[list[Chunk], dict[str, FileEntry], dict[str, Skipped]]:
+) -> tuple[list[Chunk], dict[str, FileEntry], dict[str, Skipped], dict[str, str]]:
+    """The chunks of the files to read, their manifest entries, the files skipped, and the
+    titles documents give themselves (PDF metadata, a web page's <title>)."""
     chunks: list[Chunk] = []
     entries: dict[str, FileEntry] = {}
     skips: dict[str, Skipped] = {}
+    titles: dict[str, str] = {}
     for done, cand in enumerate(plan.todo, 1):
         progress("reading", done, len(plan.todo))
         try:
@@ -297,13 +302,15 @@ def _read_and_chunk(
             continue
         summary.warnings += [(cand.name, warning) for warning in doc.warnings]
         chunks.extend(file_chunks)
+        if doc.title:
+            titles[cand.name] = doc.title
         entries[cand.name] = FileEntry(doc.sha256, cand.size, cand.mtime_ns, len(file_chunks))
         before = plan.previous.get(cand.name)
         if before is None:
             summary.added.append(cand.name)
         elif before.sha256 != doc.sha256:
             summary.changed.append(cand.name)
-    return chunks, entries, skips
+    return chunks, entries, skips, titles
 
 
 def _reason(exc: Exception) -> str:
@@ -320,6 +327,7 @@ def _new_table(
     source: ChunkStore | None,
     plan: _Plan,
     new_chunks: list[Chunk],
+    titles: dict[str, str],
 ) -> ChunkStore:
     """The new generation's chunk table: the current one minus the files read again or
     removed, plus the new chunks."""
@@ -328,7 +336,7 @@ def _new_table(
         if source is not None:
             source.close()
             table.remove_files([*plan.removed, *(c.name for c in plan.todo)])
-        table.add(new_chunks)
+        table.add(new_chunks, titles)
     except BaseException:
         table.close()
         raise

@@ -7,6 +7,7 @@ from pathlib import Path
 from assistant.chunking import ChunkingParams, chunk_text
 from assistant.cleaning import clean_spans
 from assistant.sentences import split_sentences
+from assistant.service import Assistant
 from assistant.textnorm import fold, normalize, stem, terms
 
 PAGE = """• Home
@@ -200,3 +201,41 @@ def test_a_question_naming_a_document_finds_it_by_its_title(tmp_path: Path) -> N
     by_id = {c.chunk_id: c.file for c in table.all_chunks()}
     assert by_id[table.search("Where does gzip want bug reports?", 1)[0][0]] == "gzip_README.txt"
     assert by_id[table.search("the release checklist", 1)[0][0]] == "notes.md"
+
+
+def test_the_title_a_document_gives_itself_finds_it(tmp_path: Path) -> None:
+    from assistant.chunking import ChunkingParams, chunk_text
+    from assistant.chunkstore import ChunkStore
+
+    table = ChunkStore.create(tmp_path / "chunks.sqlite3")
+    text = "The survey counted beavers along the creek. Counts rose in the spring.\n"
+    table.add(chunk_text("scan_0042.pdf", text, "sha", ChunkingParams()), {"scan_0042.pdf": ""})
+    table.add(
+        chunk_text("report.pdf", text, "sha2", ChunkingParams()),
+        {"report.pdf": "Valley Survey 2025"},
+    )
+    by_id = {c.chunk_id: c.file for c in table.all_chunks()}
+    assert by_id[table.search("What does the Valley Survey say about beavers?", 1)[0][0]] == (
+        "report.pdf"
+    )
+
+
+def test_reindex_gives_a_pdfs_metadata_title_to_retrieval(tmp_path: Path) -> None:
+    from assistant.chunkstore import ChunkStore
+    from assistant.manifest import read_manifest
+    from tests.conftest import settings_for
+    from tests.docbuilders import survey_pdf
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    survey_pdf(corpus / "scan_0042.pdf")
+    (corpus / "other.txt").write_text("Otters returned to the creek.\n")
+    settings = settings_for(corpus, tmp_path / "index")
+    with Assistant(settings) as assistant:
+        assistant.reindex()
+    manifest = read_manifest(settings.index)
+    assert manifest is not None
+    table = ChunkStore.open(settings.index / manifest.chunk_table)
+    by_id = {c.chunk_id: c.file for c in table.all_chunks()}
+    # "2025" stands only in the PDF's metadata title ("Valley Survey 2025")
+    assert [by_id[found] for found, _ in table.search("2025", 5)] == ["scan_0042.pdf"]
