@@ -144,3 +144,37 @@ def test_a_title_in_the_question_is_not_what_makes_evidence_on_topic() -> None:
     barber = "However, a police officer named Barber (Cleo King) sees Dale and arrests him."
     assert off_topic("What weapon does Bradley use to kill the Wieroo King?", [barber])
     assert not off_topic("Whom does the King arrest?", [barber])  # nothing else is named
+
+
+def test_a_sentence_that_only_restates_the_question_is_no_answer() -> None:
+    from assistant.answer.support import restates
+
+    question = "Which technique does Alexandra Mousavizadeh say lets AI rivals do more with less?"
+    assert restates(question, "Alexandra Mousavizadeh says that AI rivals can do more with less.")
+    assert not restates(question, "She says mixed expert models let AI rivals do more with less.")
+    kept = "Has the Trump White House kept the Biden-era semiconductor export restrictions?"
+    assert not restates(kept, "Yes, the Trump White House has kept the export restrictions.")
+    assert not restates(kept, "No, it has not.")
+    stockpile = "How many A100 GPUs did DeepSeek's founder say the company had stockpiled?"
+    said = "DeepSeek's founder said the company stockpiled 10,000 A100 GPUs."
+    assert not restates(stockpile, said)
+    quote = "AI rivals can “do more with less,” Mousavizadeh added."
+    texts = FileTexts({"f.txt": f"Alexandra Mousavizadeh spoke. {quote}"})
+    draft = Draft(
+        "Alexandra Mousavizadeh says that AI rivals can do more with less [1].",
+        {1: ProposedQuote("f.txt", quote)},
+    )
+    verified = verify_draft(draft, texts, ["f.txt"], question=question)
+    assert verified.abstained and verified.why == ("it only restates the question",)
+
+
+def test_a_sentence_cut_at_an_abbreviation_is_judged_whole() -> None:
+    quote = (
+        "Liang Wenfeng said his company stockpiled 10,000 Nvidia A100 GPUs before they were "
+        "added to the U.S. export restrictions list"
+    )
+    texts = FileTexts({"f.txt": f"In 2023, {quote}."})
+    draft = Draft(f"{quote} [1].", {1: ProposedQuote("f.txt", quote)})
+    question = "How many A100 GPUs were stockpiled before the export restrictions list?"
+    verified = verify_draft(draft, texts, ["f.txt"], question=question)
+    assert not verified.abstained and not verified.unsupported

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.support import check_sentence, off_topic
+from assistant.answer.support import check_sentence, off_topic, restates
 from assistant.types import Citation
 from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 
@@ -140,11 +140,13 @@ def _drop_unbacked_sentences(
     text: str, located: dict[int, Citation], question: str, evidence: dict[int, str]
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Remove marked sentences whose names or numbers their own quotes do not hold, and
-    those whose evidence names nothing the question names (`support.off_topic`). Returns the
-    text left, the sentences removed and, for each, why."""
+    those whose evidence names nothing the question names (`support.off_topic`), and those
+    that only restate the question (`support.restates`). Returns the text left, the
+    sentences removed and, for each, why."""
     kept: list[str] = []
     removed: list[str] = []
     why: list[str] = []
+    unmarked = ""  # text since the last marked piece: "… added to the U.S." of a cut sentence
     for piece in _sentences(text):
         numbers = [int(n) for n in MARKER.findall(piece)]
         quotes = [located[n].quote for n in numbers if n in located]
@@ -152,12 +154,16 @@ def _drop_unbacked_sentences(
         claim = MARKER.sub("", piece)
         if not quotes:
             kept.append(piece)
+            unmarked += f" {claim}"
             continue
+        whole, unmarked = f"{unmarked} {claim}", ""
         lacking = check_sentence(claim, quotes, question)
         if lacking:
             why.append(f"its quote does not say {lacking.describe(claim)}")
         elif off_topic(question, windows):
             why.append("its quote is not about what the question names")
+        elif question and restates(question, whole):
+            why.append("it only restates the question")
         else:
             kept.append(piece)
             continue

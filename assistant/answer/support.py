@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.textnorm import STOPWORDS
+from assistant.textnorm import STOPWORDS, terms
 from assistant.textnorm import fold as fold_text
 
 # A number: digits with thousands separators or decimals ("2,048", "5.6", "25%").
@@ -185,6 +185,24 @@ def _merge(all_facts: Iterable[Facts]) -> Facts:
 
 def _words(text: str) -> set[str]:
     return {_name_key(m.group()) for m in _TOKEN.finditer(fold_text(text))}
+
+
+_POLARITY = frozenset("yes no not never none neither nor".split())
+
+
+def restates(question: str, sentence: str) -> bool:
+    """True when the sentence adds nothing to the question: every content word of it is the
+    question's ("Which technique does she say lets rivals do more with less?" answered with
+    "She says rivals can do more with less."). A yes or a no is something, and so is a number
+    or a name the question does not have ("10,000 A100 GPUs")."""
+    said = set(terms(sentence))
+    if not said or _POLARITY & set(re.findall(r"[a-z]+", sentence.lower())):
+        return False
+    known = inner_capitals(sentence, question)
+    claim, asked = facts(sentence, known), facts(question, known)
+    if claim.numbers - asked.numbers or claim.names - asked.names:
+        return False
+    return said <= set(terms(question))
 
 
 def off_topic(question: str, evidence: Sequence[str]) -> bool:
