@@ -48,8 +48,7 @@ def print_answer(answer: Answer, width: int = 100) -> None:
                 print(f"      also in: {shown(', '.join(c.corroborating))}")
     for warning in answer.warnings:
         print(f"warning: {shown(warning)}", file=sys.stderr)
-    why = (*answer.removed_why, *[""] * len(answer.unsupported_sentences))
-    for sentence, reason in zip(answer.unsupported_sentences, why, strict=False):
+    for sentence, reason in answer.removed():
         print(f"  removed: {shown(sentence)}" + (f" ({reason})" if reason else ""), file=sys.stderr)
     backend = answer.backend.llm + (f" ({answer.backend.model})" if answer.backend.model else "")
     print(

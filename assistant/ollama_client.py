@@ -74,7 +74,7 @@ class OllamaChat:
         try:
             listing = client.list()
         except Exception as exc:
-            raise self._probe_error(exc, timeout) from None
+            raise self.probe_error(exc, timeout) from None
         finally:
             client.close()
         names = [_listed_name(entry) for entry in getattr(listing, "models", None) or []]
@@ -98,7 +98,7 @@ class OllamaChat:
         The request is sent when iteration starts. Raises an OllamaError subclass on any
         failure, including a reply that is cut off, malformed or empty.
         """
-        client = self._shared_client()
+        client = self.shared_client()
         options: dict[str, Any] = {
             "temperature": self.temperature if temperature is None else temperature,
             "num_ctx": self.num_ctx,
@@ -128,7 +128,7 @@ class OllamaChat:
         except OllamaError:
             raise
         except Exception as exc:
-            raise self._chat_error(exc, started) from None
+            raise self.chat_error(exc, started) from None
         if not got_text:
             raise OllamaBadOutput(
                 f"Ollama model {self.model} at {self.host} returned an empty answer",
@@ -151,7 +151,7 @@ class OllamaChat:
         except httpx.TimeoutException:
             raise self._timeout(timeout or self.timeout) from None
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-            if problem := self._settings_problem(exc):
+            if problem := self.settings_problem(exc):
                 raise problem from None
             if isinstance(exc, httpx.ConnectError):
                 raise self._unreachable() from None
@@ -161,16 +161,16 @@ class OllamaChat:
     def context_length(self) -> int | None:
         """The model's trained context length, as `/api/show` reports it (None if unknown)."""
         try:
-            shown = self._shared_client().show(self.model)
+            shown = self.shared_client().show(self.model)
         except Exception as exc:
-            raise self._chat_error(exc, started=False) from None
+            raise self.chat_error(exc, started=False) from None
         info = getattr(shown, "modelinfo", None) or getattr(shown, "model_info", None) or {}
         for key, value in dict(info).items():
             if key.endswith(".context_length") and isinstance(value, int):
                 return value
         return None
 
-    def _shared_client(self) -> Any:
+    def shared_client(self) -> Any:
         """One HTTP client (connection pool) for this object's lifetime; httpx's is
         thread-safe, so batch workers share it."""
         with self._lock:
@@ -188,18 +188,18 @@ class OllamaChat:
 
     # -- error translation --------------------------------------------------------------------
 
-    def _settings_problem(self, exc: BaseException) -> OllamaSettingsError | None:
+    def settings_problem(self, exc: BaseException) -> OllamaSettingsError | None:
         """A refused header or an untrusted certificate, naming the setting to fix."""
         problem = remote_failure(exc, self._endpoint, "Ollama server")
         if problem is None:
             return None
         return OllamaSettingsError(problem.message, problem.hint)
 
-    def _probe_error(self, exc: Exception, timeout: float) -> OllamaError:
+    def probe_error(self, exc: Exception, timeout: float) -> OllamaError:
         import httpx
         import ollama
 
-        if problem := self._settings_problem(exc):
+        if problem := self.settings_problem(exc):
             return problem
         if isinstance(exc, httpx.TimeoutException):
             return self._timeout(timeout)
@@ -209,11 +209,11 @@ class OllamaChat:
             return self._not_ollama(getattr(exc, "status_code", None))
         return self._unreachable(f" ({type(exc).__name__})")
 
-    def _chat_error(self, exc: Exception, started: bool) -> OllamaError:
+    def chat_error(self, exc: Exception, started: bool) -> OllamaError:
         import httpx
         import ollama
 
-        if problem := self._settings_problem(exc):
+        if problem := self.settings_problem(exc):
             return problem
         if isinstance(exc, httpx.TimeoutException):
             return self._timeout(self.timeout, started)

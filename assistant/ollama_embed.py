@@ -74,11 +74,11 @@ class OllamaEmbedder:
     def resolve(self, dimensions: int = 0) -> OllamaEmbedder:
         """Look up the model's digest, and its vector length unless given (one embedding);
         OllamaError if the server does not have the model."""
-        client = self._chat._shared_client()
+        client = self._chat.shared_client()
         try:
             listing = client.list()
         except Exception as exc:
-            raise self._chat._probe_error(exc, self._chat.timeout) from None
+            raise self._chat.probe_error(exc, self._chat.timeout) from None
         for entry in getattr(listing, "models", None) or []:
             name = str(getattr(entry, "model", None) or getattr(entry, "name", None) or "")
             if same_model(self.model, name):
@@ -110,7 +110,7 @@ class OllamaEmbedder:
 
     def _request(self, texts: list[str]) -> np.ndarray:
         """One `/api/embed` call, retried with back-off while the failure is transient."""
-        client = self._chat._shared_client()
+        client = self._chat.shared_client()
         for attempt in range(RETRIES + 1):
             try:
                 reply = client.embed(model=self.model, input=texts, truncate=True)
@@ -126,9 +126,9 @@ class OllamaEmbedder:
             except OllamaError:
                 raise
             except Exception as exc:
-                settings_problem = self._chat._settings_problem(exc) is not None
+                settings_problem = self._chat.settings_problem(exc) is not None
                 if attempt == RETRIES or settings_problem or not _transient(exc):
-                    raise self._chat._chat_error(exc, started=False) from None
+                    raise self._chat.chat_error(exc, started=False) from None
                 with self._lock:
                     self.retried += 1
                 self._sleep(self._backoff * 2**attempt)

@@ -103,6 +103,11 @@ class Answer:
     unsupported_sentences: tuple[str, ...] = ()
     removed_why: tuple[str, ...] = ()  # for each removed sentence, what its quotes lack
 
+    def removed(self) -> list[tuple[str, str]]:
+        """Each sentence verification removed, with why ("" when not recorded)."""
+        why = (*self.removed_why, *[""] * len(self.unsupported_sentences))
+        return list(zip(self.unsupported_sentences, why, strict=False))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,

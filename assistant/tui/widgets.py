@@ -238,9 +238,8 @@ class StatusBar(Static):
 
 def removed_lines(answer: Answer, most: int = 3, width: int = 140) -> list[str]:
     """The sentences verification removed, each with why, for the line under the answer."""
-    why = (*answer.removed_why, *[""] * len(answer.unsupported_sentences))
     lines = []
-    for sentence, reason in list(zip(answer.unsupported_sentences, why, strict=False))[:most]:
+    for sentence, reason in answer.removed()[:most]:
         text = sentence if len(sentence) <= width else sentence[: width - 1] + "…"
         lines.append(f"✂ removed: {text}" + (f" ({reason})" if reason else ""))
     if len(answer.unsupported_sentences) > most:
