@@ -16,8 +16,8 @@ from assistant.errors import AssistantError
 TEMPLATES_PACKAGE = "assistant.prompt_templates"
 _VARIABLE = re.compile(r"\{(\w+)\}")
 EXPECTED = {
-    "answer": {"sources", "question", "cannot_answer"},
-    "answer_json": {"sources", "question"},
+    "answer": {"sources", "question", "cannot_answer", "absent"},
+    "answer_json": {"sources", "question", "absent"},
     "condense": {"history", "question"},
 }
 

@@ -23,7 +23,7 @@ from typing import Any
 from assistant.answer.align import align_quote, attribute, is_verbatim
 from assistant.answer.citations import CANNOT_ANSWER, MARKER, Draft, ProposedQuote, split_markers
 from assistant.answer.context import Source
-from assistant.answer.support import check_sentence
+from assistant.answer.support import check_sentence, unmentioned
 from assistant.prompts import render, template_file
 from assistant.sentences import split_sentences
 from assistant.textnorm import terms
@@ -65,11 +65,33 @@ def format_sources(sources: Sequence[Source]) -> str:
 
 
 def answer_prompt(question: str, sources: Sequence[Source], structured: bool) -> str:
+    """The prompt; it says which names of the question no passage mentions (a small model
+    answers "Who kills the Wieroo king?" from a passage about another king otherwise)."""
+    absent = absent_note(question, sources)
     if structured:
-        return render("answer_json", sources=format_sources(sources), question=question)
+        return render(
+            "answer_json", sources=format_sources(sources), question=question, absent=absent
+        )
     return render(
-        "answer", sources=format_sources(sources), question=question, cannot_answer=CANNOT_ANSWER
+        "answer",
+        sources=format_sources(sources),
+        question=question,
+        cannot_answer=CANNOT_ANSWER,
+        absent=absent,
     )
+
+
+def absent_note(question: str, sources: Sequence[Source]) -> str:
+    """' No source mentions Wieroo, …' for the question's names that none of the retrieved
+    passages (whole, not only the sentences shown, and their file names) mentions; empty
+    when there are none."""
+    texts = [s.passage.chunk.text for s in sources]
+    texts += [re.sub(r"[._\-/]+", " ", s.passage.chunk.file) for s in sources]
+    names = unmentioned(question, texts)
+    if not names:
+        return ""
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f"\nNo source mentions {listed}, so the sources do not answer this question."
 
 
 @cache

@@ -15,6 +15,7 @@ Pure functions, no I/O.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -218,3 +219,53 @@ def off_topic(question: str, evidence: Sequence[str]) -> bool:
     if not asked:
         return False
     return not asked & _words(" ".join(evidence))
+
+
+# A name is taken as mentioned in a slipped spelling ("Shopia" for "Sophia") this close.
+_SLIP_RATIO = 0.8
+
+
+def unmentioned(question: str, texts: Sequence[str]) -> list[str]:
+    """The names the question asks about that none of `texts` mentions, spelt as the
+    question spells them: "Wieroo" for "Who kills the Wieroo king?" over passages about other
+    stories. Each name of a run of capitalised words counts for the run: "Cliff Steinhauer" is
+    mentioned when "Steinhauer" is. A word counts as mentioned inside a longer word ("Nela" in
+    "Marianela"), with a slip ("Shopia"), or through any part of a hyphenated name."""
+    known = inner_capitals(question)
+    asked = facts(question, known).names - _GENERIC_NAMES
+    if asked - _TITLES:
+        asked -= _TITLES
+    if not asked:
+        return []
+    joined = fold_text(" ".join(texts))
+    present = _words(joined)
+    capitalised = {_name_key(m.group()) for m in _TOKEN.finditer(joined) if m.group()[0].isupper()}
+    runs = [
+        {_name_key(w) for w in run.split()}
+        for run in re.findall(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*", fold_text(question))
+    ]
+    missing = []
+    for name in sorted(asked):
+        run = next((r for r in runs if name in r), {name})
+        parts = {p for word in run - _TITLES for p in word.split("-") if p} or {name}
+        if not any(_mentioned(part, present, capitalised) for part in parts):
+            missing.append(name)
+    spelt = {_name_key(m.group()): m.group() for m in _TOKEN.finditer(fold_text(question))}
+    return [re.sub(r"['’]s?$", "", spelt.get(n, n)) for n in missing]
+
+
+def _mentioned(name: str, present: set[str], capitalised: set[str]) -> bool:
+    """`name` is one of the `present` words, or close to one of the `capitalised` (names)."""
+    if name in present or name in _NOT_NAMES:
+        return True
+    if len(name) < 4:
+        return False
+    for word in capitalised:
+        if word.endswith(name) or word.startswith(name):
+            return True
+        # a slip: a letter changed, dropped or added, or two swapped ("Shopia", "Laura")
+        if len(name) >= 5 and abs(len(word) - len(name)) <= 1:
+            matcher = difflib.SequenceMatcher(a=name, b=word, autojunk=False)
+            if matcher.quick_ratio() >= _SLIP_RATIO and matcher.ratio() >= _SLIP_RATIO:
+                return True
+    return False
