@@ -180,3 +180,18 @@ def test_a_sentence_citing_the_wrong_quote_gets_the_sentence_that_backs_it() -> 
     draft = parse_json_reply(reply, sources())
     assert draft.quotes[1].how == "attributed" and draft.quotes[1].file == "b.txt"
     assert "$5.6 million" in draft.quotes[1].quote
+
+
+def test_the_prompt_says_which_asked_names_no_passage_mentions() -> None:
+    # Qwen2.5-Coder-1.5B answered "Who kills the Wieroo king?" from a story about another
+    # king until the prompt said no source mentions Wieroo; then it replied with no sentence.
+    prompt = answer_prompt("Who kills the Wieroo king?", sources(), structured=True)
+    assert prompt.rstrip().endswith(
+        "Question: Who kills the Wieroo king?\n"
+        "No source mentions Wieroo, so the sources do not answer this question."
+    )
+    text_prompt = answer_prompt("What did Bradley and Tim Cook say?", sources(), structured=False)
+    assert "No source mentions Bradley, Cook or Tim, so" in text_prompt
+    # names the passages (or their file names) have, also in another form, add no note
+    for asked in ("Who founded DeepSeek?", "What did Wenfeng's company use?", "What is in a.txt?"):
+        assert "No source mentions" not in answer_prompt(asked, sources(), structured=True)

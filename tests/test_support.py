@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.answer.citations import Draft, ProposedQuote, verify_draft
 from assistant.answer.context import select_sources
-from assistant.answer.support import check_sentence, facts, off_topic
+from assistant.answer.support import check_sentence, facts, off_topic, unmentioned
 from assistant.types import Chunk, Passage
 from assistant.verify import FileTexts
 
@@ -178,3 +178,16 @@ def test_a_sentence_cut_at_an_abbreviation_is_judged_whole() -> None:
     question = "How many A100 GPUs were stockpiled before the export restrictions list?"
     verified = verify_draft(draft, texts, ["f.txt"], question=question)
     assert not verified.abstained and not verified.unsupported
+
+
+def test_names_the_question_asks_about_that_no_text_mentions() -> None:
+    texts = ["Florentina comes to Socartes and when Marianela first sees her, she mistakes her "
+             "for the Virgin Mary. Sophia returns to England. Lara is a nurse on the moor."]  # fmt: skip
+    assert unmentioned("Who kills the Wieroo King?", texts) == ["Wieroo"]  # a title is no mention
+    assert unmentioned("What is Benjamin Bathurst's occupation?", texts) == ["Bathurst", "Benjamin"]
+    assert unmentioned("Who does Nela believe Florentina is?", texts) == []  # inside Marianela
+    assert unmentioned("Where did Shopia go?", texts) == []  # a slip of a name the texts have
+    assert unmentioned("Who is Laura's husband?", texts) == []
+    assert unmentioned("Where did Dr. Moore die?", texts) == ["Moore"]  # "moor" is no name
+    assert unmentioned("What did Mary Cook say?", texts) == []  # one word of the name is there
+    assert unmentioned("Which country is it?", texts) == []  # nothing named
