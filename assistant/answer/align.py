@@ -32,6 +32,8 @@ PART_MIN_COVERED = 0.85
 MIN_MARGIN = 0.1
 # An unmarked answer sentence needs this share of its content terms in the passage sentence.
 MIN_ATTRIBUTION_OVERLAP = 0.5
+# Text before a passage sentence that may name its "he" (as verification reads it).
+CONTEXT_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -111,17 +113,23 @@ def _closeness(quote: list[str], sentence: list[str]) -> tuple[float, float]:
 
 def attribute(sentence: str, texts: Sequence[str], question: str = "") -> tuple[int, Span] | None:
     """(index into `texts`, sentence span) of the passage sentence that best supports
-    `sentence`, or None when none holds its facts and most of its words."""
+    `sentence`, or None when none holds its facts and most of its words — or all of what it
+    adds to the question ("… into a Saleen S7" for "What car does Bruce turn his car into?")."""
     wanted = set(terms(sentence))
     if not wanted:
         return None
+    added = wanted - set(terms(question))
     best: tuple[float, int, Span] | None = None
     for index, text in enumerate(texts):
         for span in sentence_spans(text):
-            overlap = len(wanted & set(terms(span.text))) / len(wanted)
+            held = set(terms(span.text))
+            overlap = len(wanted & held) / len(wanted)
+            if added and added <= held:
+                overlap = max(overlap, MIN_ATTRIBUTION_OVERLAP)
             if overlap < MIN_ATTRIBUTION_OVERLAP or (best and overlap <= best[0]):
                 continue
-            if check_sentence(sentence, [span.text], question):
+            before = text[max(0, span.start - CONTEXT_CHARS) : span.start]
+            if check_sentence(sentence, [span.text], question, [before]):
                 continue
             best = (overlap, index, span)
     return (best[1], best[2]) if best else None

@@ -111,9 +111,12 @@ def verify_draft(
             tuple(f for f in proposed.corroborating if f != found.file),
             proposed.how,
         )
-    text, removed = _drop_unsupported_claims(text, set(located))
+    text, unquoted = _drop_unsupported_claims(text, set(located))
     evidence = {n: _evidence(texts, c) for n, c in located.items()}
     text, unsupported, why = _drop_unbacked_sentences(text, located, question, evidence)
+    removed = len(unquoted)
+    unsupported = (*unquoted, *unsupported)
+    why = (*(UNQUOTED for _ in unquoted), *why)
     text, citations = _renumber(text, located)
     if not citations:
         return Verified(CANNOT_ANSWER, True, (), dropped, reattributed, removed, unsupported, why)
@@ -157,7 +160,7 @@ def _drop_unbacked_sentences(
             unmarked += f" {claim}"
             continue
         whole, unmarked = f"{unmarked} {claim}", ""
-        lacking = check_sentence(claim, quotes, question)
+        lacking = check_sentence(claim, quotes, question, windows)
         if lacking:
             why.append(f"its quote does not say {lacking.describe(claim)}")
         elif off_topic(question, windows):
@@ -171,17 +174,23 @@ def _drop_unbacked_sentences(
     return " ".join(p for p in kept if p.strip()), tuple(removed), tuple(why)
 
 
-def _drop_unsupported_claims(text: str, good: set[int]) -> tuple[str, int]:
-    """Remove sentences whose markers all point at nothing verified; strip dead markers."""
+UNQUOTED = "no sentence of the sources holds what it says"
+
+
+def _drop_unsupported_claims(text: str, good: set[int]) -> tuple[str, tuple[str, ...]]:
+    """Remove sentences whose markers all point at nothing verified (a made-up quote, or no
+    quote and no passage sentence that holds the claim); strip dead markers."""
     kept: list[str] = []
-    removed = 0
+    removed: list[str] = []
     for piece in _sentences(text):
         numbers = {int(n) for n in MARKER.findall(piece)}
         if numbers and not numbers & good:
-            removed += 1
+            claim = MARKER.sub("", piece).strip()
+            if any(c.isalnum() for c in claim):
+                removed.append(re.sub(r"\s+([.,;:!?])", r"\1", claim))
             continue
         kept.append(MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in good else "", piece))
-    return " ".join(p for p in kept if p.strip()), removed
+    return " ".join(p for p in kept if p.strip()), tuple(removed)
 
 
 def _renumber(text: str, located: dict[int, Citation]) -> tuple[str, tuple[Citation, ...]]:

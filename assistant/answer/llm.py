@@ -296,22 +296,36 @@ def _proposals(claim: Claim, sources: Sequence[Source], question: str) -> list[P
         proposed = _placed_quote(quote, cited or sources)
         if proposed:
             found.append(proposed)
-    if found and not check_sentence(claim.text, [p.quote for p in found], question):
+    context = [s.passage.chunk.text for s in cited or sources]
+    if found and not check_sentence(claim.text, [p.quote for p in found], question, context):
         return found
-    if claim.quotes and not found:
-        # A quote that is in none of the sources (made up, or an injected one): verification
-        # looks for it in the corpus and drops it, with its sentence, if it is nowhere.
-        pool = cited or sources
-        return [_proposal(pool[0], q, 0, "exact") for q in claim.quotes[:1] if pool]
-    # No quote, or a real one that does not hold the sentence's facts (the model cited the
-    # wrong sentence): look for the passage sentence that does.
-    for pool in (cited, sources):
+    # No quote, a paraphrase of the sources, or a real quote that does not hold the
+    # sentence's facts (the model cited the wrong sentence): look for the passage sentence
+    # that does. A quote whose words the sources mostly lack is made up: no second chance.
+    made_up = bool(claim.quotes) and not found and not _paraphrase(claim.quotes[0], sources)
+    for pool in (cited, sources) if not made_up else ():
         if pool:
             attributed = attribute(claim.text, [s.passage.chunk.text for s in pool], question)
             if attributed:
                 index, span = attributed
                 return [_proposal(pool[index], span.text, span.start, "attributed")]
+    if claim.quotes and not found:
+        # A quote in none of the sources, and no passage sentence holds the claim (made up,
+        # or an injected quote): verification looks for it in the corpus and drops it, with
+        # its sentence, if it is nowhere.
+        pool = cited or sources
+        return [_proposal(pool[0], q, 0, "exact") for q in claim.quotes[:1] if pool]
     return found  # if any, verification removes the sentence and counts it
+
+
+# A quote whose content words stand in the sources at least this much is a paraphrase.
+MIN_PARAPHRASE_TERMS = 0.6
+
+
+def _paraphrase(quote: str, sources: Sequence[Source]) -> bool:
+    wanted = set(terms(quote))
+    held = set(terms(" ".join(s.passage.chunk.text for s in sources)))
+    return bool(wanted) and len(wanted & held) / len(wanted) >= MIN_PARAPHRASE_TERMS
 
 
 def _placed_quote(quote: str, pool: Sequence[Source]) -> ProposedQuote | None:

@@ -17,11 +17,19 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from assistant.textnorm import STOPWORDS, terms
-from assistant.textnorm import fold as fold_text
+from assistant.textnorm import STOPWORDS, fold, terms
+
+_DASH = re.compile(r"[\u2012-\u2015]")
+
+
+def fold_text(text: str) -> str:
+    """`textnorm.fold`, with a dash between words made a space: "Maria—who" is two words."""
+    return fold(_DASH.sub(" ", text))
+
 
 # A number: digits with thousands separators or decimals ("2,048", "5.6", "25%").
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?![\w])")
@@ -100,7 +108,9 @@ def _marked(word: str) -> bool:
 
 
 def _name_key(word: str) -> str:
-    word = word.replace("’", "'")
+    """A word in comparison form: lower case, no accents ("Golfín" = "Golfin"), no 's."""
+    word = unicodedata.normalize("NFKD", word.replace("’", "'"))
+    word = "".join(c for c in word if not unicodedata.combining(c))
     word = re.sub(r"'s$|'$", "", word)
     return word.strip("-'").lower()
 
@@ -128,8 +138,13 @@ class Unsupported:
         return ", ".join([*(spelt.get(n, n) for n in self.names), *self.numbers])
 
 
-def check_sentence(sentence: str, quotes: Sequence[str], question: str = "") -> Unsupported:
-    """The facts of `sentence` that its `quotes` do not support (empty if all are)."""
+def check_sentence(
+    sentence: str, quotes: Sequence[str], question: str = "", context: Sequence[str] = ()
+) -> Unsupported:
+    """The facts of `sentence` that its `quotes` do not support (empty if all are). `context`
+    is the text around the quotes: a question's name it holds is allowed when a quote's
+    subject is a "he" or "she" named before anyone else ("Along the way he decides to visit
+    Maria …", after a paragraph about Yorick)."""
     known = inner_capitals(sentence, question, *quotes)
     claim = facts(sentence, known)
     quoted = _merge(facts(q, known) for q in quotes)
@@ -142,11 +157,14 @@ def check_sentence(sentence: str, quotes: Sequence[str], question: str = "") -> 
     refers_back = any(REFERS_BACK.match(q.strip()) for q in quotes)
     used = _words(sentence) | _words(question)
     foreign = set() if refers_back else about - used - _GENERIC_NAMES
+    named = inner_capitals(*quotes, *context)
+    person_first = _person_first(quotes, foreign, named)
+    named_before = _words(" ".join(context)) if person_first else set()
     missing_names = []
     for name in sorted(claim.names - quoted.names):
         if name in quoted_words:  # a name the quote has in lower case ("deepseek's model")
             continue
-        if name in asked.names and not foreign:
+        if name in asked.names and (not foreign or name in named_before):
             continue
         missing_names.append(name)
     other_years = {n for n in quoted.numbers if _YEAR.match(n)} - claim.numbers
@@ -156,6 +174,23 @@ def check_sentence(sentence: str, quotes: Sequence[str], question: str = "") -> 
             continue
         missing_numbers.append(number)
     return Unsupported(tuple(missing_names), tuple(missing_numbers))
+
+
+_PERSON = frozenset("he she they him her his their them".split())
+
+
+def _person_first(quotes: Sequence[str], foreign: set[str], names: frozenset[str]) -> bool:
+    """A quote speaks of "he", "she" or "they" before it names anyone the claim does not
+    (its first word counts only if it is a name elsewhere: "Trump", not "Along")."""
+    for quote in quotes:
+        for i, match in enumerate(_TOKEN.finditer(fold_text(quote))):
+            word = match.group()
+            if word.lower() in _PERSON:
+                return True
+            key = _name_key(word)
+            if key in foreign and (i > 0 or key in names):
+                break
+    return False
 
 
 # Names a quote can carry without being "about someone else".
