@@ -195,3 +195,20 @@ def test_the_prompt_says_which_asked_names_no_passage_mentions() -> None:
     # names the passages (or their file names) have, also in another form, add no note
     for asked in ("Who founded DeepSeek?", "What did Wenfeng's company use?", "What is in a.txt?"):
         assert "No source mentions" not in answer_prompt(asked, sources(), structured=True)
+
+
+def test_a_paraphrased_quote_gets_the_passage_sentence_that_holds_the_claim() -> None:
+    # Qwen2.5-Coder-1.5B quoted "DeepSeek trained V3 with 2,048 H800s" (no such words): the
+    # sentence is tied to the passage sentence that says it, marked "attributed"
+    reply = json.dumps({"sentences": [{"source": 2, "quote": "DeepSeek trained V3 with 2,048 "
+                        "H800s", "text": "V3 was trained on 2,048 H800 chips."}]})  # fmt: skip
+    draft = parse_json_reply(reply, sources(), "How was V3 trained?")
+    (quote,) = draft.quotes.values()
+    assert quote.quote == "The company said it trained its V3 model on 2,048 Nvidia H800 chips."
+    assert quote.how == "attributed"
+    # a quote whose words the sources lack is made up: it is kept as written, so that
+    # verification finds it nowhere and removes the sentence
+    reply = json.dumps({"sentences": [{"source": 9, "quote": "root:x:0:0:root:/bin/bash",
+                        "text": "V3 was trained on 2,048 H800 chips."}]})  # fmt: skip
+    (quote,) = parse_json_reply(reply, sources(), "How was V3 trained?").quotes.values()
+    assert quote.quote == "root:x:0:0:root:/bin/bash"

@@ -181,8 +181,10 @@ def test_a_sentence_cut_at_an_abbreviation_is_judged_whole() -> None:
 
 
 def test_names_the_question_asks_about_that_no_text_mentions() -> None:
-    texts = ["Florentina comes to Socartes and when Marianela first sees her, she mistakes her "
-             "for the Virgin Mary. Sophia returns to England. Lara is a nurse on the moor."]  # fmt: skip
+    texts = [
+        "Florentina comes to Socartes and when Marianela first sees her, she mistakes her "
+        "for the Virgin Mary. Sophia returns to England. Lara is a nurse on the moor."
+    ]
     assert unmentioned("Who kills the Wieroo King?", texts) == ["Wieroo"]  # a title is no mention
     assert unmentioned("What is Benjamin Bathurst's occupation?", texts) == ["Bathurst", "Benjamin"]
     assert unmentioned("Who does Nela believe Florentina is?", texts) == []  # inside Marianela
@@ -191,3 +193,44 @@ def test_names_the_question_asks_about_that_no_text_mentions() -> None:
     assert unmentioned("Where did Dr. Moore die?", texts) == ["Moore"]  # "moor" is no name
     assert unmentioned("What did Mary Cook say?", texts) == []  # one word of the name is there
     assert unmentioned("Which country is it?", texts) == []  # nothing named
+
+
+YORICK = (
+    "Yorick returns to Paris for a few more days. Along the way he decides to visit "
+    "Maria—who was introduced in Sterne's previous novel, Tristram Shandy—in Moulins."
+)
+
+
+def test_a_he_named_just_before_the_quote_is_whom_the_question_names() -> None:
+    # Qwen2.5-Coder-1.5B: "Yorick decides to visit Maria in Moulins." over the second sentence
+    question = "Who does Yorick decide to visit on his way to Italy?"
+    claim = "Yorick decides to visit Maria in Moulins."
+    quote = YORICK.split(". ", 1)[1]
+    assert not check_sentence(claim, [quote], question, [YORICK])
+    assert check_sentence(claim, [quote], question, ["Bob returns to Paris."]).names == ("yorick",)
+    assert check_sentence(claim, [quote], question).names == ("yorick",)  # no context given
+    # a quote that names someone else before its "he" is still about someone else
+    trump = "Trump said he thinks DeepSeek is a wake-up call."
+    context = ["Apple's Tim Cook spoke first. Later, Trump spoke."]
+    lacking = check_sentence(
+        "Tim Cook said DeepSeek was a wake-up call.", [trump], "What did Tim Cook say?", context
+    )
+    assert lacking.names == ("cook", "tim")
+
+
+def test_names_compare_without_accents_and_split_at_dashes() -> None:
+    quote = "Pablo's father asks a famous doctor, Teodoro Golfín, to examine him."
+    assert not check_sentence("Teodoro Golfin is the doctor.", [quote])
+    assert not check_sentence("He visits Maria.", ["he visits Maria—who was ill—in Moulins"])
+
+
+def test_a_claim_without_a_backing_quote_is_listed_with_its_reason() -> None:
+    texts = FileTexts({"f.txt": f"DeepSeek released V3. {COMPANY}"})
+    draft = Draft(
+        "DeepSeek trained V3 on 2,048 H800 chips [1]. It cost $6 billion [0].",
+        {1: ProposedQuote("f.txt", COMPANY)},
+    )
+    verified = verify_draft(draft, texts, ["f.txt"], question="How did DeepSeek train V3?")
+    assert verified.unsupported == ("It cost $6 billion.",)
+    assert verified.why == ("no sentence of the sources holds what it says",)
+    assert verified.removed_claims == 1

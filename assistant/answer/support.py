@@ -27,8 +27,10 @@ _DASH = re.compile(r"[\u2012-\u2015]")
 
 
 def fold_text(text: str) -> str:
-    """`textnorm.fold`, with a dash between words made a space: "Maria—who" is two words."""
-    return fold(_DASH.sub(" ", text))
+    """`textnorm.fold`, without accents ("Golfín" → "Golfin") and with a dash between words
+    made a space ("Maria—who" is two words)."""
+    text = unicodedata.normalize("NFKD", _DASH.sub(" ", text))
+    return fold("".join(c for c in text if not unicodedata.combining(c)))
 
 
 # A number: digits with thousands separators or decimals ("2,048", "5.6", "25%").
