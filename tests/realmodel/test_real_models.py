@@ -71,6 +71,18 @@ def test_qwen_abstains_on_what_the_corpus_does_not_say(
     assert answer.abstained and answer.citations == ()
 
 
+def test_qwen_itself_abstains_on_someone_no_passage_mentions(
+    bundled_index: tuple[Path, Path], real_ollama: str
+) -> None:
+    """The prompt says "No source mentions Marie Curie …": the model replies with no sentence,
+    rather than a sentence from another article that the checks would have to remove."""
+    answer = assistant(bundled_index, real_ollama, QWEN, llm="auto").answer(
+        "Which prize did Marie Curie win in 1911?"
+    )
+    assert answer.abstained and answer.backend.llm == "ollama", answer
+    assert answer.unsupported_sentences == (), answer
+
+
 def test_qwen_with_text_replies_for_older_servers(
     bundled_index: tuple[Path, Path], real_ollama: str
 ) -> None:
