@@ -212,3 +212,18 @@ def test_a_paraphrased_quote_gets_the_passage_sentence_that_holds_the_claim() ->
                         "text": "V3 was trained on 2,048 H800 chips."}]})  # fmt: skip
     (quote,) = parse_json_reply(reply, sources(), "How was V3 trained?").quotes.values()
     assert quote.quote == "root:x:0:0:root:/bin/bash"
+
+
+def test_a_quote_cut_by_the_schema_bound_loses_its_partial_last_word() -> None:
+    # Qwen2.5-Coder-1.5B copied two sentences into "quote"; the bound cut it at "… is fatal"
+    bound = answer_schema()["properties"]["sentences"]["items"]["properties"]["quote"]
+    story = "Benham travels the world in search of wisdom. " * 12
+    story += "It is in Johannesburg, South Africa, that Benham is fatally shot."
+    end = story.index(" fatally") + len(" fatal")
+    quote = story[end - bound["maxLength"] : end]
+    passage = Passage(Chunk("s", "s.txt", "s", 0, len(story), story, 0), 1.0)
+    own = select_sources([passage], lambda texts: [1.0] * len(texts), 1000)
+    reply = json.dumps({"sentences": [{"source": 1, "quote": quote,
+                        "text": "Johannesburg, South Africa."}]})  # fmt: skip
+    (proposed,) = parse_json_reply(reply, own, "Where is Benham shot?").quotes.values()
+    assert proposed.quote == quote.removesuffix(" fatal").strip()

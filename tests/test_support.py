@@ -234,3 +234,10 @@ def test_a_claim_without_a_backing_quote_is_listed_with_its_reason() -> None:
     assert verified.unsupported == ("It cost $6 billion.",)
     assert verified.why == ("no sentence of the sources holds what it says",)
     assert verified.removed_claims == 1
+
+
+def test_a_question_name_inside_a_longer_name_of_the_quote_is_quoted() -> None:
+    quote = "When Marianela first sees Florentina, she mistakes her for the Virgin Mary."
+    question = "Who does Nela believe Florentina is when she first sees her?"
+    assert not check_sentence("Nela believes Florentina is the Virgin Mary.", [quote], question)
+    assert check_sentence("Ela believes Florentina is the Virgin Mary.", [quote], "Who is Ela?")

@@ -149,12 +149,16 @@ def parse_json_reply(reply: str, sources: Sequence[Source], question: str = "") 
     if items is None:
         return parse_text_reply(reply, sources, question)
     claims = []
-    longest = answer_schema()["properties"]["sentences"]["items"]["properties"]["text"]
+    bounds = answer_schema()["properties"]["sentences"]["items"]["properties"]
+    longest, longest_quote = (bounds[k].get("maxLength", 10**6) for k in ("text", "quote"))
     for item in items:
-        if len(str(item.get("text") or "")) >= longest.get("maxLength", 10**6):
+        if len(str(item.get("text") or "")) >= longest:
             continue  # cut off mid-word by the schema's bound: not a sentence to show
         text = _tidy(str(item.get("text") or ""))
-        quote = str(item.get("quote") or "").strip().strip('"“”')
+        quote = str(item.get("quote") or "")
+        if len(quote) >= longest_quote:  # cut off by the bound: its last word may be part
+            quote = quote.rsplit(maxsplit=1)[0]
+        quote = quote.strip().strip('"“”')
         source = item.get("source")
         number = source if isinstance(source, int) else _first_int(source)
         if text:

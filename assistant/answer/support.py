@@ -166,8 +166,10 @@ def check_sentence(
     for name in sorted(claim.names - quoted.names):
         if name in quoted_words:  # a name the quote has in lower case ("deepseek's model")
             continue
-        if name in asked.names and (not foreign or name in named_before):
-            continue
+        if name in asked.names and (
+            not foreign or name in named_before or _mentioned(name, quoted_words, quoted.names)
+        ):
+            continue  # the question's name, or (in another form) the quote's: Marianela
         missing_names.append(name)
     other_years = {n for n in quoted.numbers if _YEAR.match(n)} - claim.numbers
     missing_numbers = []
