@@ -241,3 +241,9 @@ def test_a_question_name_inside_a_longer_name_of_the_quote_is_quoted() -> None:
     question = "Who does Nela believe Florentina is when she first sees her?"
     assert not check_sentence("Nela believes Florentina is the Virgin Mary.", [quote], question)
     assert check_sentence("Ela believes Florentina is the Virgin Mary.", [quote], "Who is Ela?")
+
+
+def test_a_surname_next_to_the_claims_name_is_the_same_person() -> None:
+    quote = "Being visited by Isabel Vere and two friends, he gave her a rose."
+    question = "What object did Elshender give Isabel?"
+    assert not check_sentence("Elshender gave Isabel a rose.", [quote], question)

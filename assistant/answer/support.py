@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from assistant.textnorm import STOPWORDS, fold, terms
 
+_NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 _DASH = re.compile(r"[\u2012-\u2015]")
 
 
@@ -158,6 +159,10 @@ def check_sentence(
     about = quoted.names | {w for w in openers if w not in STOPWORDS and w[:1].isalpha()}
     refers_back = any(REFERS_BACK.match(q.strip()) for q in quotes)
     used = _words(sentence) | _words(question)
+    for run in _NAME_RUN.findall(fold_text(" ".join(quotes))):
+        words = _words(run)
+        if words & used:  # "Isabel Vere" is whom a claim about "Isabel" names
+            used |= words
     foreign = set() if refers_back else about - used - _GENERIC_NAMES
     named = inner_capitals(*quotes, *context)
     person_first = _person_first(quotes, foreign, named)
@@ -279,10 +284,7 @@ def unmentioned(question: str, texts: Sequence[str]) -> list[str]:
     joined = fold_text(" ".join(texts))
     present = _words(joined)
     capitalised = {_name_key(m.group()) for m in _TOKEN.finditer(joined) if m.group()[0].isupper()}
-    runs = [
-        {_name_key(w) for w in run.split()}
-        for run in re.findall(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*", fold_text(question))
-    ]
+    runs = [{_name_key(w) for w in run.split()} for run in _NAME_RUN.findall(fold_text(question))]
     missing = []
     for name in sorted(asked):
         run = next((r for r in runs if name in r), {name})
