@@ -247,3 +247,14 @@ def test_a_surname_next_to_the_claims_name_is_the_same_person() -> None:
     quote = "Being visited by Isabel Vere and two friends, he gave her a rose."
     question = "What object did Elshender give Isabel?"
     assert not check_sentence("Elshender gave Isabel a rose.", [quote], question)
+
+
+def test_a_he_after_a_name_is_that_name_not_the_question_s_person() -> None:
+    # Qwen2.5-Coder-1.5B: "Andy gets in fight with Lawler on David Letterman's show" over this
+    quote = "Andy pays a price when he is banned from Saturday Night Live by a vote."
+    context = ["Lawler and Kaufman appear on Late Night with David Letterman."]
+    question = "Who gets in fight with Lawler on David Letterman's show?"
+    lacking = check_sentence(
+        "Andy gets in fight with Lawler on David Letterman's show.", [quote], question, context
+    )
+    assert lacking.names == ("david", "lawler", "letterman")

@@ -165,7 +165,7 @@ def check_sentence(
             used |= words
     foreign = set() if refers_back else about - used - _GENERIC_NAMES
     named = inner_capitals(*quotes, *context)
-    person_first = _person_first(quotes, foreign, named)
+    person_first = _person_first(quotes, named | used)
     named_before = _words(" ".join(context)) if person_first else set()
     missing_names = []
     for name in sorted(claim.names - quoted.names):
@@ -188,16 +188,17 @@ def check_sentence(
 _PERSON = frozenset("he she they him her his their them".split())
 
 
-def _person_first(quotes: Sequence[str], foreign: set[str], names: frozenset[str]) -> bool:
-    """A quote speaks of "he", "she" or "they" before it names anyone the claim does not
-    (its first word counts only if it is a name elsewhere: "Trump", not "Along")."""
+def _person_first(quotes: Sequence[str], names: frozenset[str]) -> bool:
+    """A quote whose subject is a "he", "she" or "they" it names nobody before ("Along the
+    way he decides …"; not "Andy pays a price when he …", whose "he" is Andy). Its first
+    word counts as a name only if `names` has it (a name elsewhere, or one the claim or the
+    question uses): "Trump", not "Along"."""
     for quote in quotes:
         for i, match in enumerate(_TOKEN.finditer(fold_text(quote))):
             word = match.group()
             if word.lower() in _PERSON:
                 return True
-            key = _name_key(word)
-            if key in foreign and (i > 0 or key in names):
+            if _is_name(word) and (i > 0 or _name_key(word) in names):
                 break
     return False
 
