@@ -18,7 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 from assistant.textnorm import STOPWORDS, fold, terms
@@ -296,7 +296,7 @@ def unmentioned(question: str, texts: Sequence[str]) -> list[str]:
     return [re.sub(r"['’]s?$", "", spelt.get(n, n)) for n in missing]
 
 
-def _mentioned(name: str, present: set[str], capitalised: set[str]) -> bool:
+def _mentioned(name: str, present: Set[str], capitalised: Set[str]) -> bool:
     """`name` is one of the `present` words, or close to one of the `capitalised` (names)."""
     if name in present or name in _NOT_NAMES:
         return True
