@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.answer.citations import Draft, ProposedQuote, verify_draft
 from assistant.answer.context import select_sources
-from assistant.answer.support import check_sentence, facts, off_topic, unmentioned
+from assistant.answer.support import adds_unquoted, check_sentence, facts, off_topic, unmentioned
 from assistant.types import Chunk, Passage
 from assistant.verify import FileTexts
 
@@ -258,3 +258,23 @@ def test_a_he_after_a_name_is_that_name_not_the_question_s_person() -> None:
         "Andy gets in fight with Lawler on David Letterman's show.", [quote], question, context
     )
     assert lacking.names == ("david", "lawler", "letterman")
+
+
+def test_a_sentence_whose_quote_says_none_of_what_it_adds_is_removed() -> None:
+    # SmolLM2-135M, over the bundled corpus: the quote only says who Leichenauer is
+    quote = (
+        "The breakthrough shows that improving AI models isn't just about making them larger, "
+        "said Stefan Leichenauer, vice president of engineering at quantum AI startup SandboxAQ."
+    )
+    question = (
+        "Who is Stefan Leichenauer, and what does he think the chip restrictions gave DeepSeek?"
+    )
+    claim = (
+        "The chip restrictions gave DeepSeek an incentive to investigate these other directions."
+    )
+    assert adds_unquoted(question, claim, [quote])
+    assert not adds_unquoted(question, "Leichenauer works at SandboxAQ as vice president.", [quote])
+    text = f"{quote} Other text."
+    draft = Draft(f"{claim[:-1]} [1].", {1: ProposedQuote("f.txt", quote)})
+    verified = verify_draft(draft, FileTexts({"f.txt": text}), ["f.txt"], question=question)
+    assert verified.abstained and verified.unsupported == (claim,)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.answer.support import check_sentence, off_topic, restates
+from assistant.answer.support import adds_unquoted, check_sentence, off_topic, restates
 from assistant.types import Citation
 from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 
@@ -163,6 +163,8 @@ def _drop_unbacked_sentences(
         lacking = check_sentence(claim, quotes, question, windows)
         if lacking:
             why.append(f"its quote does not say {lacking.describe(claim)}")
+        elif adds_unquoted(question, claim, quotes):
+            why.append("its quote says none of what it adds to the question")
         elif off_topic(question, windows):
             why.append("its quote is not about what the question names")
         elif question and restates(question, whole):

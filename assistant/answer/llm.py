@@ -23,7 +23,7 @@ from typing import Any
 from assistant.answer.align import align_quote, attribute, is_verbatim
 from assistant.answer.citations import CANNOT_ANSWER, MARKER, Draft, ProposedQuote, split_markers
 from assistant.answer.context import Source
-from assistant.answer.support import check_sentence, unmentioned
+from assistant.answer.support import adds_unquoted, check_sentence, unmentioned
 from assistant.prompts import render, template_file
 from assistant.sentences import split_sentences
 from assistant.textnorm import terms
@@ -301,7 +301,11 @@ def _proposals(claim: Claim, sources: Sequence[Source], question: str) -> list[P
         if proposed:
             found.append(proposed)
     context = [s.passage.chunk.text for s in cited or sources]
-    if found and not check_sentence(claim.text, [p.quote for p in found], question, context):
+    quoted = [p.quote for p in found]
+    if found and not (
+        check_sentence(claim.text, quoted, question, context)
+        or adds_unquoted(question, claim.text, quoted)
+    ):
         return found
     # No quote, a paraphrase of the sources, or a real quote that does not hold the
     # sentence's facts (the model cited the wrong sentence): look for the passage sentence

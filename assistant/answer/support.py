@@ -251,6 +251,15 @@ def restates(question: str, sentence: str) -> bool:
     return said <= set(terms(question))
 
 
+def adds_unquoted(question: str, sentence: str, quotes: Sequence[str]) -> bool:
+    """True when the sentence adds two or more content words to the question and its quotes
+    hold none of them: "Ted is a dangerous drug lord" over a sentence about his henchmen, or
+    "Elizabeth's father is worried he is losing money" over "Elizabeth's father runs a
+    factory". Names alone cannot catch these: every name in them is the question's."""
+    added = set(terms(sentence)) - set(terms(question))
+    return len(added) >= 2 and not added & set(terms(" ".join(quotes)))
+
+
 def off_topic(question: str, evidence: Sequence[str]) -> bool:
     """True when the question names someone or something and the evidence — the quotes and
     the text around them, where a "he" or "the company" is named — names none of them:
