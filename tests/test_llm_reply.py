@@ -227,3 +227,12 @@ def test_a_quote_cut_by_the_schema_bound_loses_its_partial_last_word() -> None:
                         "text": "Johannesburg, South Africa."}]})  # fmt: skip
     (proposed,) = parse_json_reply(reply, own, "Where is Benham shot?").quotes.values()
     assert proposed.quote == quote.removesuffix(" fatal").strip()
+
+
+def test_each_sentence_of_a_claim_carries_its_markers() -> None:
+    # SmolLM2-135M put two sentences in one "text"; the first escaped the checks unmarked
+    item = {"source": 1, "quote": "DeepSeek founder Liang Wenfeng"}
+    item["text"] = "Liang Wenfeng founded DeepSeek. Joe Bloggs did too."
+    reply = json.dumps({"sentences": [item]})
+    draft = parse_json_reply(reply, sources(), "Who founded DeepSeek?")
+    assert draft.text == "Liang Wenfeng founded DeepSeek [1]. Joe Bloggs did too [1]."

@@ -285,11 +285,17 @@ def _bind(claims: Sequence[Claim], sources: Sequence[Source], question: str) -> 
                 ids[key] = len(ids) + 1
                 quotes[ids[key]] = proposed
             markers.append(f"[{ids[key]}]")
-        text = claim.text.rstrip()
-        ending = ""
-        if text and text[-1] in ".!?":
-            text, ending = text[:-1], text[-1]
-        pieces.append(f"{text} {''.join(markers) or '[0]'}{ending or '.'}")
+        marks = "".join(markers) or "[0]"
+        # every sentence of a claim carries its markers, so each is checked on its own (a
+        # small model's "text" may hold several: "The source is Susan, …. The quote is")
+        for start, end in split_sentences(claim.text) or [(0, len(claim.text))]:
+            text = claim.text[start:end].strip()
+            if not any(c.isalnum() for c in text):
+                continue
+            ending = ""
+            if text[-1] in ".!?":
+                text, ending = text[:-1], text[-1]
+            pieces.append(f"{text} {marks}{ending or '.'}")
     return Draft(" ".join(pieces), quotes)
 
 
