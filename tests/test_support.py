@@ -193,6 +193,7 @@ def test_names_the_question_asks_about_that_no_text_mentions() -> None:
     assert unmentioned("Where did Dr. Moore die?", texts) == ["Moore"]  # "moor" is no name
     assert unmentioned("What did Mary Cook say?", texts) == []  # one word of the name is there
     assert unmentioned("Which country is it?", texts) == []  # nothing named
+    assert unmentioned("How was V3 trained?", ["DeepSeek-V3 was trained on H800s."]) == []
 
 
 YORICK = (

@@ -23,7 +23,7 @@ from typing import Any
 from assistant.answer.align import align_quote, attribute, is_verbatim
 from assistant.answer.citations import CANNOT_ANSWER, MARKER, Draft, ProposedQuote, split_markers
 from assistant.answer.context import Source
-from assistant.answer.support import adds_unquoted, check_sentence, unmentioned
+from assistant.answer.support import adds_unquoted, check_sentence, names_asked, unmentioned
 from assistant.prompts import render, template_file
 from assistant.sentences import split_sentences
 from assistant.textnorm import terms
@@ -82,14 +82,14 @@ def answer_prompt(question: str, sources: Sequence[Source], structured: bool) ->
 
 
 def absent_note(question: str, sources: Sequence[Source]) -> str:
-    """' No source mentions Wieroo, …' for the question's names that none of the retrieved
-    passages (whole, not only the sentences shown, and their file names) mentions; empty
-    when there are none."""
+    """' No source mentions Wieroo, …' when none of the question's names is mentioned in the
+    retrieved passages (whole, not only the sentences shown, and their file names); empty
+    when any is."""
     texts = [s.passage.chunk.text for s in sources]
     texts += [re.sub(r"[._\-/]+", " ", s.passage.chunk.file) for s in sources]
     names = unmentioned(question, texts)
-    if not names:
-        return ""
+    if not names or len(names) < len(names_asked(question)):
+        return ""  # one name found is enough: "V3" may be "the model" in what was retrieved
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
     return f"\nNo source mentions {listed}, so the sources do not answer this question."
 

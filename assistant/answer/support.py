@@ -279,21 +279,26 @@ def off_topic(question: str, evidence: Sequence[str]) -> bool:
 _SLIP_RATIO = 0.8
 
 
+def names_asked(question: str) -> frozenset[str]:
+    """The names a question asks about, less titles ("the Wieroo King": Wieroo)."""
+    asked = facts(question, inner_capitals(question)).names - _GENERIC_NAMES
+    return asked - _TITLES if asked - _TITLES else asked
+
+
 def unmentioned(question: str, texts: Sequence[str]) -> list[str]:
     """The names the question asks about that none of `texts` mentions, spelt as the
     question spells them: "Wieroo" for "Who kills the Wieroo king?" over passages about other
     stories. Each name of a run of capitalised words counts for the run: "Cliff Steinhauer" is
     mentioned when "Steinhauer" is. A word counts as mentioned inside a longer word ("Nela" in
     "Marianela"), with a slip ("Shopia"), or through any part of a hyphenated name."""
-    known = inner_capitals(question)
-    asked = facts(question, known).names - _GENERIC_NAMES
-    if asked - _TITLES:
-        asked -= _TITLES
+    asked = names_asked(question)
     if not asked:
         return []
     joined = fold_text(" ".join(texts))
     present = _words(joined)
     capitalised = {_name_key(m.group()) for m in _TOKEN.finditer(joined) if m.group()[0].isupper()}
+    present |= {part for word in present for part in word.split("-")}  # "DeepSeek-V3": V3
+    capitalised |= {part for word in capitalised for part in word.split("-")}
     runs = [{_name_key(w) for w in run.split()} for run in _NAME_RUN.findall(fold_text(question))]
     missing = []
     for name in sorted(asked):

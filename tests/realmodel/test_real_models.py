@@ -33,7 +33,9 @@ def assert_backed(answer: Answer, corpus: Path, question: str) -> None:
     for citation in answer.citations:
         text = read_document(corpus, citation.file).text
         assert text[citation.start : citation.end] == citation.quote
-    for sentence in answer.answer.split(". "):
+    for sentence in re.split(r"(?<=\])\.?\s+", answer.answer.strip()):
+        if not sentence.strip(" ."):
+            continue
         cited = [quotes[int(n)] for n in re.findall(r"\[(\d+)\]", sentence)]
         assert cited, f"a sentence without a citation: {sentence!r}"
         claim = re.sub(r"\s?\[\d+\]", "", sentence)
