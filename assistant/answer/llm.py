@@ -24,6 +24,7 @@ from assistant.answer.align import align_quote, attribute, is_verbatim
 from assistant.answer.citations import CANNOT_ANSWER, MARKER, Draft, ProposedQuote, split_markers
 from assistant.answer.context import Source
 from assistant.answer.support import adds_unquoted, check_sentence, names_asked, unmentioned
+from assistant.chunking import document_title
 from assistant.prompts import render, template_file
 from assistant.sentences import split_sentences
 from assistant.textnorm import terms
@@ -86,7 +87,7 @@ def absent_note(question: str, sources: Sequence[Source]) -> str:
     retrieved passages (whole, not only the sentences shown, and their file names); empty
     when any is."""
     texts = [s.passage.chunk.text for s in sources]
-    texts += [re.sub(r"[._\-/]+", " ", s.passage.chunk.file) for s in sources]
+    texts += [document_title(s.passage.chunk.file.replace("/", "_")) for s in sources]
     names = unmentioned(question, texts)
     if not names or len(names) < len(names_asked(question)):
         return ""  # one name found is enough: "V3" may be "the model" in what was retrieved

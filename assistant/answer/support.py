@@ -27,11 +27,15 @@ _NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 _DASH = re.compile(r"[\u2012-\u2015]")
 
 
+def _unaccented(text: str) -> str:
+    """ "Golfín" → "Golfin"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def fold_text(text: str) -> str:
-    """`textnorm.fold`, without accents ("Golfín" → "Golfin") and with a dash between words
-    made a space ("Maria—who" is two words)."""
-    text = unicodedata.normalize("NFKD", _DASH.sub(" ", text))
-    return fold("".join(c for c in text if not unicodedata.combining(c)))
+    """`textnorm.fold`, without accents and with a dash between words made a space
+    ("Maria—who" is two words)."""
+    return fold(_unaccented(_DASH.sub(" ", text)))
 
 
 # A number: digits with thousands separators or decimals ("2,048", "5.6", "25%").
@@ -112,9 +116,7 @@ def _marked(word: str) -> bool:
 
 def _name_key(word: str) -> str:
     """A word in comparison form: lower case, no accents ("Golfín" = "Golfin"), no 's."""
-    word = unicodedata.normalize("NFKD", word.replace("’", "'"))
-    word = "".join(c for c in word if not unicodedata.combining(c))
-    word = re.sub(r"'s$|'$", "", word)
+    word = re.sub(r"'s$|'$", "", _unaccented(word.replace("’", "'")))
     return word.strip("-'").lower()
 
 
@@ -158,24 +160,27 @@ def check_sentence(
     openers = {_name_key(q.split(maxsplit=1)[0]) for q in quotes if q.split()}
     about = quoted.names | {w for w in openers if w not in STOPWORDS and w[:1].isalpha()}
     refers_back = any(REFERS_BACK.match(q.strip()) for q in quotes)
-    used = _words(sentence) | _words(question)
-    for run in _NAME_RUN.findall(fold_text(" ".join(quotes))):
-        words = _words(run)
-        if words & used:  # "Isabel Vere" is whom a claim about "Isabel" names
-            used |= words
-    foreign = set() if refers_back else about - used - _GENERIC_NAMES
-    named = inner_capitals(*quotes, *context)
-    person_first = _person_first(quotes, named | used)
-    named_before = _words(" ".join(context)) if person_first else set()
-    missing_names = []
-    for name in sorted(claim.names - quoted.names):
-        if name in quoted_words:  # a name the quote has in lower case ("deepseek's model")
-            continue
-        if name in asked.names and (
-            not foreign or name in named_before or _mentioned(name, quoted_words, quoted.names)
-        ):
-            continue  # the question's name, or (in another form) the quote's: Marianela
-        missing_names.append(name)
+    # a name the quote has in lower case ("deepseek's model") is quoted
+    unquoted = sorted(n for n in claim.names - quoted.names if n not in quoted_words)
+    from_question = [n for n in unquoted if n in asked.names]
+    allowed: set[str] = set()
+    if from_question:  # the work below only for names the question lends
+        used = _words(sentence) | _words(question)
+        for run in _NAME_RUN.findall(fold_text(" ".join(quotes))):
+            words = _words(run)
+            if words & used:  # "Isabel Vere" is whom a claim about "Isabel" names
+                used |= words
+        foreign = set() if refers_back else about - used - _GENERIC_NAMES
+        named_before: set[str] = set()
+        if foreign and _person_first(quotes, inner_capitals(*quotes, *context) | used):
+            named_before = _words(" ".join(context))
+        allowed = {
+            n
+            for n in from_question
+            # the question's name, or (in another form) the quote's: Marianela
+            if not foreign or n in named_before or _mentioned(n, quoted_words, quoted.names)
+        }
+    missing_names = [n for n in unquoted if n not in allowed]
     other_years = {n for n in quoted.numbers if _YEAR.match(n)} - claim.numbers
     missing_numbers = []
     for number in sorted(claim.numbers - quoted.numbers):
@@ -188,7 +193,7 @@ def check_sentence(
 _PERSON = frozenset("he she they him her his their them".split())
 
 
-def _person_first(quotes: Sequence[str], names: frozenset[str]) -> bool:
+def _person_first(quotes: Sequence[str], names: Set[str]) -> bool:
     """A quote whose subject is a "he", "she" or "they" it names nobody before ("Along the
     way he decides …"; not "Andy pays a price when he …", whose "he" is Andy). Its first
     word counts as a name only if `names` has it (a name elsewhere, or one the claim or the
