@@ -69,6 +69,7 @@ CONDENSE_TOKENS = 80  # a rewritten follow-up question is one line
 MAX_QUESTION_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 PROBE_TTL_SECONDS = 30.0
+RELEVANCE_WEIGHT = 0.5  # closeness and question terms, beside the selector's score, for the prompt
 
 
 def clean_question(question: str) -> tuple[str, list[str]]:
@@ -94,16 +95,28 @@ class _Engine:
         vectors = self.embedder.embed([question, *sentences])
         return [float(x) for x in vectors[1:] @ vectors[0]]
 
-    def relevance(self, question: str) -> Callable[[list[str]], list[float]]:
-        """Scores sentences for the prompt: semantic closeness plus the share of the
-        question's term weight (rarer terms weigh more) that each sentence holds."""
+    def relevance(
+        self, question: str, passages: Sequence[Passage], parts: Sequence[str] = ()
+    ) -> Callable[[list[str]], list[float]]:
+        """Scores sentences for the prompt: the extractive selector's score (how well the
+        sentence answers; for a conjoined question, its best over the `parts`), plus half of
+        semantic closeness and the share of the question's term weight (rarer terms weigh
+        more) that the sentence holds."""
+        from assistant.answer.selector import sentence_scores
+
+        answering: dict[str, float] = {}
+        for part in parts or [question]:
+            for key, value in sentence_scores(part, passages, self.retriever.idf).items():
+                answering[key] = max(answering.get(key, value), value)
+        floor = min(answering.values(), default=0.0)
         weights = {t: self.retriever.idf(t) for t in set(terms(question))}
         total = sum(weights.values()) or 1.0
 
         def score(sentences: list[str]) -> list[float]:
             close = self.similarity(question, sentences)
             return [
-                c + sum(weights.get(t, 0.0) for t in set(terms(s))) / total
+                answering.get(" ".join(s.split()), floor)
+                + RELEVANCE_WEIGHT * (c + sum(weights.get(t, 0.0) for t in set(terms(s))) / total)
                 for c, s in zip(close, sentences, strict=True)
             ]
 
@@ -463,7 +476,16 @@ class Assistant:
 
         if not passages:
             return Draft("", abstained=True)
-        sources = select_sources(passages, engine.relevance(question), self.settings.prompt_tokens)
+        parts = split_question(question)
+        if len(parts) > 1:  # each part's passages too, as the extractive backend does
+            seen = {p.chunk.chunk_id for p in passages}
+            for part in parts:
+                for found in engine.retriever.search(part, self.settings.top_k):
+                    if found.chunk.chunk_id not in seen:
+                        seen.add(found.chunk.chunk_id)
+                        passages.append(found)
+        relevance = engine.relevance(question, passages, parts if len(parts) > 1 else ())
+        sources = select_sources(passages, relevance, self.settings.prompt_tokens)
         structured = self.reply_format() == "json"
         messages = [{"role": "user", "content": answer_prompt(question, sources, structured)}]
         return (

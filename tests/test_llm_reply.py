@@ -236,3 +236,58 @@ def test_each_sentence_of_a_claim_carries_its_markers() -> None:
     reply = json.dumps({"sentences": [item]})
     draft = parse_json_reply(reply, sources(), "Who founded DeepSeek?")
     assert draft.text == "Liang Wenfeng founded DeepSeek [1]. Joe Bloggs did too [1]."
+
+
+def test_the_source_holding_the_best_sentence_is_numbered_first() -> None:
+    def chips_first(texts: list[str]) -> list[float]:
+        return [2.0 if "2,048" in text else 1.0 for text in texts]
+
+    ranked = select_sources(PASSAGES, chips_first, 1000)
+    assert [s.passage.chunk.file for s in ranked] == ["b.txt", "a.txt"]
+    assert [s.n for s in ranked] == [1, 2]
+    # its sentences stay in the passage's order, the best one among them
+    assert ranked[0].text == CHIPS
+    # equal scores keep the order of retrieval
+    assert [s.passage.chunk.file for s in sources()] == ["a.txt", "b.txt"]
+
+
+def test_each_sentence_of_a_claim_is_bound_to_the_sentence_that_backs_it() -> None:
+    # Qwen2.5-Coder-1.5B answered a two-part question in one "text" over one quote; the
+    # second sentence was removed as unbacked although a passage sentence says it
+    who = (
+        "The breakthrough shows that models need not be larger, said Stefan Leichenauer, "
+        "vice president of engineering at SandboxAQ."
+    )
+    why = (
+        "It is possible that the chip restrictions gave DeepSeek an incentive to investigate "
+        "these other directions, Leichenauer said."
+    )
+    passages = [
+        Passage(Chunk("a", "a.txt", "s", 0, len(who), who, 0), 1.0),
+        Passage(Chunk("b", "b.txt", "s", 0, len(why), why, 0), 0.5),
+    ]
+    own = select_sources(passages, lambda texts: [1.0] * len(texts), 1000)
+    item = {"source": 1, "quote": who}
+    item["text"] = (
+        "Stefan Leichenauer is the vice president of engineering at SandboxAQ. He thinks the "
+        "chip restrictions gave DeepSeek an incentive to investigate other directions."
+    )
+    question = "Who is Stefan Leichenauer, and what do the chip restrictions give DeepSeek?"
+    draft = parse_json_reply(json.dumps({"sentences": [item]}), own, question)
+    second = "He thinks the chip restrictions gave DeepSeek an incentive to investigate other"
+    assert draft.text.endswith(f"at SandboxAQ [1]. {second} directions [2].")
+    assert (draft.quotes[1].file, draft.quotes[2].file) == ("a.txt", "b.txt")
+    assert draft.quotes[2].quote == why
+
+
+def test_a_sentence_overlapping_chunks_repeat_is_offered_once() -> None:
+    shared = "Then came DeepSeek and its latest V3 and R1 models."
+    first = f"{FOUNDER} {shared}"
+    passages = [
+        Passage(Chunk("a", "a.txt", "s", 0, len(first), first, 0), 1.0),
+        Passage(Chunk("a2", "a.txt", "s", 100, 100 + len(shared), shared, 1), 0.9),
+        PASSAGES[1],
+    ]
+    chosen = select_sources(passages, lambda texts: [1.0] * len(texts), 1000)
+    assert [s.passage.chunk.chunk_id for s in chosen] == ["a", "b"]  # "a2" offers nothing new
+    assert sum(s.text.count(shared) for s in chosen) == 1

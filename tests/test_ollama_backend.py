@@ -401,3 +401,14 @@ def test_ask_prints_removed_sentences_and_how_quotes_were_found(
     assert "Liang Wenfeng founded DeepSeek [1]." in out
     assert "; the model's quote had slips)" in out
     assert "removed: DeepSeek used 200,000 H100 GPUs to train V3." in err
+
+
+def test_each_part_of_a_conjoined_question_gets_its_sentences_in_the_prompt(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = json_reply()
+    assistant = assistant_for(bundled_index, ollama_standin.url, reply_format="auto")
+    question = "Who founded DeepSeek, and how much did Elon Musk spend in the 2024 campaign?"
+    list(assistant.ask(question))
+    prompt = ollama_standin.chat_bodies[-1]["messages"][-1]["content"]
+    assert "Liang Wenfeng" in prompt and "$300 million" in prompt

@@ -16,9 +16,11 @@ from assistant.answer.selector import (
     features,
     holds_kind,
     select,
+    sentence_scores,
 )
 from assistant.service import Assistant
 from assistant.textnorm import terms
+from assistant.types import Chunk, Passage
 from tests.conftest import settings_for, write_corpus
 
 
@@ -81,6 +83,25 @@ def test_features_see_the_question_terms_names_and_kind() -> None:
     assert list(column["kind_held"]) == [1.0, 0.0]
     assert list(column["names_missing"]) == [0.0, 1.0]
     assert list(column["rank"]) == [1.0, 1.0]
+
+
+def test_sentence_scores_rank_the_answering_sentence_first_across_passages() -> None:
+    text = "The weather in Paris was mild that spring.  Liang Wenfeng founded DeepSeek in 2023."
+    first = Passage(Chunk("a", "a.txt", "s", 0, len(text), text, 0), 1.0)
+    again = Passage(
+        Chunk("b", "b.txt", "s", 0, 40, "Liang Wenfeng  founded DeepSeek in 2023.", 0), 0.5
+    )
+    scored = sentence_scores(
+        "When did Liang Wenfeng found DeepSeek?", [first, again], lambda t: 1.0
+    )
+    assert set(scored) == {
+        "The weather in Paris was mild that spring.",
+        "Liang Wenfeng founded DeepSeek in 2023.",
+    }  # keyed by the words, white space folded; a repeated sentence keeps its best score
+    assert (
+        scored["Liang Wenfeng founded DeepSeek in 2023."]
+        > scored["The weather in Paris was mild that spring."]
+    )
 
 
 def test_the_gate_abstains_and_follow_on_sentences_stay_in_the_first_file() -> None:

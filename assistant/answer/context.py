@@ -7,7 +7,8 @@ On a CPU the time to the first word of an answer is mostly the model reading its
 `relevance` (semantic closeness and question terms, given by the caller), the best are
 taken until the budget is spent — each with the sentence before it when it opens by
 referring back ("He said …") — and they are shown per passage in document order, with "…"
-where sentences were left out.
+where sentences were left out. Sources are numbered best first (by their best sentence's
+score): a small model mostly answers from source [1].
 """
 
 from __future__ import annotations
@@ -48,17 +49,23 @@ class Source:
 def select_sources(
     passages: Sequence[Passage], relevance: Relevance, budget_tokens: int
 ) -> list[Source]:
-    """The best sentences of `passages` within `budget_tokens`, grouped into sources."""
+    """The best sentences of `passages` within `budget_tokens`, grouped into sources. A
+    sentence that overlapping chunks repeat is offered once, from the first passage holding it."""
     pool: list[tuple[int, int, Span]] = []  # (passage index, sentence index, span)
     per_passage: list[list[Span]] = []
+    offered: set[str] = set()
     for p, passage in enumerate(passages):
         spans = sentence_spans(passage.chunk.text)
         per_passage.append(spans)
-        pool.extend((p, i, s) for i, s in enumerate(spans) if len(s.text) >= MIN_SENTENCE_CHARS)
+        for i, span in enumerate(spans):
+            words = " ".join(span.text.split())
+            if len(words) >= MIN_SENTENCE_CHARS and words not in offered:
+                offered.add(words)
+                pool.append((p, i, span))
     if not pool:
         return []
     scores = relevance([span.text for _, _, span in pool])
-    ranked = sorted(zip(scores, range(len(pool)), strict=True), reverse=True)
+    ranked = sorted(zip(scores, range(len(pool)), strict=True), key=lambda x: (-x[0], x[1]))
     budget = budget_tokens * CHARS_PER_TOKEN
     chosen: set[tuple[int, int]] = set()
     used = 0
@@ -75,9 +82,14 @@ def select_sources(
             cost = len(span.text)
         chosen.update(wanted)
         used += cost
+    best: dict[int, float] = {}
+    for score, k in ranked:
+        p, i, _ = pool[k]
+        if (p, i) in chosen:
+            best.setdefault(p, score)
+    order = sorted(best, key=lambda p: (-best[p], p))
     sources: list[Source] = []
-    for p, passage in enumerate(passages):
+    for p in order:
         picked = tuple(s for i, s in enumerate(per_passage[p]) if (p, i) in chosen)
-        if picked:
-            sources.append(Source(len(sources) + 1, passage, picked))
+        sources.append(Source(len(sources) + 1, passages[p], picked))
     return sources

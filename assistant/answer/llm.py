@@ -267,7 +267,8 @@ def _is_abstention(body: str) -> bool:
 
 
 def _bind(claims: Sequence[Claim], sources: Sequence[Source], question: str) -> Draft:
-    """Marked answer text and what each marker quotes. A claim's quote is kept when verbatim,
+    """Marked answer text and what each marker quotes, sentence by sentence of each claim. A
+    claim's quote is kept for a sentence when it holds the sentence's facts and is verbatim,
     aligned to its source's sentence when it is a slipped copy, and looked for in the sentences
     of its sources (then of all sources) when it is missing; a claim with nothing left gets a
     dead marker, removed (and counted) during verification."""
@@ -276,27 +277,24 @@ def _bind(claims: Sequence[Claim], sources: Sequence[Source], question: str) -> 
     pieces = []
     said: set[str] = set()
     for claim in claims:
-        if claim.text.lower() in said:
-            continue  # a small model repeating itself
-        said.add(claim.text.lower())
-        markers = []
-        for proposed in _proposals(claim, sources, question):
-            key = (proposed.file, proposed.near, proposed.quote)
-            if key not in ids:
-                ids[key] = len(ids) + 1
-                quotes[ids[key]] = proposed
-            markers.append(f"[{ids[key]}]")
-        marks = "".join(markers) or "[0]"
-        # every sentence of a claim carries its markers, so each is checked on its own (a
-        # small model's "text" may hold several: "The source is Susan, …. The quote is")
+        # each sentence of a claim is bound and checked on its own: a small model's "text"
+        # may hold several ("X is the vice president of … . He thinks …") over one quote
         for start, end in split_sentences(claim.text) or [(0, len(claim.text))]:
             text = claim.text[start:end].strip()
-            if not any(c.isalnum() for c in text):
-                continue
+            if not any(c.isalnum() for c in text) or text.lower() in said:
+                continue  # a small model repeating itself
+            said.add(text.lower())
+            markers = []
+            for proposed in _proposals(Claim(text, claim.sources, claim.quotes), sources, question):
+                key = (proposed.file, proposed.near, proposed.quote)
+                if key not in ids:
+                    ids[key] = len(ids) + 1
+                    quotes[ids[key]] = proposed
+                markers.append(f"[{ids[key]}]")
             ending = ""
             if text[-1] in ".!?":
                 text, ending = text[:-1], text[-1]
-            pieces.append(f"{text} {marks}{ending or '.'}")
+            pieces.append(f"{text} {''.join(markers) or '[0]'}{ending or '.'}")
     return Draft(" ".join(pieces), quotes)
 
 

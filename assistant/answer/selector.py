@@ -237,3 +237,16 @@ def select(
         elif not any(cand.text in p.quote for p in picked):
             picked.append(cand)
     return picked
+
+
+def sentence_scores(
+    question: str, passages: Sequence[Passage], idf: Callable[[str], float]
+) -> dict[str, float]:
+    """The selector's score of every sentence of the passages, keyed by its words (white space
+    folded); a sentence in several passages keeps its best score."""
+    pool = candidates(passages)
+    best: dict[str, float] = {}
+    for cand, score in zip(pool, scores(features(question, pool, idf)), strict=True):
+        key = " ".join(cand.text.split())
+        best[key] = max(best.get(key, -math.inf), float(score))
+    return best
