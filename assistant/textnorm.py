@@ -156,3 +156,32 @@ _TERMS: dict[str, str] = {}  # word → term ("" for a stop word): a corpus has 
 def _term(word: str) -> str:
     word = _POSSESSIVE.sub("", word).replace("'", "")
     return stem(word) if word and word not in STOPWORDS else ""
+
+
+# Irregular past forms and participles, each with its base verb. Forms that are also common
+# other words ("found", "left", "saw", "rose", "felt", "led") are left out.
+_IRREGULAR = (
+    "ate:eat became:become began:begin begun:begin bought:buy broke:break broken:break "
+    "brought:bring built:build came:come caught:catch chose:choose chosen:choose dealt:deal "
+    "drew:draw drawn:draw drove:drive driven:drive eaten:eat fed:feed flew:fly flown:fly "
+    "forgave:forgive forgiven:forgive forgot:forget forgotten:forget fought:fight froze:freeze "
+    "frozen:freeze gave:give given:give gone:go got:get gotten:get grew:grow grown:grow "
+    "heard:hear held:hold hid:hide hidden:hide hung:hang kept:keep knew:know known:know "
+    "lost:lose made:make met:meet paid:pay ran:run rode:ride ridden:ride sang:sing sank:sink "
+    "sat:sit seen:see sent:send slept:sleep sold:sell spent:spend spoke:speak spoken:speak "
+    "stole:steal stolen:steal stood:stand swam:swim taken:take taught:teach thought:think "
+    "threw:throw thrown:throw took:take understood:understand went:go woke:wake wore:wear "
+    "worn:wear written:write wrote:write"
+)
+_VERB_BASES = {
+    _term(form): _term(base)
+    for form, base in (pair.split(":") for pair in _IRREGULAR.split())
+    if _term(form) and _term(base)
+}
+
+
+def base_terms(text: str) -> set[str]:
+    """`terms`, with irregular verb forms as their base verb: "met" is "meet", "took" is
+    "take". For comparing what a sentence says with what a question asks; the index keeps
+    `terms` as they are."""
+    return {_VERB_BASES.get(term, term) for term in terms(text)}

@@ -158,6 +158,10 @@ def test_a_sentence_that_only_restates_the_question_is_no_answer() -> None:
     stockpile = "How many A100 GPUs did DeepSeek's founder say the company had stockpiled?"
     said = "DeepSeek's founder said the company stockpiled 10,000 A100 GPUs."
     assert not restates(stockpile, said)
+    # an irregular verb's past is its base: Qwen2.5-Coder-1.5B's answer to a "where" question
+    meet = "Where did Margaret and Chris meet when he was twenty years old?"
+    assert restates(meet, "Margaret and Chris met when Chris was twenty years old.")
+    assert not restates(meet, "Margaret and Chris met on Monkey Island.")
     quote = "AI rivals can “do more with less,” Mousavizadeh added."
     texts = FileTexts({"f.txt": f"Alexandra Mousavizadeh spoke. {quote}"})
     draft = Draft(

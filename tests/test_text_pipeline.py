@@ -8,7 +8,7 @@ from assistant.chunking import ChunkingParams, chunk_text
 from assistant.cleaning import clean_spans
 from assistant.sentences import split_sentences
 from assistant.service import Assistant
-from assistant.textnorm import fold, normalize, stem, terms
+from assistant.textnorm import base_terms, fold, normalize, stem, terms
 
 PAGE = """• Home
   • Politics
@@ -239,3 +239,12 @@ def test_reindex_gives_a_pdfs_metadata_title_to_retrieval(tmp_path: Path) -> Non
     by_id = {c.chunk_id: c.file for c in table.all_chunks()}
     # "2025" stands only in the PDF's metadata title ("Valley Survey 2025")
     assert [by_id[found] for found, _ in table.search("2025", 5)] == ["scan_0042.pdf"]
+
+
+def test_base_terms_fold_irregular_verbs_and_leave_ambiguous_words() -> None:
+    assert base_terms("Chris met Margaret and took the train") == base_terms(
+        "Did Chris meet Margaret and take the train?"
+    )
+    assert base_terms("the stolen letters were hidden") == base_terms("steal letters hide")
+    # "found" may be "founded"'s stem, "left" a side: both stay as they are
+    assert base_terms("She found the left door") == set(terms("She found the left door"))

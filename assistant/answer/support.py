@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
-from assistant.textnorm import STOPWORDS, fold, terms
+from assistant.textnorm import STOPWORDS, base_terms, fold
 
 _NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 _DASH = re.compile(r"[\u2012-\u2015]")
@@ -246,14 +246,14 @@ def restates(question: str, sentence: str) -> bool:
     question's ("Which technique does she say lets rivals do more with less?" answered with
     "She says rivals can do more with less."). A yes or a no is something, and so is a number
     or a name the question does not have ("10,000 A100 GPUs")."""
-    said = set(terms(sentence))
+    said = base_terms(sentence)
     if not said or _POLARITY & set(re.findall(r"[a-z]+", sentence.lower())):
         return False
     known = inner_capitals(sentence, question)
     claim, asked = facts(sentence, known), facts(question, known)
     if claim.numbers - asked.numbers or claim.names - asked.names:
         return False
-    return said <= set(terms(question))
+    return said <= base_terms(question)
 
 
 def adds_unquoted(question: str, sentence: str, quotes: Sequence[str]) -> bool:
@@ -261,8 +261,8 @@ def adds_unquoted(question: str, sentence: str, quotes: Sequence[str]) -> bool:
     hold none of them: "Ted is a dangerous drug lord" over a sentence about his henchmen, or
     "Elizabeth's father is worried he is losing money" over "Elizabeth's father runs a
     factory". Names alone cannot catch these: every name in them is the question's."""
-    added = set(terms(sentence)) - set(terms(question))
-    return len(added) >= 2 and not added & set(terms(" ".join(quotes)))
+    added = base_terms(sentence) - base_terms(question)
+    return len(added) >= 2 and not added & base_terms(" ".join(quotes))
 
 
 def off_topic(question: str, evidence: Sequence[str]) -> bool:
