@@ -254,6 +254,16 @@ def test_a_surname_next_to_the_claims_name_is_the_same_person() -> None:
     assert not check_sentence("Elshender gave Isabel a rose.", [quote], question)
 
 
+def test_the_rest_of_a_question_name_the_quote_gives_in_part_is_quoted() -> None:
+    # Qwen2.5-Coder-1.5B's answer, right, was removed for "Dane", which the quote leaves out
+    quote = "Writer Jack London wrote “Wace’s” letters, and Anna Strunsky wrote “Kempton’s.”"
+    question = "Who writes Dane Kempton's letters?"
+    assert not check_sentence("Anna Strunsky wrote Dane Kempton's letters.", [quote], question)
+    assert check_sentence("Anna Strunsky wrote Dane Smith's letters.", [quote], "Who is Dane?")
+    # a question name the quote has no part of is still the quote's business
+    assert check_sentence("Jack London wrote Tim Cook's letters.", [quote], "Who is Tim Cook?")
+
+
 def test_a_he_after_a_name_is_that_name_not_the_question_s_person() -> None:
     # Qwen2.5-Coder-1.5B: "Andy gets in fight with Lawler on David Letterman's show" over this
     quote = "Andy pays a price when he is banned from Saturday Night Live by a vote."

@@ -174,11 +174,21 @@ def check_sentence(
         named_before: set[str] = set()
         if foreign and _person_first(quotes, inner_capitals(*quotes, *context) | used):
             named_before = _words(" ".join(context))
+        # the rest of a name of the question the quote gives in part ("Dane" of the
+        # question's "Dane Kempton", where the quote says "Kempton's")
+        partly_quoted: set[str] = set()
+        for run in _NAME_RUN.findall(fold_text(question)):
+            words = _words(run)
+            if len(words) > 1 and words & quoted_words:
+                partly_quoted |= words
         allowed = {
             n
             for n in from_question
             # the question's name, or (in another form) the quote's: Marianela
-            if not foreign or n in named_before or _mentioned(n, quoted_words, quoted.names)
+            if not foreign
+            or n in named_before
+            or n in partly_quoted
+            or _mentioned(n, quoted_words, quoted.names)
         }
     missing_names = [n for n in unquoted if n not in allowed]
     other_years = {n for n in quoted.numbers if _YEAR.match(n)} - claim.numbers
