@@ -293,3 +293,42 @@ def test_a_sentence_whose_quote_says_none_of_what_it_adds_is_removed() -> None:
     draft = Draft(f"{claim[:-1]} [1].", {1: ProposedQuote("f.txt", quote)})
     verified = verify_draft(draft, FileTexts({"f.txt": text}), ["f.txt"], question=question)
     assert verified.abstained and verified.unsupported == (claim,)
+
+
+def test_a_sentence_without_a_marker_goes_with_the_marker_after_it() -> None:
+    # SmolLM2-135M's broken JSON ran a sentence into the next piece, whose marker is dead;
+    # verification split them, and the unmarked sentence was kept with no quote
+    quote = "As Lara lies down next to him, Luke kisses his mother and falls asleep."
+    texts = FileTexts({"f.txt": f"{quote} John takes a picture as the movie ends."})
+    draft = Draft(
+        f"{quote[:-1]} [1]. John takes a picture as the movie ends. }} The answer is: {{ [0].",
+        {1: ProposedQuote("f.txt", quote)},
+    )
+    verified = verify_draft(draft, texts, ["f.txt"], question="Where does John go?")
+    assert verified.text == f"{quote[:-1]} [1]."
+    assert verified.unsupported == ("John takes a picture as the movie ends. } The answer is: {.",)
+    # text after the last marker has no quote either
+    trailing = Draft(f"{quote[:-1]} [1]. John takes a picture.", {1: ProposedQuote("f.txt", quote)})
+    verified = verify_draft(trailing, texts, ["f.txt"], question="Where does John go?")
+    assert verified.text == f"{quote[:-1]} [1]."
+    assert verified.why == ("no sentence of the sources holds what it says",)
+
+
+def test_an_extractive_quote_the_checks_reject_leaves_with_its_marker() -> None:
+    # the extractive backend writes "quote. [1]": the quote stood before its marker, and a
+    # rejected marker used to take only itself away, leaving the quote in the answer uncited
+    quote = "The old magic database had complex escaping rules."
+    texts = FileTexts({"f.txt": f"Intro text. {quote}"})
+    draft = Draft(f"{quote} [1]", {1: ProposedQuote("f.txt", quote)})
+    verified = verify_draft(draft, texts, ["f.txt"], question="What does Wieroo say?")
+    assert verified.abstained and verified.unsupported == (quote,)
+    assert verified.why == ("its quote is not about what the question names",)
+
+
+def test_a_dotted_word_names_its_parts() -> None:
+    quote = "The header file of this library is libtasn1.h."
+    texts = FileTexts({"f.txt": quote})
+    draft = Draft(f"{quote} [1]", {1: ProposedQuote("f.txt", quote)})
+    question = "What is the header file of the libtasn1 library?"
+    verified = verify_draft(draft, texts, ["f.txt"], question=question)
+    assert verified.text == f"{quote} [1]" and not verified.unsupported

@@ -125,8 +125,22 @@ def verify_draft(
     )
 
 
-def _sentences(text: str) -> list[str]:
-    return re.split(r"(?<=[.!?\]])\s+", text)
+def _units(text: str) -> list[tuple[str, str]]:
+    """The answer's marked sentences, each with the unmarked text before it, which is its:
+    "… added to the U.S." of a sentence cut at an abbreviation, an extractive quote before
+    its " [1]", or a sentence a model's broken reply ran into the next one. Text after the
+    last marker comes last, with an empty sentence."""
+    units: list[tuple[str, str]] = []
+    before: list[str] = []
+    for piece in re.split(r"(?<=[.!?\]])\s+", text):
+        if MARKER.search(piece):
+            units.append((" ".join(before), piece))
+            before = []
+        else:
+            before.append(piece)
+    if before:
+        units.append((" ".join(before), ""))
+    return units
 
 
 CONTEXT_CHARS = 400  # text before a quote that may name its "he" or "the company"
@@ -149,17 +163,15 @@ def _drop_unbacked_sentences(
     kept: list[str] = []
     removed: list[str] = []
     why: list[str] = []
-    unmarked = ""  # text since the last marked piece: "… added to the U.S." of a cut sentence
-    for piece in _sentences(text):
+    for before, piece in _units(text):
         numbers = [int(n) for n in MARKER.findall(piece)]
         quotes = [located[n].quote for n in numbers if n in located]
         windows = [evidence[n] for n in numbers if n in evidence]
         claim = MARKER.sub("", piece)
+        whole = f"{before} {claim}".strip()
         if not quotes:
-            kept.append(piece)
-            unmarked += f" {claim}"
+            kept.extend([before, piece])  # `_drop_unsupported_claims` has judged these
             continue
-        whole, unmarked = f"{unmarked} {claim}", ""
         lacking = check_sentence(claim, quotes, question, windows)
         if lacking:
             why.append(f"its quote does not say {lacking.describe(claim)}")
@@ -170,9 +182,9 @@ def _drop_unbacked_sentences(
         elif question and restates(question, whole):
             why.append("it only restates the question")
         else:
-            kept.append(piece)
+            kept.extend([before, piece])
             continue
-        removed.append(claim.strip())
+        removed.append(" ".join(whole.split()))
     return " ".join(p for p in kept if p.strip()), tuple(removed), tuple(why)
 
 
@@ -181,16 +193,19 @@ UNQUOTED = "no sentence of the sources holds what it says"
 
 def _drop_unsupported_claims(text: str, good: set[int]) -> tuple[str, tuple[str, ...]]:
     """Remove sentences whose markers all point at nothing verified (a made-up quote, or no
-    quote and no passage sentence that holds the claim); strip dead markers."""
+    quote and no passage sentence that holds the claim), and text after the last marker of
+    a marked answer (no quote is its); strip dead markers."""
     kept: list[str] = []
     removed: list[str] = []
-    for piece in _sentences(text):
+    marked = bool(MARKER.search(text))
+    for before, piece in _units(text):
         numbers = {int(n) for n in MARKER.findall(piece)}
-        if numbers and not numbers & good:
-            claim = MARKER.sub("", piece).strip()
+        if (numbers and not numbers & good) or (marked and not numbers):
+            claim = MARKER.sub("", f"{before} {piece}").strip()
             if any(c.isalnum() for c in claim):
-                removed.append(re.sub(r"\s+([.,;:!?])", r"\1", claim))
+                removed.append(re.sub(r"\s+([.,;:!?])", r"\1", " ".join(claim.split())))
             continue
+        kept.append(before)
         kept.append(MARKER.sub(lambda m: m.group(0) if int(m.group(1)) in good else "", piece))
     return " ".join(p for p in kept if p.strip()), tuple(removed)
 

@@ -245,7 +245,10 @@ def _merge(all_facts: Iterable[Facts]) -> Facts:
 
 
 def _words(text: str) -> set[str]:
-    return {_name_key(m.group()) for m in _TOKEN.finditer(fold_text(text))}
+    """The text's words in comparison form; a dotted word gives its parts too: a quote that
+    says "libtasn1.h" names "libtasn1"."""
+    found = {_name_key(m.group()) for m in _TOKEN.finditer(fold_text(text))}
+    return found | {part for word in found if "." in word for part in word.split(".") if part}
 
 
 _POLARITY = frozenset("yes no not never none neither nor".split())
