@@ -332,3 +332,20 @@ def test_a_dotted_word_names_its_parts() -> None:
     question = "What is the header file of the libtasn1 library?"
     verified = verify_draft(draft, texts, ["f.txt"], question=question)
     assert verified.text == f"{quote} [1]" and not verified.unsupported
+
+
+def test_a_cited_file_s_name_says_what_a_technical_document_is_about() -> None:
+    # Qwen2.5-Coder-1.5B's right answer on a spec the name of which is the only mention
+    quote = "The maximum priority is 100."
+    texts = FileTexts({"shared-mime-info-spec.pdf": f"Magic rules. {quote}"})
+    draft = Draft("The maximum priority of magic rules is 100 [1].", {1: ProposedQuote(
+        "shared-mime-info-spec.pdf", quote)})  # fmt: skip
+    question = "What is the maximum priority of magic rules in the shared MIME-info database?"
+    verified = verify_draft(draft, texts, ["shared-mime-info-spec.pdf"], question=question)
+    assert not verified.abstained and not verified.unsupported
+    # a file about something else does not name it
+    other = FileTexts({"zlib_how.html": f"Magic rules. {quote}"})
+    moved = Draft(draft.text, {1: ProposedQuote("zlib_how.html", quote)})
+    verified = verify_draft(moved, other, ["zlib_how.html"], question=question)
+    assert verified.why == ("its quote is not about what the question names",)
+    assert off_topic("Who kills the Wieroo king?", ["Ming kills him.", "narrativeqa_045.txt"])

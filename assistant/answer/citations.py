@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer.support import adds_unquoted, check_sentence, off_topic, restates
+from assistant.chunking import document_title
 from assistant.types import Citation
 from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 
@@ -147,6 +148,12 @@ CONTEXT_CHARS = 400  # text before a quote that may name its "he" or "the compan
 AFTER_CHARS = 200  # text after it, within its paragraph: `“…,” Amodei wrote about DeepSeek.`
 
 
+def _file_words(name: str) -> str:
+    """A cited file's name as evidence of what it is about ("base-passwd_README.txt": the
+    base-passwd package), as written and as `chunking.document_title` reads it."""
+    return f"{name} {document_title(name.replace('/', '_'))}"
+
+
 def _evidence(texts: FileTexts, citation: Citation) -> str:
     text = texts.text(citation.file) or ""
     after = text[citation.end : citation.end + AFTER_CHARS].split("\n\n", 1)[0]
@@ -177,7 +184,7 @@ def _drop_unbacked_sentences(
             why.append(f"its quote does not say {lacking.describe(claim)}")
         elif adds_unquoted(question, claim, quotes):
             why.append("its quote says none of what it adds to the question")
-        elif off_topic(question, windows):
+        elif off_topic(question, [*windows, *(_file_words(located[n].file) for n in numbers)]):
             why.append("its quote is not about what the question names")
         elif question and restates(question, whole):
             why.append("it only restates the question")

@@ -283,14 +283,21 @@ def off_topic(question: str, evidence: Sequence[str]) -> bool:
     the text around them, where a "he" or "the company" is named — names none of them:
     the sentence may be true, but it is not about what was asked ("Who kills the Wieroo
     king?" answered with a sentence about Ming). A title ("the Wieroo King") does not count:
-    a sentence about Cleo King is not about the Wieroo King."""
+    a sentence about Cleo King is not about the Wieroo King. A hyphenated or dotted name is
+    named when its parts are ("MIME-info" in "shared-mime-info-spec.pdf"); the caller may
+    give the cited file's name as evidence, which names what a technical document is about."""
     known = inner_capitals(question)
     asked = facts(question, known).names - _GENERIC_NAMES
     if asked - _TITLES:
         asked -= _TITLES
     if not asked:
         return False
-    return not asked & _words(" ".join(evidence))
+    said = _words(" ".join(evidence))
+    said |= {part for word in said for part in re.split(r"[-.]", word) if part}
+    return not any(
+        name in said or all(part in said for part in re.split(r"[-.]", name) if part)
+        for name in asked
+    )
 
 
 # A name is taken as mentioned in a slipped spelling ("Shopia" for "Sophia") this close.
