@@ -286,18 +286,17 @@ def off_topic(question: str, evidence: Sequence[str]) -> bool:
     a sentence about Cleo King is not about the Wieroo King. A hyphenated or dotted name is
     named when its parts are ("MIME-info" in "shared-mime-info-spec.pdf"); the caller may
     give the cited file's name as evidence, which names what a technical document is about."""
-    known = inner_capitals(question)
-    asked = facts(question, known).names - _GENERIC_NAMES
-    if asked - _TITLES:
-        asked -= _TITLES
+    asked = names_asked(question)
     if not asked:
         return False
     said = _words(" ".join(evidence))
-    said |= {part for word in said for part in re.split(r"[-.]", word) if part}
-    return not any(
-        name in said or all(part in said for part in re.split(r"[-.]", name) if part)
-        for name in asked
-    )
+    said |= {part for word in said for part in _parts(word)}
+    return not any(name in said or set(_parts(name)) <= said for name in asked)
+
+
+def _parts(name: str) -> list[str]:
+    """The pieces of a hyphenated or dotted word: "mime-info" → mime, info."""
+    return [part for part in re.split(r"[-.]", name) if part]
 
 
 # A name is taken as mentioned in a slipped spelling ("Shopia" for "Sophia") this close.
