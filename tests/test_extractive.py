@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from assistant.answer.answer_types import answer_types
 from assistant.answer.extractive import extractive_draft
 from assistant.textnorm import terms
 from assistant.types import Chunk, Passage
@@ -85,3 +86,20 @@ def test_a_sentence_about_another_year_is_no_answer() -> None:
         question.format(2024), [passage("a.txt", text)], rare, far
     ).abstained
     assert extractive_draft(question.format(2023), [passage("a.txt", text)], rare, far).abstained
+
+
+def test_an_opening_when_clause_sets_the_scene_and_asks_for_no_time() -> None:
+    """NarrativeQA: "When Philip is living in Germany, where is he encouraged to move to?"
+    asks for a place; the sentence giving it has no time and is still the answer."""
+    moved = "In Germany, Philip's uncle encourages him to move to London as an apprentice."
+    question = "When Philip is living in Germany, where is he encouraged to move to?"
+    assert answer_types(question) == frozenset()
+    assert answer_types("When did Philip move to London?") == {"time"}
+    assert answer_types("Where did he go, and when did he leave?") == {"time"}
+    draft = extractive_draft(
+        question,
+        [passage("philip.txt", moved)],
+        idf_of({"philip": 6.0, "london": 4.0}),
+        far,
+    )
+    assert not draft.abstained

@@ -349,3 +349,61 @@ def test_a_cited_file_s_name_says_what_a_technical_document_is_about() -> None:
     verified = verify_draft(moved, other, ["zlib_how.html"], question=question)
     assert verified.why == ("its quote is not about what the question names",)
     assert off_topic("Who kills the Wieroo king?", ["Ming kills him.", "narrativeqa_045.txt"])
+
+
+PALANTIR = (
+    "Palantir’s rise – a 340% stake last year leading the S&P 500 – is not trying to stop "
+    "others, and that could have a lesson."
+)
+TESLA = (
+    "Tesla reported troubling quarterly earnings and sales on Tuesday, including a 20% "
+    "year-over-year drop in automotive revenue and a 71% plunge in net income."
+)
+
+
+def test_real_failure_a_figure_beside_the_question_is_removed() -> None:
+    """Qwen2.5-Coder-1.5B on questions the news corpus does not answer: each sentence is
+    backed by its quote, but the quote holds no figure of the kind asked about (a 340% stake
+    is not revenue growth; percentages are not a total in dollars)."""
+    texts = FileTexts({"p.txt": f"Intro. {PALANTIR}", "t.txt": TESLA})
+    cases = [
+        (
+            "By what percentage did Palantir's revenue grow last year?",
+            "Palantir's revenue grew by 340% last year [1].",
+            ProposedQuote("p.txt", PALANTIR),
+            "percentage",
+        ),
+        (
+            "What was Tesla's total revenue, in dollars, for the first quarter of 2025?",
+            "Tesla reported a 20% drop in automotive revenue and a 71% plunge in net income [1].",
+            ProposedQuote("t.txt", TESLA),
+            "sum of money",
+        ),
+    ]
+    for question, text, quote, kind in cases:
+        verified = verify_draft(
+            Draft(text, {1: quote}), texts, ["p.txt", "t.txt"], question=question
+        )
+        assert verified.abstained, question
+        assert verified.unsupported == (text.replace(" [1]", ""),)
+        assert kind in verified.why[0]
+
+
+def test_an_answer_holding_the_asked_figure_keeps_its_other_sentences() -> None:
+    """The kind is asked of the answer, not of each sentence: the sentence giving the drop
+    carries the one that gives context."""
+    texts = FileTexts({"t.txt": f"{TESLA} Musk said demand would recover."})
+    draft = Draft(
+        "Automotive revenue fell 20% year over year [1]. Musk said demand would recover [2].",
+        {
+            1: ProposedQuote("t.txt", TESLA),
+            2: ProposedQuote("t.txt", "Musk said demand would recover."),
+        },
+    )
+    question = "By how much did Tesla's automotive revenue fall year over year?"
+    verified = verify_draft(draft, texts, ["t.txt"], question=question)
+    assert not verified.abstained and verified.unsupported == ()
+    # a conjoined question's part that asks for no figure lets any answer through
+    question = "What did Musk say, and how much did revenue fall?"
+    only_context = Draft("Musk said demand would recover [1].", {1: draft.quotes[2]})
+    assert not verify_draft(only_context, texts, ["t.txt"], question=question).abstained

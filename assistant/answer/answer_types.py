@@ -67,6 +67,11 @@ _PERCENT_TEXT = re.compile(r"\d[\d.,]*\s?(?:%|percent\b|per\s?cent\b|percentage 
 _DATE_Q = re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?(?:date|day)\b", re.IGNORECASE)
 _YEAR_Q = re.compile(r"\b(?:what|which)\s+year\b", re.IGNORECASE)
 _WHEN_Q = re.compile(r"(?:^|[,;]\s*|\band\s+)when\b", re.IGNORECASE)
+# "When Philip is living in Germany, where is he encouraged to move to?": the opening
+# clause sets the scene; the question is the "where".
+_WHEN_CLAUSE = re.compile(
+    r"^\s*when\b[^?,]*,\s*(?=(?:who|whom|whose|what|where|which|why|how)\b)", re.IGNORECASE
+)
 _AGE_Q = re.compile(r"\bhow\s+old\b|\bwhat\s+age\b|\bwhat\s+(?:is|was)\s+\w+\s+age\b", re.I)
 _BY_HOW_MUCH = re.compile(
     r"\bby\s+how\s+much\b|\bby\s+what\s+(?:amount|margin|factor|percent|percentage)\b", re.I
@@ -121,7 +126,7 @@ def answer_types(question: str) -> frozenset[str]:
         found.add(DATE)
     elif _YEAR_Q.search(question):
         found.add(YEAR)
-    elif _WHEN_Q.search(question):
+    elif _WHEN_Q.search(_WHEN_CLAUSE.sub("", question)):
         found.add(TIME)
     if _AGE_Q.search(question):
         pass  # an age: not checked (it made no difference on any fitted set)
@@ -185,6 +190,16 @@ def _measures_named(question: str, text: str, close: bool) -> bool:
         return bool(abstract & {_MEASURE[t] for t in said if t in _MEASURE})
     counted = counted_nouns(question)
     return close or not counted or bool(counted & said)
+
+
+def holds_asked_kind(question: str, text: str, close: bool) -> bool:
+    """`text` holds an answer of a kind the question asks for (a time, a count, a sum of
+    money, a share; any text does when it asks for none of these) and names no other year,
+    month or weekday than the question's. `close`: as for `fits`."""
+    if contradicts_time(question, text):
+        return False
+    kinds = answer_types(question)
+    return not kinds or any(fits(kind, text, question, close) for kind in kinds)
 
 
 def _time_names(text: str) -> dict[str, set[str]]:

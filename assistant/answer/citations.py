@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answer.answer_types import answer_types, holds_asked_kind
 from assistant.answer.support import adds_unquoted, check_sentence, off_topic, restates
 from assistant.chunking import document_title
+from assistant.followup import split_question
 from assistant.types import Citation
 from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 
@@ -115,6 +117,8 @@ def verify_draft(
     text, unquoted = _drop_unsupported_claims(text, set(located))
     evidence = {n: _evidence(texts, c) for n, c in located.items()}
     text, unsupported, why = _drop_unbacked_sentences(text, located, question, evidence)
+    text, beside, beside_why = _drop_beside_the_question(text, located, question)
+    unsupported, why = (*unsupported, *beside), (*why, *beside_why)
     removed = len(unquoted)
     unsupported = (*unquoted, *unsupported)
     why = (*(UNQUOTED for _ in unquoted), *why)
@@ -193,6 +197,45 @@ def _drop_unbacked_sentences(
             continue
         removed.append(" ".join(whole.split()))
     return " ".join(p for p in kept if p.strip()), tuple(removed), tuple(why)
+
+
+_KIND_WORDS = {
+    "date": "date",
+    "year": "year",
+    "time": "time",
+    "quantity": "number",
+    "money": "sum of money",
+    "percent": "percentage",
+}
+
+
+def _drop_beside_the_question(
+    text: str, located: dict[int, Citation], question: str
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Remove every sentence when the question asks for a time, a count, a sum of money or a
+    share and no quote of the answer holds one (or each names another year than the one
+    asked about): "By what percentage did Palantir's revenue grow?" answered "Palantir's
+    revenue grew by 340%" over "a 340% stake". The same test the extractive backend puts to
+    its best sentence (`answer_types.holds_asked_kind`); each part of a conjoined question
+    counts, so one that asks for no such kind lets any answer through."""
+    parts = split_question(question) if question else []
+    if not parts or not all(answer_types(part) for part in parts):
+        return text, (), ()
+    units = [(before, piece) for before, piece in _units(text)]
+    quotes = [
+        located[int(n)].quote
+        for _, piece in units
+        for n in MARKER.findall(piece)
+        if int(n) in located
+    ]
+    if not quotes or any(holds_asked_kind(p, q, close=True) for p in parts for q in quotes):
+        return text, (), ()
+    kinds = sorted({_KIND_WORDS[kind] for part in parts for kind in answer_types(part)})
+    removed = tuple(
+        " ".join(MARKER.sub("", f"{before} {piece}").split()) for before, piece in units
+    )
+    reason = f"no quote of the answer holds the {' or '.join(kinds)} the question asks for"
+    return "", removed, tuple(reason for _ in removed)
 
 
 UNQUOTED = "no sentence of the sources holds what it says"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from assistant.answer.answer_types import answer_types, contradicts_time, fits
+from assistant.answer.answer_types import answer_types, contradicts_time, holds_asked_kind
 from assistant.answer.citations import Draft, ProposedQuote
 from assistant.answer.selector import Candidate, candidates, features, select
 from assistant.types import Passage
@@ -43,13 +43,10 @@ def extractive_draft(
 def holds_asked(question: str, best: Candidate, similarity: Similarity) -> bool:
     """The selector's best sentence holds an answer of the kind asked for (a time, a count, a
     sum of money, a share) and names no other year or weekday than the question's."""
-    if contradicts_time(question, best.quote):
-        return False
-    kinds = answer_types(question)
-    if not kinds:
-        return True
+    if not answer_types(question):
+        return not contradicts_time(question, best.quote)
     close = similarity(question, [best.text])[0] >= CLOSE
-    return any(fits(kind, best.quote, question, close) for kind in kinds)
+    return holds_asked_kind(question, best.quote, close)
 
 
 def answer_parts(
