@@ -556,8 +556,8 @@ class Assistant:
             notes.append(f"{verified.removed_claims} unsupported claim(s) removed")
         if verified.unsupported:
             notes.append(
-                f"{len(verified.unsupported)} sentence(s) removed: names or numbers in them are "
-                "not in the quotes they cite, or their quotes name nothing the question names"
+                f"{len(verified.unsupported)} sentence(s) removed: their quotes do not back "
+                "them, or do not answer what was asked"
             )
         return Answer(
             question=question,

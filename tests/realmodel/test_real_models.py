@@ -78,6 +78,18 @@ def test_qwen_answers_both_parts_of_a_two_part_question(
     assert "2,048" in answer.answer and "5.6 million" in answer.answer
 
 
+def test_qwen_keeps_no_figure_that_is_not_the_one_asked_for(
+    bundled_index: tuple[Path, Path], real_ollama: str
+) -> None:
+    """The corpus gives Palantir's "340% stake last year", not its revenue growth. Qwen wrote
+    "Palantir's revenue grew by 340% last year" over that quote: every name and number in it
+    is quoted, but the quote holds no revenue figure, so the sentence must not be kept."""
+    question = "By what percentage did Palantir's revenue grow last year?"
+    answer = assistant(bundled_index, real_ollama, QWEN).answer(question)
+    assert answer.backend.llm == "ollama", answer
+    assert answer.abstained and "340" not in answer.answer, answer
+
+
 def test_qwen_abstains_on_what_the_corpus_does_not_say(
     bundled_index: tuple[Path, Path], real_ollama: str
 ) -> None:
