@@ -392,7 +392,7 @@ def test_real_failure_a_figure_beside_the_question_is_removed() -> None:
 def test_an_answer_holding_the_asked_figure_keeps_its_other_sentences() -> None:
     """The kind is asked of the answer, not of each sentence: the sentence giving the drop
     carries the one that gives context."""
-    texts = FileTexts({"t.txt": f"{TESLA} Musk said demand would recover."})
+    texts = FileTexts({"t.txt": f"Tesla earnings\n\n{TESLA} Musk said demand would recover."})
     draft = Draft(
         "Automotive revenue fell 20% year over year [1]. Musk said demand would recover [2].",
         {
@@ -407,3 +407,45 @@ def test_an_answer_holding_the_asked_figure_keeps_its_other_sentences() -> None:
     question = "What did Musk say, and how much did revenue fall?"
     only_context = Draft("Musk said demand would recover [1].", {1: draft.quotes[2]})
     assert not verify_draft(only_context, texts, ["t.txt"], question=question).abstained
+
+
+def test_a_sentence_naming_its_own_subject_is_not_about_its_neighbours() -> None:
+    """Qwen answered "On what date did Dario Amodei publish his blog post …?" with a quote
+    naming the U.S. government's move, a sentence after one about Amodei: the text before a
+    quote counts only when the quote's sentence refers back ("He …") or is speech."""
+    before = "Dario Amodei published a blog post about export controls."
+    quote = "On February 12th, the US government tightened chip export controls."
+    texts = FileTexts({"f.txt": f"{before} {quote}"})
+    question = "On what date did Dario Amodei publish his blog post?"
+    draft = Draft(
+        "On February 12th the US tightened export controls [1].", {1: ProposedQuote("f.txt", quote)}
+    )
+    verified = verify_draft(draft, texts, ["f.txt"], question=question)
+    assert verified.abstained
+    assert verified.why == ("its quote is not about what the question names",)
+    # a sentence that refers back is about whom the text before it names
+    referring = "On February 12th, he published it."
+    texts = FileTexts({"f.txt": f"{before} {referring}"})
+    draft = Draft("He published it on February 12th [1].", {1: ProposedQuote("f.txt", referring)})
+    assert not verify_draft(draft, texts, ["f.txt"], question=question).abstained
+
+
+def test_a_quote_is_about_the_rest_of_its_sentence_and_its_document_title() -> None:
+    # a fragment: its sentence names the subject ("Founded in 2023, DeepSeek …")
+    text = "Other news here. Founded in 2023, DeepSeek shook the market."
+    draft = Draft("It was founded in 2023 [1].", {1: ProposedQuote("f.txt", "Founded in 2023")})
+    verified = verify_draft(
+        draft, FileTexts({"f.txt": text}), ["f.txt"], question="When was DeepSeek founded?"
+    )
+    assert not verified.abstained
+    # the document's title names what every sentence of it is about
+    quote = "For example, squid runs as user proxy."
+    text = f"Users and Groups in the Debian System\nJoey Hess\n\nSome text. {quote}"
+    draft = Draft("Squid runs as user proxy [1].", {1: ProposedQuote("f.txt", quote)})
+    verified = verify_draft(
+        draft,
+        FileTexts({"f.txt": text}),
+        ["f.txt"],
+        question="As which user does squid run on Debian?",
+    )
+    assert not verified.abstained

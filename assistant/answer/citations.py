@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from assistant.answer.align import sentence_spans
 from assistant.answer.answer_types import answer_types, holds_asked_kind
 from assistant.answer.support import adds_unquoted, check_sentence, off_topic, restates
 from assistant.chunking import document_title
@@ -116,7 +117,8 @@ def verify_draft(
         )
     text, unquoted = _drop_unsupported_claims(text, set(located))
     evidence = {n: _evidence(texts, c) for n, c in located.items()}
-    text, unsupported, why = _drop_unbacked_sentences(text, located, question, evidence)
+    about = {n: _about(texts, c) for n, c in located.items()}
+    text, unsupported, why = _drop_unbacked_sentences(text, located, question, evidence, about)
     text, beside, beside_why = _drop_beside_the_question(text, located, question)
     unsupported, why = (*unsupported, *beside), (*why, *beside_why)
     removed = len(unquoted)
@@ -152,10 +154,12 @@ CONTEXT_CHARS = 400  # text before a quote that may name its "he" or "the compan
 AFTER_CHARS = 200  # text after it, within its paragraph: `“…,” Amodei wrote about DeepSeek.`
 
 
-def _file_words(name: str) -> str:
-    """A cited file's name as evidence of what it is about ("base-passwd_README.txt": the
-    base-passwd package), as written and as `chunking.document_title` reads it."""
-    return f"{name} {document_title(name.replace('/', '_'))}"
+def _file_words(name: str, text: str) -> str:
+    """A cited file's name and title as evidence of what it is about ("base-passwd_README.txt":
+    the base-passwd package; "Users and Groups in the Debian System": Debian), as written and
+    as `chunking.document_title` reads them."""
+    first_line = text.lstrip().split("\n", 1)[0]
+    return f"{name} {document_title(name.replace('/', '_'), first_line)}"
 
 
 def _evidence(texts: FileTexts, citation: Citation) -> str:
@@ -164,13 +168,46 @@ def _evidence(texts: FileTexts, citation: Citation) -> str:
     return text[max(0, citation.start - CONTEXT_CHARS) : citation.end] + after
 
 
+def _about(texts: FileTexts, citation: Citation) -> str:
+    """What a quote is about, for the off-topic check: its document's name and title, and
+    the whole sentence it stands in
+    ("Founded in 2023, DeepSeek's announcement …" is about DeepSeek), or the text around it
+    (`_evidence`) when that sentence refers back ("He advertises …") or is speech, whose
+    speaker is named before or after it (“…,” Steinhauer asserted). A sentence that names its own
+    subject is about that subject, whatever the text around it names: "On February 12th,
+    the US government attempted …" is not about the Dario Amodei named in the paragraph
+    before it."""
+    text = texts.text(citation.file) or ""
+    low = max(0, citation.start - CONTEXT_CHARS)
+    region = text[low : citation.end + AFTER_CHARS]
+    start, end = citation.start - low, citation.end - low
+    for span in sentence_spans(region):
+        if span.start < end and span.end > start:
+            start, end = min(start, span.start), max(end, span.end)
+    own = region[start:end]
+    said = _evidence(texts, citation) if _REFERS.search(own) else own
+    return f"{said}\n{_file_words(citation.file, text)}"
+
+
+_REFERS = re.compile(
+    r"\b(?:he|she|it|they|him|his|her|its|their|them|the (?:company|firm|startup|group|"
+    r"model|lab|agency|government|country|city|book|film|novel|story|play))\b|[\"“”]",
+    re.IGNORECASE,
+)
+
+
 def _drop_unbacked_sentences(
-    text: str, located: dict[int, Citation], question: str, evidence: dict[int, str]
+    text: str,
+    located: dict[int, Citation],
+    question: str,
+    evidence: dict[int, str],
+    about: dict[int, str],
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """Remove marked sentences whose names or numbers their own quotes do not hold, and
-    those whose evidence names nothing the question names (`support.off_topic`), and those
-    that only restate the question (`support.restates`). Returns the text left, the
-    sentences removed and, for each, why."""
+    """Remove marked sentences whose names or numbers their own quotes do not hold (the
+    `evidence` around each quote may name its "he"), and those whose quotes are `about`
+    nothing the question names (`support.off_topic`), and those that only restate the
+    question (`support.restates`). Returns the text left, the sentences removed and, for
+    each, why."""
     kept: list[str] = []
     removed: list[str] = []
     why: list[str] = []
@@ -178,6 +215,7 @@ def _drop_unbacked_sentences(
         numbers = [int(n) for n in MARKER.findall(piece)]
         quotes = [located[n].quote for n in numbers if n in located]
         windows = [evidence[n] for n in numbers if n in evidence]
+        subjects = [about[n] for n in numbers if n in about]
         claim = MARKER.sub("", piece)
         whole = f"{before} {claim}".strip()
         if not quotes:
@@ -188,7 +226,7 @@ def _drop_unbacked_sentences(
             why.append(f"its quote does not say {lacking.describe(claim)}")
         elif adds_unquoted(question, claim, quotes):
             why.append("its quote says none of what it adds to the question")
-        elif off_topic(question, [*windows, *(_file_words(located[n].file) for n in numbers)]):
+        elif off_topic(question, subjects):
             why.append("its quote is not about what the question names")
         elif question and restates(question, whole):
             why.append("it only restates the question")
