@@ -70,3 +70,28 @@ def test_formatting_helpers() -> None:
         format_metric({"accuracy": 0.5, "correct": 1, "questions": 2}, "accuracy") == "1/2 (50.0%)"
     )
     assert (format_ms(None), format_ms(4.56), format_ms(1234.4)) == ("—", "4.6", "1,234")
+
+
+def test_the_report_says_which_answers_the_model_gave_and_which_fell_back() -> None:
+    """With `--llm auto` a run is the model's, but answers the checks emptied are the
+    extractive fallback's: the report counts both, and marks each fallback answer."""
+    gold_2 = GoldQuestion.from_json({"id": "q2", "question": "Gamma?", "must_include": ["gamma"]})
+    by_model = {
+        **RESULT,
+        "backend": {"llm": "ollama", "model": "qwen", "embedder": "e"},
+        "unsupported_sentences": 1,
+    }
+    fallback = {**RESULT, "id": "q2", "answer": "Gamma. [1]", "unsupported_sentences": 2}
+    results = [fallback, by_model]
+    score = score_run([GOLD, gold_2], results, CORPUS)
+    document = metrics_document(score, results, [], {"command": "assistant eval"})
+    assert document["backend"]["llm"] == "ollama"
+    assert document["overall"]["answered_by"] == {"extractive": 1, "ollama": 1}
+    assert document["overall"]["sentences_removed"] == 3
+    assert [q["answered_by"] for q in document["questions"]] == ["ollama", "extractive"]
+    report = render_markdown(score, document)
+    assert (
+        "Answered by: extractive 1, ollama 1 (others fell back); "
+        "3 answer sentence(s) removed by the checks." in report
+    )
+    assert "| (extractive) Gamma. [1] |" in report

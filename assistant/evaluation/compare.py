@@ -25,6 +25,7 @@ _LOWER_IS_BETTER = (
     "latency.",
 )
 _NEUTRAL = ("questions", "answerable", "unanswerable", "citations", "quotes.valid")
+_NEUTRAL_PREFIXES = ("answered_by.", "sentences_removed")  # who answered; what checks removed
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class MetricDelta:
     @property
     def improved(self) -> bool | None:
         """True if the change is good news, False if bad, None if no change or neither."""
-        if not self.delta or self.key in _NEUTRAL:
+        if not self.delta or self.key in _NEUTRAL or self.key.startswith(_NEUTRAL_PREFIXES):
             return None
         lower_is_better = any(self.key.startswith(prefix) for prefix in _LOWER_IS_BETTER)
         return (self.delta < 0) == lower_is_better

@@ -42,10 +42,10 @@ def format_metric(overall: Mapping[str, Any], key: str) -> str:
 
 
 def run_backend(results: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
-    """The backend stamp of the first line that has one."""
-    return next(
-        (dict(r["backend"]) for r in results if isinstance(r.get("backend"), Mapping)), None
-    )
+    """The backend stamp of the first line answered by a model, else of the first line that
+    has one: with `--llm auto` the run is the model's, and some answers its fallback's."""
+    stamps = [dict(r["backend"]) for r in results if isinstance(r.get("backend"), Mapping)]
+    return next((s for s in stamps if s.get("llm") != "extractive"), stamps[0] if stamps else None)
 
 
 def index_version(results: Sequence[Mapping[str, Any]]) -> Any:
@@ -108,13 +108,14 @@ def render_markdown(score: RunScore, document: Mapping[str, Any]) -> str:
         "",
         _quotes_line(overall),
         "",
+        *_answered_by_lines(overall, backend.get("llm")),
         _latency_table(document["latency_ms"]),
         "",
         "## Questions",
         "",
         "| id | question | verdict | answer | citations |",
         "| --- | --- | --- | --- | --- |",
-        *(_question_row(q) for q in score.questions),
+        *(_question_row(q, backend.get("llm")) for q in score.questions),
     ]
     for title, items in (
         ("Errors", [f"`{e['id']}`: {e['error']}" for e in document["errors"]]),
@@ -146,6 +147,20 @@ def _quotes_line(overall: Mapping[str, Any]) -> str:
     )
 
 
+def _answered_by_lines(overall: Mapping[str, Any], run_llm: Any) -> list[str]:
+    """Who gave the answers: with `--llm auto` some may be the extractive fallback's."""
+    answered_by = overall.get("answered_by") or {}
+    if not answered_by:
+        return []
+    counts = ", ".join(f"{llm} {n}" for llm, n in answered_by.items())
+    removed = overall.get("sentences_removed", 0)
+    fallbacks = " (others fell back)" if run_llm in answered_by and len(answered_by) > 1 else ""
+    return [
+        f"Answered by: {counts}{fallbacks}; {removed} answer sentence(s) removed by the checks.",
+        "",
+    ]
+
+
 def _latency_table(latency: Mapping[str, Mapping[str, Any]]) -> str:
     rows = ["| stage | p50 ms | p95 ms | n |", "| --- | ---: | ---: | ---: |"]
     for stage, values in latency.items():
@@ -162,11 +177,13 @@ def format_ms(value: float | None) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
 
-def _question_row(question: QuestionScore) -> str:
+def _question_row(question: QuestionScore, run_llm: Any = None) -> str:
     verdict = (
         f"{question.verdict}: {'; '.join(question.reasons)}" if question.reasons else "correct"
     )
     answer = question.answer if question.error is None else ""
+    if answer and question.answered_by and run_llm and question.answered_by != run_llm:
+        answer = f"({question.answered_by}) {answer}"
     citations = "<br>".join(
         f"[{c.n}] `{c.file}` {c.start}–{c.end} {c.status}{'' if c.in_gold else ' (not gold)'}: "
         f"“{_shorten(c.quote)}”"

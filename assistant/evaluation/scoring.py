@@ -9,6 +9,7 @@ quote is checked against the corpus as it is now.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -151,6 +152,8 @@ class QuestionScore:
     error: str | None = None
     timings_ms: Mapping[str, float] | None = None
     dropped_quotes: int = 0
+    answered_by: str | None = None  # the backend that gave the answer (`auto` may fall back)
+    sentences_removed: int = 0
 
     @property
     def correct(self) -> bool:
@@ -183,6 +186,8 @@ class QuestionScore:
             "quotes": self.quote_counts(),
             "citations": [c.to_json() for c in self.citations],
             "error": self.error,
+            "answered_by": self.answered_by,
+            "sentences_removed": self.sentences_removed,
         }
 
 
@@ -205,6 +210,8 @@ def score_question(
         else (_unanswerable_reasons(abstained, checks))
     )
     timings = result.get("timings_ms")
+    backend = result.get("backend")
+    answered_by = backend.get("llm") if isinstance(backend, Mapping) else None
     return QuestionScore(
         gold,
         "wrong" if reasons else "correct",
@@ -214,6 +221,8 @@ def score_question(
         checks,
         timings_ms=timings if isinstance(timings, Mapping) else None,
         dropped_quotes=_int(result.get("dropped_quotes")),
+        answered_by=answered_by if isinstance(answered_by, str) else None,
+        sentences_removed=_int(result.get("unsupported_sentences")),
     )
 
 
@@ -327,6 +336,10 @@ def summarise(scores: Sequence[QuestionScore]) -> dict[str, Any]:
         "errors": sum(s.verdict == "error" for s in scores),
         "missing": sum(s.verdict == "missing" for s in scores),
         "dropped_quotes": sum(s.dropped_quotes for s in scores),
+        "sentences_removed": sum(s.sentences_removed for s in scores),
+        "answered_by": dict(
+            sorted(Counter(s.answered_by for s in scores if s.answered_by).items())
+        ),
     }
 
 
