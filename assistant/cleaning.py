@@ -11,9 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.sentences import ENDS_SENTENCE, WRAP_MAX, WRAP_MIN
 from assistant.timewords import MONTH, WEEKDAY
 
-CLEANER_VERSION = 1
+# The version of the cleaning and line joining that chunks are cut from: a change rebuilds
+# every file's chunks at the next reindex. 2: indented hard-wrapped lines are joined.
+CLEANER_VERSION = 2
 
 _DATE_LINE = re.compile(
     rf"^(?:{WEEKDAY},?\s+)?(?:{MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{MONTH}"
@@ -96,9 +99,24 @@ def _is_chrome(line: str, next_line: str | None) -> bool:
 def clean_spans(text: str) -> list[tuple[int, int]]:
     """Spans of `text` that hold article text, in order."""
     lines = split_lines(text)
-    kept = []
+    kept: list[tuple[int, int]] = []
     for index, line in enumerate(lines):
         following = lines[index + 1].text if index + 1 < len(lines) else None
-        if not _is_chrome(line.text, following):
+        continues = bool(kept) and kept[-1] == (lines[index - 1].start, lines[index - 1].end)
+        wrapped = continues and _continues_wrapped(text, lines[index - 1], line)
+        if wrapped or not _is_chrome(line.text, following):
             kept.append((line.start, line.end))
     return kept
+
+
+def _continues_wrapped(text: str, before: Line, line: Line) -> bool:
+    """`line` is the next line of a hard-wrapped paragraph, not a line of its own: it follows
+    a kept line of wrapping width that ends no sentence, with no blank line between, and is
+    as long itself. Such a line is article text whatever it starts with ("copyright notice
+    that is included in …" in a licence)."""
+    return (
+        text.count("\n", before.end, line.start) == 1
+        and WRAP_MIN <= len(before.text) <= WRAP_MAX
+        and not ENDS_SENTENCE.search(before.text)
+        and WRAP_MIN <= len(line.text) <= WRAP_MAX
+    )

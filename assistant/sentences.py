@@ -16,7 +16,7 @@ _ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m".split()
 )
 WRAP_MIN, WRAP_MAX = 30, 100  # a hard-wrapped line is this long
-_ENDS_SENTENCE = re.compile(r"[.!?:]['\"”’)\]]*\s*$")
+ENDS_SENTENCE = re.compile(r"[.!?:]['\"”’)\]]*\s*$")
 _STARTS_ITEM = re.compile(r"\s*(?:[-*•+>|#]|\d+[.)]|[a-z][.)]\s)")
 _OPENERS = frozenset(
     "The A An This That These Those It He She They We I In On At As After Before When While "
@@ -69,14 +69,18 @@ def join_wrapped(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int
 
 
 def _wrapped(before: str, line: str, text: str, start: int) -> bool:
-    """Does `line` continue `before`, the line just above it, cut by a hard wrap?"""
+    """Does `line` continue `before`, the line just above it, cut by a hard wrap? `start`, where
+    `line` begins in `text`, may be after its indentation (licences and RFCs indent their
+    paragraphs: "      identification within third-party archives.")."""
     last_line = before[before.rfind("\n") + 1 :]
+    line_break = text.rfind("\n", 0, start)
     return (
-        text[start - 1 : start] == "\n"
-        and text[max(0, start - 2) : start - 1] != "\n"  # no blank line between them
+        line_break >= 0
+        and not text[line_break + 1 : start].strip()  # only indentation before the line
+        and text[max(0, line_break - 1) : line_break] != "\n"  # no blank line between them
         and WRAP_MIN <= len(last_line.rstrip()) <= WRAP_MAX
         and len(line) <= WRAP_MAX
-        and not _ENDS_SENTENCE.search(last_line)
+        and not ENDS_SENTENCE.search(last_line)
         and not _STARTS_ITEM.match(line)
         and not last_line.lstrip().startswith("#")
     )

@@ -44,6 +44,11 @@ SETS = {
         ROOT / "eval/pdfweb/corpus",
         "report only, PDFs and web pages, written before any run",
     ),
+    "legal": (
+        ROOT / "eval/legal/questions.jsonl",
+        ROOT / "eval/legal/corpus",
+        "report only, licence texts, written before any run",
+    ),
 }
 START, END = "<!-- eval-sets:start -->", "<!-- eval-sets:end -->"
 ASSISTANT = str(Path(sys.executable).parent / "assistant")

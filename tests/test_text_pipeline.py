@@ -172,6 +172,28 @@ def test_chunks_of_hard_wrapped_text_start_where_sentences_start() -> None:
         assert chunk.text.startswith("Sentence ")
 
 
+def test_an_indented_hard_wrapped_paragraph_is_one_sentence_even_where_a_line_looks_like_chrome() -> (
+    None
+):
+    """The Apache License indents its paragraphs, and one of its lines starts with
+    "copyright", which on a news page opens a footer: both had cut the sentence in three."""
+    from assistant.chunking import sentence_spans
+
+    text = (
+        '      "Work" shall mean the work of authorship, whether in Source or\n'
+        "      Object form, made available under the License, as indicated by a\n"
+        "      copyright notice that is included in or attached to the work\n"
+        "      (an example is provided in the Appendix below).\n\n"
+        "Copyright 2024 Example Corp\n"
+    )
+    found = [" ".join(text[s.start : s.end].split()) for s in sentence_spans(text, 700)]
+    assert found == [
+        '"Work" shall mean the work of authorship, whether in Source or Object form, made '
+        "available under the License, as indicated by a copyright notice that is included in "
+        "or attached to the work (an example is provided in the Appendix below).",
+    ]  # the footer on a line of its own is still chrome
+
+
 def test_a_document_title_is_its_file_name_and_first_heading() -> None:
     from assistant.chunking import document_title
 
