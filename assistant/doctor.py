@@ -180,6 +180,20 @@ def _index_checks(assistant: Any) -> Iterator[Check]:
         f"index in {settings.index}: {len(manifest.files)} files, {manifest.chunk_count()} "
         f"chunks, built {manifest.built_at} (chunk table and vector store open and agree)",
     )
+    from assistant.chunking import ChunkingParams
+
+    wanted = ChunkingParams(settings.chunk_size, settings.chunk_overlap).to_json()
+    if manifest.chunking != wanted:
+        changed = ", ".join(
+            f"{key.replace('_', ' ')} {manifest.chunking.get(key, '—')} → {value}"
+            for key, value in wanted.items()
+            if manifest.chunking.get(key) != value
+        )
+        yield Check(
+            "warn",
+            f"the index's chunks were cut another way than this version cuts them ({changed})",
+            "run `assistant reindex` (it rebuilds every file's chunks)",
+        )
     try:
         changes = assistant.corpus_changes()
     except AssistantError as exc:

@@ -102,7 +102,7 @@ def test_dead_server_missing_model_and_old_server(
 
 
 def test_index_problems_are_reported_with_their_fix(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -116,3 +116,11 @@ def test_index_problems_are_reported_with_their_fix(
     assert doctor((corpus, tmp_path / "index"), "--llm", "extractive") == 0
     out = capsys.readouterr().out
     assert "! 1 file(s) changed since the last reindex: a.txt: changed" in out
+
+    # chunks cut with other settings than these: the index still answers, doctor says so
+    index = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+    assert main([*index, "reindex"]) == 0
+    monkeypatch.setenv("ASSISTANT_CHUNK_SIZE", "400")
+    assert doctor((corpus, tmp_path / "index"), "--llm", "extractive") == 0
+    out = capsys.readouterr().out
+    assert "! the index's chunks were cut another way" in out and "chunk size 700 → 400" in out
