@@ -172,9 +172,7 @@ def test_chunks_of_hard_wrapped_text_start_where_sentences_start() -> None:
         assert chunk.text.startswith("Sentence ")
 
 
-def test_an_indented_hard_wrapped_paragraph_is_one_sentence_even_where_a_line_looks_like_chrome() -> (
-    None
-):
+def test_an_indented_wrapped_paragraph_is_one_sentence_where_a_line_looks_like_chrome() -> None:
     """The Apache License indents its paragraphs, and one of its lines starts with
     "copyright", which on a news page opens a footer: both had cut the sentence in three."""
     from assistant.chunking import sentence_spans
