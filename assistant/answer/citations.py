@@ -12,8 +12,23 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer.align import sentence_spans
-from assistant.answer.answer_types import answer_types, holds_asked_kind
-from assistant.answer.support import adds_unquoted, check_sentence, off_topic, restates
+from assistant.answer.answer_types import (
+    DATE,
+    MONEY,
+    PERCENT,
+    QUANTITY,
+    TIME,
+    YEAR,
+    answer_types,
+    holds_asked_kind,
+)
+from assistant.answer.support import (
+    STAND_INS,
+    adds_unquoted,
+    check_sentence,
+    off_topic,
+    restates,
+)
 from assistant.chunking import document_title
 from assistant.followup import split_question
 from assistant.types import Citation
@@ -21,6 +36,13 @@ from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, n
 
 CANNOT_ANSWER = "The corpus does not say."
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
+
+
+def _numbers(piece: str) -> list[int]:
+    """The source numbers of the markers in `piece`."""
+    return [int(n) for n in MARKER.findall(piece)]
+
+
 _MULTI_MARKER = re.compile(r"\[(\d{1,3}(?:\s*,\s*\d{1,3})+)\]")
 
 
@@ -117,7 +139,7 @@ def verify_draft(
         )
     text, unquoted = _drop_unsupported_claims(text, set(located))
     evidence = {n: _evidence(texts, c) for n, c in located.items()}
-    about = {n: _about(texts, c) for n, c in located.items()}
+    about = {n: _about(texts, c, evidence[n]) for n, c in located.items()}
     text, unsupported, why = _drop_unbacked_sentences(text, located, question, evidence, about)
     text, beside, beside_why = _drop_beside_the_question(text, located, question)
     unsupported, why = (*unsupported, *beside), (*why, *beside_why)
@@ -168,11 +190,11 @@ def _evidence(texts: FileTexts, citation: Citation) -> str:
     return text[max(0, citation.start - CONTEXT_CHARS) : citation.end] + after
 
 
-def _about(texts: FileTexts, citation: Citation) -> str:
+def _about(texts: FileTexts, citation: Citation, evidence: str) -> str:
     """What a quote is about, for the off-topic check: its document's name and title, and
     the whole sentence it stands in
     ("Founded in 2023, DeepSeek's announcement …" is about DeepSeek), or the text around it
-    (`_evidence`) when that sentence refers back ("He advertises …") or is speech, whose
+    (its `evidence`) when that sentence refers back ("He advertises …") or is speech, whose
     speaker is named before or after it (“…,” Steinhauer asserted). A sentence that names its own
     subject is about that subject, whatever the text around it names: "On February 12th,
     the US government attempted …" is not about the Dario Amodei named in the paragraph
@@ -185,13 +207,13 @@ def _about(texts: FileTexts, citation: Citation) -> str:
         if span.start < end and span.end > start:
             start, end = min(start, span.start), max(end, span.end)
     own = region[start:end]
-    said = _evidence(texts, citation) if _REFERS.search(own) else own
+    said = evidence if _REFERS.search(own) else own
     return f"{said}\n{_file_words(citation.file, text)}"
 
 
+# Anywhere in a quote's sentence: a word that stands for someone named before, or speech.
 _REFERS = re.compile(
-    r"\b(?:he|she|it|they|him|his|her|its|their|them|the (?:company|firm|startup|group|"
-    r"model|lab|agency|government|country|city|book|film|novel|story|play))\b|[\"“”]",
+    rf"\b(?:he|she|it|they|him|his|her|its|their|them|the (?:{STAND_INS}|play))\b|[\"“”]",
     re.IGNORECASE,
 )
 
@@ -212,7 +234,7 @@ def _drop_unbacked_sentences(
     removed: list[str] = []
     why: list[str] = []
     for before, piece in _units(text):
-        numbers = [int(n) for n in MARKER.findall(piece)]
+        numbers = _numbers(piece)
         quotes = [located[n].quote for n in numbers if n in located]
         windows = [evidence[n] for n in numbers if n in evidence]
         subjects = [about[n] for n in numbers if n in about]
@@ -238,12 +260,12 @@ def _drop_unbacked_sentences(
 
 
 _KIND_WORDS = {
-    "date": "date",
-    "year": "year",
-    "time": "time",
-    "quantity": "number",
-    "money": "sum of money",
-    "percent": "percentage",
+    DATE: "date",
+    YEAR: "year",
+    TIME: "time",
+    QUANTITY: "number",
+    MONEY: "sum of money",
+    PERCENT: "percentage",
 }
 
 
@@ -256,19 +278,14 @@ def _drop_beside_the_question(
     revenue grew by 340%" over "a 340% stake". The same test the extractive backend puts to
     its best sentence (`answer_types.holds_asked_kind`); each part of a conjoined question
     counts, so one that asks for no such kind lets any answer through."""
-    parts = split_question(question) if question else []
-    if not parts or not all(answer_types(part) for part in parts):
+    asked = {part: answer_types(part) for part in split_question(question)} if question else {}
+    if not asked or not all(asked.values()):
         return text, (), ()
-    units = [(before, piece) for before, piece in _units(text)]
-    quotes = [
-        located[int(n)].quote
-        for _, piece in units
-        for n in MARKER.findall(piece)
-        if int(n) in located
-    ]
-    if not quotes or any(holds_asked_kind(p, q, close=True) for p in parts for q in quotes):
+    units = _units(text)
+    quotes = [located[n].quote for _, piece in units for n in _numbers(piece) if n in located]
+    if not quotes or any(holds_asked_kind(p, q, close=True) for p in asked for q in quotes):
         return text, (), ()
-    kinds = sorted({_KIND_WORDS[kind] for part in parts for kind in answer_types(part)})
+    kinds = sorted({_KIND_WORDS[kind] for found in asked.values() for kind in found})
     removed = tuple(
         " ".join(MARKER.sub("", f"{before} {piece}").split()) for before, piece in units
     )
@@ -287,7 +304,7 @@ def _drop_unsupported_claims(text: str, good: set[int]) -> tuple[str, tuple[str,
     removed: list[str] = []
     marked = bool(MARKER.search(text))
     for before, piece in _units(text):
-        numbers = {int(n) for n in MARKER.findall(piece)}
+        numbers = set(_numbers(piece))
         if (numbers and not numbers & good) or (marked and not numbers):
             claim = MARKER.sub("", f"{before} {piece}").strip()
             if any(c.isalnum() for c in claim):

@@ -42,10 +42,13 @@ def fold_text(text: str) -> str:
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?![\w])")
 # A word as written, keeping inner capitals, digits, hyphens and apostrophes ("xAI's", "H100").
 _TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'’\-]|\.(?=[A-Za-z0-9]))*")
+# What "the company" or "the novel" stands in for: a name given earlier in the text.
+STAND_INS = (
+    "company|firm|startup|group|model|lab|agency|government|country|city|book|film|novel|story"
+)
 # A quote that opens by referring back is about whoever the text named before it.
 REFERS_BACK = re.compile(
-    r"[\"“‘']?(?:he|she|it|they|this|these|that|those|his|her|its|their|the (?:company|firm|"
-    r"startup|group|model|lab|agency|government|country|city|book|film|novel|story))\b",
+    rf"[\"“‘']?(?:he|she|it|they|this|these|that|those|his|her|its|their|the (?:{STAND_INS}))\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
