@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from assistant.answer.citations import Draft, ProposedQuote, verify_draft
 from assistant.answer.context import select_sources
-from assistant.answer.support import adds_unquoted, check_sentence, facts, off_topic, unmentioned
+from assistant.answer.support import (
+    adds_unquoted,
+    check_sentence,
+    facts,
+    off_topic,
+    ordinary_words,
+    unmentioned,
+)
 from assistant.types import Chunk, Passage
 from assistant.verify import FileTexts
 
@@ -190,12 +197,14 @@ def test_names_the_question_asks_about_that_no_text_mentions() -> None:
         "for the Virgin Mary. Sophia returns to England. Lara is a nurse on the moor."
     ]
     assert unmentioned("Who kills the Wieroo King?", texts) == ["Wieroo"]  # a title is no mention
-    assert unmentioned("What is Benjamin Bathurst's occupation?", texts) == ["Bathurst", "Benjamin"]
+    assert unmentioned("What is Benjamin Bathurst's occupation?", texts) == ["Benjamin Bathurst"]
     assert unmentioned("Who does Nela believe Florentina is?", texts) == []  # inside Marianela
     assert unmentioned("Where did Shopia go?", texts) == []  # a slip of a name the texts have
     assert unmentioned("Who is Laura's husband?", texts) == []
     assert unmentioned("Where did Dr. Moore die?", texts) == ["Moore"]  # "moor" is no name
-    assert unmentioned("What did Mary Cook say?", texts) == []  # one word of the name is there
+    assert unmentioned("What did Mary Cook say?", ["Mary went home."]) == []  # one word is there
+    # ... but not when it is a word of another name there: the Virgin Mary is not Mary Cook
+    assert unmentioned("What did Mary Cook say?", texts) == ["Mary Cook"]
     assert unmentioned("Which country is it?", texts) == []  # nothing named
     assert unmentioned("How was V3 trained?", ["DeepSeek-V3 was trained on H800s."]) == []
 
@@ -349,6 +358,33 @@ def test_a_cited_file_s_name_says_what_a_technical_document_is_about() -> None:
     verified = verify_draft(moved, other, ["zlib_how.html"], question=question)
     assert verified.why == ("its quote is not about what the question names",)
     assert off_topic("Who kills the Wieroo king?", ["Ming kills him.", "narrativeqa_045.txt"])
+
+
+MPL_TITLE = "MPL-2.0.txt Mozilla Public License Version 2.0"
+GOVERNED = "This License shall be governed by the laws of the jurisdiction."
+
+
+def test_a_name_shared_with_another_name_is_not_a_mention() -> None:
+    # the words a name shares with another name are that name's: the Mozilla Public License
+    # is not the Microsoft Public License, "this License" is any licence
+    ordinary = ordinary_words("the license terms; see https://mozilla.org/MPL/2.0/")
+    assert "license" in ordinary and "mozilla" not in ordinary
+    question = "Which law governs the Microsoft Public License?"
+    assert off_topic(question, [GOVERNED, MPL_TITLE], ordinary)
+    assert not off_topic("Which law governs the Mozilla Public License?", [GOVERNED, MPL_TITLE])
+    assert not off_topic("Which law governs the MPL?", [GOVERNED, MPL_TITLE])
+    # a short form of a person's name is the person's: "Mr. Carlyle", beside Cornelia Carlyle
+    question = "Whom does Archibald Carlyle marry?"
+    assert not off_topic(question, ["Mr. Carlyle marries; his sister Cornelia Carlyle objects."])
+    assert off_topic(question, ["Cornelia Carlyle objects to the marriage."])
+    # a word of the name that the other name lacks: Rose, beside Jackie Tyler
+    evidence = ["Rose loves the Doctor, says Jackie Tyler."]
+    assert not off_topic("Whom does Rose Tyler love?", evidence, frozenset({"rose"}))
+    # the prompt says so too, the name spelt whole
+    texts = [f'{MPL_TITLE}. {GOVERNED} 1.8. "License" means this document.']
+    question = "What does the Eclipse Public License say about patent retaliation?"
+    assert unmentioned(question, texts) == ["Eclipse Public License"]
+    assert unmentioned("What does the Mozilla Public License say?", texts) == []
 
 
 PALANTIR = (

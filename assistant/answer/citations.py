@@ -27,6 +27,7 @@ from assistant.answer.support import (
     adds_unquoted,
     check_sentence,
     off_topic,
+    ordinary_words,
     restates,
 )
 from assistant.chunking import document_title
@@ -140,7 +141,12 @@ def verify_draft(
     text, unquoted = _drop_unsupported_claims(text, set(located))
     evidence = {n: _evidence(texts, c) for n, c in located.items()}
     about = {n: _about(texts, c, evidence[n]) for n, c in located.items()}
-    text, unsupported, why = _drop_unbacked_sentences(text, located, question, evidence, about)
+    files = {c.file for c in located.values()}
+    vocabulary = {f: ordinary_words(texts.text(f) or "") for f in files}
+    ordinary = {n: vocabulary[c.file] for n, c in located.items()}
+    text, unsupported, why = _drop_unbacked_sentences(
+        text, located, question, evidence, (about, ordinary)
+    )
     text, beside, beside_why = _drop_beside_the_question(text, located, question)
     unsupported, why = (*unsupported, *beside), (*why, *beside_why)
     removed = len(unquoted)
@@ -223,11 +229,12 @@ def _drop_unbacked_sentences(
     located: dict[int, Citation],
     question: str,
     evidence: dict[int, str],
-    about: dict[int, str],
+    about: tuple[dict[int, str], dict[int, frozenset[str]]],
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Remove marked sentences whose names or numbers their own quotes do not hold (the
     `evidence` around each quote may name its "he"), and those whose quotes are `about`
-    nothing the question names (`support.off_topic`), and those that only restate the
+    nothing the question names (`support.off_topic`; with, for each, the lower-case words of
+    its document), and those that only restate the
     question (`support.restates`). Returns the text left, the sentences removed and, for
     each, why."""
     kept: list[str] = []
@@ -237,7 +244,8 @@ def _drop_unbacked_sentences(
         numbers = _numbers(piece)
         quotes = [located[n].quote for n in numbers if n in located]
         windows = [evidence[n] for n in numbers if n in evidence]
-        subjects = [about[n] for n in numbers if n in about]
+        subjects = [about[0][n] for n in numbers if n in about[0]]
+        ordinary = frozenset().union(*(about[1][n] for n in numbers if n in about[1]))
         claim = MARKER.sub("", piece)
         whole = f"{before} {claim}".strip()
         if not quotes:
@@ -248,7 +256,7 @@ def _drop_unbacked_sentences(
             why.append(f"its quote does not say {lacking.describe(claim)}")
         elif adds_unquoted(question, claim, quotes):
             why.append("its quote says none of what it adds to the question")
-        elif off_topic(question, subjects):
+        elif off_topic(question, subjects, ordinary):
             why.append("its quote is not about what the question names")
         elif question and restates(question, whole):
             why.append("it only restates the question")

@@ -23,7 +23,13 @@ from typing import Any
 from assistant.answer.align import align_quote, attribute, is_verbatim
 from assistant.answer.citations import CANNOT_ANSWER, MARKER, Draft, ProposedQuote, split_markers
 from assistant.answer.context import Source
-from assistant.answer.support import adds_unquoted, check_sentence, names_asked, unmentioned
+from assistant.answer.support import (
+    adds_unquoted,
+    asked_runs,
+    check_sentence,
+    names_asked,
+    unmentioned,
+)
 from assistant.chunking import document_title
 from assistant.prompts import render, template_file
 from assistant.sentences import split_sentences
@@ -89,7 +95,7 @@ def absent_note(question: str, sources: Sequence[Source]) -> str:
     texts = [s.passage.chunk.text for s in sources]
     texts += [document_title(s.passage.chunk.file.replace("/", "_")) for s in sources]
     names = unmentioned(question, texts)
-    if not names or len(names) < len(names_asked(question)):
+    if not names or len(names) < len(asked_runs(question, names_asked(question))):
         return ""  # one name found is enough: "V3" may be "the model" in what was retrieved
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
     return f"\nNo source mentions {listed}, so the sources do not answer this question."

@@ -281,20 +281,97 @@ def adds_unquoted(question: str, sentence: str, quotes: Sequence[str]) -> bool:
     return len(added) >= 2 and not added & base_terms(" ".join(quotes))
 
 
-def off_topic(question: str, evidence: Sequence[str]) -> bool:
+def off_topic(question: str, evidence: Sequence[str], ordinary: Set[str] = frozenset()) -> bool:
     """True when the question names someone or something and the evidence — the quotes and
     the text around them, where a "he" or "the company" is named — names none of them:
     the sentence may be true, but it is not about what was asked ("Who kills the Wieroo
     king?" answered with a sentence about Ming). A title ("the Wieroo King") does not count:
     a sentence about Cleo King is not about the Wieroo King. A hyphenated or dotted name is
     named when its parts are ("MIME-info" in "shared-mime-info-spec.pdf"); the caller may
-    give the cited file's name as evidence, which names what a technical document is about."""
+    give the cited file's name as evidence, which names what a technical document is about.
+    A name of several words is named as `run_named` says, `ordinary` being the lower-case
+    words of the documents the evidence comes from."""
     asked = names_asked(question)
     if not asked:
         return False
-    said = _words(" ".join(evidence))
+    joined = " ".join(evidence)
+    said = _words(joined)
     said |= {part for word in said for part in _parts(word)}
-    return not any(name in said or set(_parts(name)) <= said for name in asked)
+    named = {name for name in asked if name in said or set(_parts(name)) <= said}
+    runs = [run for run in asked_runs(question, asked) if run & named]
+    return not any(run_named(run, joined, said, ordinary) for run in runs)
+
+
+def asked_runs(question: str, asked: Set[str]) -> list[frozenset[str]]:
+    """The question's names grouped as it writes them: "Microsoft Public License", "Tom"; a
+    name outside any run of capitalised words ("xAI") is a run of its own."""
+    runs = [frozenset(_run_words(run) & asked) for run in _NAME_RUN.findall(fold_text(question))]
+    runs = [run for run in runs if run]
+    alone = asked - set().union(*runs) if runs else asked
+    return [*runs, *(frozenset({name}) for name in alone)]
+
+
+def ordinary_words(text: str) -> frozenset[str]:
+    """The words `text` writes in lower case as words of its prose (not in an address or a
+    file name): a licence's "license", a story's "rose"; "mozilla.org" gives no "mozilla"."""
+    return frozenset(m.group() for m in _LOWER_WORD.finditer(text))
+
+
+_LOWER_WORD = re.compile(r"(?<![\w./@:-])[a-z]+(?![\w/@-]|\.\w)")
+
+
+def run_named(run: Set[str], text: str, said: Set[str], ordinary: Set[str] = frozenset()) -> bool:
+    """Does `text` (whose words are `said`) name what the question's `run` of names names?
+    One word of it is enough ("Carlyle" for "Archibald Carlyle") unless `shadowed` says
+    that word belongs to another name."""
+    present = any(word in said or set(_parts(word)) <= said for word in run)
+    return present and not shadowed(run, text, said, ordinary)
+
+
+def shadowed(run: Set[str], text: str, said: Set[str], ordinary: Set[str] = frozenset()) -> bool:
+    """True when `text` holds another name sharing words with the question's `run` of names
+    and nothing that is the run's own: "Mozilla Public License" is not the "Microsoft Public
+    License", "Cornelia Carlyle" not "Archibald Carlyle". The run's own is a word of it that
+    the other names lack, or the whole run, or a short form of it whose words are not all
+    `ordinary` (lower-case words of the text's documents) and that follows no "the" or
+    "this": "Mr. Carlyle" counts, "this License" does not."""
+    if len(run) < 2:
+        return False
+    text = fold_text(text)
+    # each run with the text before its first name word ("This License": "… This ")
+    runs = [(_run_words(m.group()), _name_start(m)) for m in _NAME_RUN.finditer(text)]
+    others = [f for f, _ in runs if f & run and not run <= f and f - run - ordinary]
+    if not others or any(run <= found for found, _ in runs):
+        return False
+    if (run - set().union(*others)) & said:
+        return False
+    return not any(
+        found and found <= run and found - ordinary and not _DETERMINED.search(text[:start])
+        for found, start in runs
+    )
+
+
+# A capitalised word after one of these is a thing's short name ("this License") or a defined
+# term ('"License" means'), not a person's.
+_DETERMINED = re.compile(
+    r"(?:\b(?:the|this|that|these|those|such|each|any|every|a|an)\s+|[\"“‘])$", re.IGNORECASE
+)
+
+
+def _name_start(match: re.Match[str]) -> int:
+    """Where the first word of a run of capitalised words that is no grammar starts."""
+    offset = match.start()
+    for word in match.group().split():
+        offset = match.string.index(word, offset)
+        if _run_words(word):
+            break
+    return offset
+
+
+def _run_words(run: str) -> set[str]:
+    """The name words of a run of capitalised words: not grammar, titles or places like "U.S."."""
+    words = {_name_key(word).rstrip(".") for word in run.split()}
+    return words - _NOT_NAMES - STOPWORDS - _TITLES - _GENERIC_NAMES - {""}
 
 
 def _parts(name: str) -> list[str]:
@@ -314,10 +391,13 @@ def names_asked(question: str) -> frozenset[str]:
 
 def unmentioned(question: str, texts: Sequence[str]) -> list[str]:
     """The names the question asks about that none of `texts` mentions, spelt as the
-    question spells them: "Wieroo" for "Who kills the Wieroo king?" over passages about other
-    stories. Each name of a run of capitalised words counts for the run: "Cliff Steinhauer" is
-    mentioned when "Steinhauer" is. A word counts as mentioned inside a longer word ("Nela" in
-    "Marianela"), with a slip ("Shopia"), or through any part of a hyphenated name."""
+    question spells them, a name of several words as one ("Benjamin Bathurst"): "Wieroo"
+    for "Who kills the Wieroo king?" over passages about other stories. Each name of a run of
+    capitalised words counts for the run: "Cliff Steinhauer" is mentioned when "Steinhauer"
+    is. A word counts as mentioned inside a longer word ("Nela" in "Marianela"), with a slip
+    ("Shopia"), or through any part of a hyphenated name; not when the word is another
+    name's ("Public License" of the Mozilla Public License does not mention the Eclipse
+    Public License: `shadowed`)."""
     asked = names_asked(question)
     if not asked:
         return []
@@ -327,14 +407,24 @@ def unmentioned(question: str, texts: Sequence[str]) -> list[str]:
     present |= {part for word in present for part in word.split("-")}  # "DeepSeek-V3": V3
     capitalised |= {part for word in capitalised for part in word.split("-")}
     runs = [{_name_key(w) for w in run.split()} for run in _NAME_RUN.findall(fold_text(question))]
-    missing = []
-    for name in sorted(asked):
+    asked_by_run = asked_runs(question, asked)
+    ordinary = ordinary_words(" ".join(texts))
+    missing = set()
+    for name in asked:
         run = next((r for r in runs if name in r), {name})
         parts = {p for word in run - _TITLES for p in word.split("-") if p} or {name}
-        if not any(_mentioned(part, present, capitalised) for part in parts):
-            missing.append(name)
-    spelt = {_name_key(m.group()): m.group() for m in _TOKEN.finditer(fold_text(question))}
-    return [re.sub(r"['’]s?$", "", spelt.get(n, n)) for n in missing]
+        if not any(_mentioned(part, present, capitalised) for part in parts) or any(
+            name in r and shadowed(r, joined, present, ordinary) for r in asked_by_run
+        ):
+            missing.add(name)
+    words = [m.group() for m in _TOKEN.finditer(fold_text(question))]
+    keys = [_name_key(word) for word in words]
+    spelt = []
+    for asked_run in asked_by_run:
+        if asked_run & missing:
+            found = [w for w, k in zip(words, keys, strict=True) if k in asked_run]
+            spelt.append(" ".join(dict.fromkeys(re.sub(r"['’]s?$", "", w) for w in found)))
+    return spelt
 
 
 def _mentioned(name: str, present: Set[str], capitalised: Set[str]) -> bool:
