@@ -4,9 +4,10 @@ lists them as corroborating sources."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from typing import Protocol
 
+from assistant.chunking import document_title
 from assistant.textnorm import terms
 from assistant.types import Chunk, Passage
 
@@ -58,13 +59,21 @@ def resemblance(a: set[str], b: set[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def collapse(ranked: Sequence[tuple[Chunk, float]], limit: int) -> list[Passage]:
-    """Group near-duplicate chunks of different files under the best-ranked one."""
+def collapse(
+    ranked: Sequence[tuple[Chunk, float]], limit: int, asked: Set[str] = frozenset()
+) -> list[Passage]:
+    """Group near-duplicate chunks of different files under the best-ranked one. A chunk
+    whose file is named by a term of the question (`asked`) that the lead does not have is
+    no duplicate for this question: "BSD.txt" is not folded under Artistic.txt because their
+    no-endorsement clauses share most words, when the question asks about the BSD license."""
     groups: list[tuple[Chunk, float, set[str], list[Chunk]]] = []
     for chunk, score in ranked:
         chunk_terms = set(terms(chunk.text))
+        named = set(terms(document_title(chunk.file))) & asked
         for lead, _, lead_terms, others in groups:
             same_file = lead.file == chunk.file or any(o.file == chunk.file for o in others)
+            if named - lead_terms - set(terms(document_title(lead.file))):
+                continue
             if not same_file and resemblance(chunk_terms, lead_terms) >= NEAR_DUPLICATE:
                 others.append(chunk)
                 break
@@ -95,4 +104,5 @@ class HybridRetriever:
         found = {c.chunk_id: c for c in self.table.chunks(list(ids))}
         by_vector = [(i, score) for i, score in by_vector if i in found][:pool]
         fused = fuse([by_vector, by_terms], [VECTOR_WEIGHT, 1.0 - VECTOR_WEIGHT])
-        return collapse([(found[i], score) for i, score in fused], k)
+        ranked = [(found[i], score) for i, score in fused]
+        return collapse(ranked, k, frozenset(terms(question)))

@@ -70,6 +70,30 @@ def test_chunks_of_the_same_file_are_never_collapsed() -> None:
     assert [p.chunk.ordinal for p in collapse(ranked, limit=5)] == [0, 1]
 
 
+ARTISTIC = (
+    "The name of the Copyright Holder may not be used to endorse or promote products derived "
+    "from this software without specific prior written permission."
+)
+BSD = (
+    "Neither the name of the University nor the names of its contributors may be used to "
+    "endorse or promote products derived from this software without specific prior written "
+    "permission."
+)
+
+
+def test_a_file_the_question_names_is_no_duplicate_of_another() -> None:
+    # two licences' no-endorsement clauses share most words; asked about the BSD license, the
+    # BSD file's clause is a passage of its own, not a corroboration of the Artistic one
+    ranked = [(chunk("Artistic.txt", ARTISTIC), 0.9), (chunk("BSD.txt", BSD), 0.8)]
+    assert len(collapse(ranked, limit=5)) == 1
+    asked = frozenset(terms("Under the BSD license, whose names may not be used to endorse?"))
+    first, second = collapse(ranked, limit=5, asked=asked)
+    assert second.chunk.file == "BSD.txt" and first.corroborating == ()
+    # a lead that is itself the BSD file's takes its duplicates as before
+    ranked = [(chunk("BSD.txt", BSD), 0.9), (chunk("Artistic.txt", ARTISTIC), 0.8)]
+    assert len(collapse(ranked, limit=5, asked=asked)) == 1
+
+
 def test_collapse_keeps_the_limit_of_groups_in_rank_order() -> None:
     texts = [STORY, OTHER, "Zebras crossed the river at dawn on the ninth of May."]
     ranked = [(chunk(f"{n}.txt", text), 1.0 - n / 10) for n, text in enumerate(texts)]
