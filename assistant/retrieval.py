@@ -66,20 +66,21 @@ def collapse(
     whose file is named by a term of the question (`asked`) that the lead does not have is
     no duplicate for this question: "BSD.txt" is not folded under Artistic.txt because their
     no-endorsement clauses share most words, when the question asks about the BSD license."""
-    groups: list[tuple[Chunk, float, set[str], list[Chunk]]] = []
+    groups: list[tuple[Chunk, float, set[str], set[str], list[Chunk]]] = []
     for chunk, score in ranked:
         chunk_terms = set(terms(chunk.text))
-        named = set(terms(document_title(chunk.file))) & asked
-        for lead, _, lead_terms, others in groups:
+        title_terms = set(terms(document_title(chunk.file)))
+        named = title_terms & asked
+        for lead, _, lead_terms, lead_title, others in groups:
             same_file = lead.file == chunk.file or any(o.file == chunk.file for o in others)
-            if named - lead_terms - set(terms(document_title(lead.file))):
+            if named - lead_terms - lead_title:
                 continue
             if not same_file and resemblance(chunk_terms, lead_terms) >= NEAR_DUPLICATE:
                 others.append(chunk)
                 break
         else:
-            groups.append((chunk, score, chunk_terms, []))
-    return [Passage(lead, score, tuple(others)) for lead, score, _, others in groups[:limit]]
+            groups.append((chunk, score, chunk_terms, title_terms, []))
+    return [Passage(lead, score, tuple(others)) for lead, score, _, _, others in groups[:limit]]
 
 
 class HybridRetriever:

@@ -25,7 +25,9 @@ from assistant.answer.answer_types import (
 from assistant.answer.support import (
     STAND_INS,
     adds_unquoted,
+    asked_runs,
     check_sentence,
+    names_asked,
     off_topic,
     ordinary_words,
     restates,
@@ -141,11 +143,9 @@ def verify_draft(
     text, unquoted = _drop_unsupported_claims(text, set(located))
     evidence = {n: _evidence(texts, c) for n, c in located.items()}
     about = {n: _about(texts, c, evidence[n]) for n, c in located.items()}
-    files = {c.file for c in located.values()}
-    vocabulary = {f: ordinary_words(texts.text(f) or "") for f in files}
-    ordinary = {n: vocabulary[c.file] for n, c in located.items()}
+    ordinary = _ordinary(texts, located, question)
     text, unsupported, why = _drop_unbacked_sentences(
-        text, located, question, evidence, (about, ordinary)
+        text, located, question, evidence, about, ordinary
     )
     text, beside, beside_why = _drop_beside_the_question(text, located, question)
     unsupported, why = (*unsupported, *beside), (*why, *beside_why)
@@ -190,6 +190,19 @@ def _file_words(name: str, text: str) -> str:
     return f"{name} {document_title(name.replace('/', '_'), first_line)}"
 
 
+def _ordinary(
+    texts: FileTexts, located: dict[int, Citation], question: str
+) -> dict[int, frozenset[str]]:
+    """The lower-case words of each quote's document (`support.ordinary_words`), read once a
+    file and only when the question names something in several words: no other name needs
+    them."""
+    if not any(len(run) > 1 for run in asked_runs(question, names_asked(question))):
+        return {}
+    files = {c.file for c in located.values()}
+    vocabulary = {f: ordinary_words(texts.text(f) or "") for f in files}
+    return {n: vocabulary[c.file] for n, c in located.items()}
+
+
 def _evidence(texts: FileTexts, citation: Citation) -> str:
     text = texts.text(citation.file) or ""
     after = text[citation.end : citation.end + AFTER_CHARS].split("\n\n", 1)[0]
@@ -229,14 +242,14 @@ def _drop_unbacked_sentences(
     located: dict[int, Citation],
     question: str,
     evidence: dict[int, str],
-    about: tuple[dict[int, str], dict[int, frozenset[str]]],
+    about: dict[int, str],
+    ordinary: dict[int, frozenset[str]],
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Remove marked sentences whose names or numbers their own quotes do not hold (the
     `evidence` around each quote may name its "he"), and those whose quotes are `about`
-    nothing the question names (`support.off_topic`; with, for each, the lower-case words of
-    its document), and those that only restate the
-    question (`support.restates`). Returns the text left, the sentences removed and, for
-    each, why."""
+    nothing the question names (`support.off_topic`; `ordinary`: the lower-case words of each
+    quote's document), and those that only restate the question (`support.restates`).
+    Returns the text left, the sentences removed and, for each, why."""
     kept: list[str] = []
     removed: list[str] = []
     why: list[str] = []
@@ -244,8 +257,8 @@ def _drop_unbacked_sentences(
         numbers = _numbers(piece)
         quotes = [located[n].quote for n in numbers if n in located]
         windows = [evidence[n] for n in numbers if n in evidence]
-        subjects = [about[0][n] for n in numbers if n in about[0]]
-        ordinary = frozenset().union(*(about[1][n] for n in numbers if n in about[1]))
+        subjects = [about[n] for n in numbers if n in about]
+        lower = frozenset().union(*(ordinary[n] for n in numbers if n in ordinary))
         claim = MARKER.sub("", piece)
         whole = f"{before} {claim}".strip()
         if not quotes:
@@ -256,7 +269,7 @@ def _drop_unbacked_sentences(
             why.append(f"its quote does not say {lacking.describe(claim)}")
         elif adds_unquoted(question, claim, quotes):
             why.append("its quote says none of what it adds to the question")
-        elif off_topic(question, subjects, ordinary):
+        elif off_topic(question, subjects, lower):
             why.append("its quote is not about what the question names")
         elif question and restates(question, whole):
             why.append("it only restates the question")

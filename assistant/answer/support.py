@@ -289,8 +289,9 @@ def off_topic(question: str, evidence: Sequence[str], ordinary: Set[str] = froze
     a sentence about Cleo King is not about the Wieroo King. A hyphenated or dotted name is
     named when its parts are ("MIME-info" in "shared-mime-info-spec.pdf"); the caller may
     give the cited file's name as evidence, which names what a technical document is about.
-    A name of several words is named as `run_named` says, `ordinary` being the lower-case
-    words of the documents the evidence comes from."""
+    One word of a name of several words is enough ("Carlyle" for "Archibald Carlyle") unless
+    `shadowed` says it is another name's, `ordinary` being the lower-case words of the
+    documents the evidence comes from."""
     asked = names_asked(question)
     if not asked:
         return False
@@ -299,7 +300,7 @@ def off_topic(question: str, evidence: Sequence[str], ordinary: Set[str] = froze
     said |= {part for word in said for part in _parts(word)}
     named = {name for name in asked if name in said or set(_parts(name)) <= said}
     runs = [run for run in asked_runs(question, asked) if run & named]
-    return not any(run_named(run, joined, said, ordinary) for run in runs)
+    return all(shadowed(run, joined, said, ordinary) for run in runs)
 
 
 def asked_runs(question: str, asked: Set[str]) -> list[frozenset[str]]:
@@ -318,14 +319,6 @@ def ordinary_words(text: str) -> frozenset[str]:
 
 
 _LOWER_WORD = re.compile(r"(?<![\w./@:-])[a-z]+(?![\w/@-]|\.\w)")
-
-
-def run_named(run: Set[str], text: str, said: Set[str], ordinary: Set[str] = frozenset()) -> bool:
-    """Does `text` (whose words are `said`) name what the question's `run` of names names?
-    One word of it is enough ("Carlyle" for "Archibald Carlyle") unless `shadowed` says
-    that word belongs to another name."""
-    present = any(word in said or set(_parts(word)) <= said for word in run)
-    return present and not shadowed(run, text, said, ordinary)
 
 
 def shadowed(run: Set[str], text: str, said: Set[str], ordinary: Set[str] = frozenset()) -> bool:
