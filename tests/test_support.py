@@ -209,6 +209,21 @@ def test_names_the_question_asks_about_that_no_text_mentions() -> None:
     assert unmentioned("How was V3 trained?", ["DeepSeek-V3 was trained on H800s."]) == []
 
 
+def test_a_name_with_its_version_run_together_is_mentioned_by_the_name_and_the_number() -> None:
+    # the licence set: "section 13 of the GPLv3" over the GPL's text, which writes "the GNU GPL"
+    # and "version 3 of the GNU General Public License", drew "No source mentions GPLv3"
+    question = (
+        "Which license does section 13 of the GPLv3 allow a covered work to be combined with?"
+    )
+    gpl3 = "Use with the GNU Affero General Public License: version 3 of the GNU GPL allows it."
+    assert unmentioned(question, [gpl3]) == []
+    assert unmentioned(question, ["GPL-3.0 and the LGPL"]) == []
+    assert unmentioned(question, ["version 2 of the GNU GPL"]) == ["GPLv3"]  # another version
+    assert unmentioned(question, ["the MIT licence, version 3"]) == ["GPLv3"]  # another name
+    assert not off_topic(question, [gpl3])
+    assert off_topic(question, ["version 2 of the GNU GPL"])
+
+
 YORICK = (
     "Yorick returns to Paris for a few more days. Along the way he decides to visit "
     "Maria—who was introduced in Sterne's previous novel, Tristram Shandy—in Moulins."

@@ -298,7 +298,11 @@ def off_topic(question: str, evidence: Sequence[str], ordinary: Set[str] = froze
     joined = " ".join(evidence)
     said = _words(joined)
     said |= {part for word in said for part in _parts(word)}
-    named = {name for name in asked if name in said or set(_parts(name)) <= said}
+    named = {
+        name
+        for name in asked
+        if name in said or set(_parts(name)) <= said or set(_version_parts(name) or [""]) <= said
+    }
     runs = [run for run in asked_runs(question, asked) if run & named]
     return all(shadowed(run, joined, said, ordinary) for run in runs)
 
@@ -372,6 +376,16 @@ def _parts(name: str) -> list[str]:
     return [part for part in re.split(r"[-.]", name) if part]
 
 
+_VERSIONED = re.compile(r"([a-z]{2,}?)v?(\d+(?:\.\d+)*)")
+
+
+def _version_parts(name: str) -> list[str]:
+    """A name with its version run together, as its name and its number: "gplv3" → gpl, 3;
+    the text may write "the GPL, version 3" or "GPL-3.0"."""
+    match = _VERSIONED.fullmatch(name)
+    return [match[1], match[2]] if match else []
+
+
 # A name is taken as mentioned in a slipped spelling ("Shopia" for "Sophia") this close.
 _SLIP_RATIO = 0.8
 
@@ -406,7 +420,7 @@ def unmentioned(question: str, texts: Sequence[str]) -> list[str]:
     for name in asked:
         run = next((r for r in runs if name in r), {name})
         parts = {p for word in run - _TITLES for p in word.split("-") if p} or {name}
-        if not any(_mentioned(part, present, capitalised) for part in parts) or any(
+        if not any(_mentioned_word(part, present, capitalised) for part in parts) or any(
             name in r and shadowed(r, joined, present, ordinary) for r in asked_by_run
         ):
             missing.add(name)
@@ -418,6 +432,19 @@ def unmentioned(question: str, texts: Sequence[str]) -> list[str]:
             found = [w for w, k in zip(words, keys, strict=True) if k in asked_run]
             spelt.append(" ".join(dict.fromkeys(re.sub(r"['’]s?$", "", w) for w in found)))
     return spelt
+
+
+def _mentioned_word(word: str, present: Set[str], capitalised: Set[str]) -> bool:
+    """`_mentioned`, or for a name with its version run together ("GPLv3"), the name
+    mentioned and the number present ("GPL" and "Version 3")."""
+    if _mentioned(word, present, capitalised):
+        return True
+    versioned = _version_parts(word)
+    return (
+        bool(versioned)
+        and _mentioned(versioned[0], present, capitalised)
+        and (versioned[1] in present)
+    )
 
 
 def _mentioned(name: str, present: Set[str], capitalised: Set[str]) -> bool:
