@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence, Set
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from assistant.answer.citations import (
     neutralise_quoted_markers,
     verify_draft,
 )
+from assistant.answer.support import says_what_is_asked
 from assistant.config import Settings
 from assistant.corpus import (
     Document,
@@ -354,6 +355,8 @@ class Assistant:
         answer = self._finish(
             engine, standalone, draft, passages, (kind, reason), warnings, timings
         )
+        if kind == "extractive":
+            answer = self._next_best(engine, standalone, draft, answer, passages, timings)
         if answer.abstained and kind == "ollama" and not draft.abstained:
             answer = yield from self._when_nothing_survived(
                 engine, standalone, passages, answer, llm, warnings, timings
@@ -386,10 +389,47 @@ class Assistant:
         fallback = self._finish(
             engine, question, draft, passages, ("extractive", reason), [*warnings, reason], timings
         )
+        fallback = self._next_best(engine, question, draft, fallback, passages, timings)
         return replace(
             fallback,
             unsupported_sentences=answer.unsupported_sentences,
             removed_why=answer.removed_why,
+        )
+
+    def _next_best(
+        self,
+        engine: _Engine,
+        question: str,
+        draft: Draft,
+        answer: Answer,
+        passages: list[Passage],
+        timings: dict[str, float],
+    ) -> Answer:
+        """An extractive answer whose every sentence verification removed (a sentence about
+        the Artistic License for a question about the BSD license) gets one more try without
+        them: the selector's next best sentences, verified in turn. The removed sentences are
+        still reported with their reasons; if the next best fail too, the first abstention
+        stands."""
+        if not answer.abstained or draft.abstained or not answer.unsupported_sentences:
+            return answer
+        exclude = frozenset(" ".join(q.quote.split()) for q in draft.quotes.values())
+        again = neutralise_quoted_markers(
+            self._extractive_draft(engine, question, passages, exclude)
+        )
+        if again.abstained or not says_what_is_asked(
+            question, [quote.quote for quote in again.quotes.values()]
+        ):
+            return answer
+        backend = (answer.backend.llm, answer.backend.reason)
+        retried = self._finish(
+            engine, question, again, passages, backend, list(answer.warnings), timings
+        )
+        if retried.abstained:
+            return answer
+        return replace(
+            retried,
+            unsupported_sentences=(*answer.unsupported_sentences, *retried.unsupported_sentences),
+            removed_why=(*answer.removed_why, *retried.removed_why),
         )
 
     def answer(self, question: str, **kwargs: Any) -> Answer:
@@ -450,17 +490,25 @@ class Assistant:
         draft = neutralise_quoted_markers(self._extractive_draft(engine, question, passages))
         return draft, "extractive", reason
 
-    def _extractive_draft(self, engine: _Engine, question: str, passages: list[Passage]) -> Draft:
+    def _extractive_draft(
+        self,
+        engine: _Engine,
+        question: str,
+        passages: list[Passage],
+        exclude: Set[str] = frozenset(),
+    ) -> Draft:
         """Extractive answer; a conjoined question is answered part by part. Passages found
         for the parts are added to `passages` (they are the retrieved files)."""
         from assistant.answer.extractive import answer_parts, extractive_draft
 
         parts = split_question(question)
         if len(parts) == 1:
-            return extractive_draft(question, passages, engine.retriever.idf, engine.similarity)
+            return extractive_draft(
+                question, passages, engine.retriever.idf, engine.similarity, exclude
+            )
         found = [engine.retriever.search(part, self.settings.top_k) for part in parts]
         passages.extend(p for part_passages in found for p in part_passages)
-        return answer_parts(parts, found, engine.retriever.idf, engine.similarity)
+        return answer_parts(parts, found, engine.retriever.idf, engine.similarity, exclude)
 
     def _ollama_draft(
         self,

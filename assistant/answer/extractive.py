@@ -8,7 +8,7 @@ and its passage, and the passage's rank, combined with weights fitted on two gol
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Sequence, Set
 
 from assistant.answer.answer_types import answer_types, contradicts_time, holds_asked_kind
 from assistant.answer.citations import Draft, ProposedQuote
@@ -24,13 +24,20 @@ def extractive_draft(
     passages: Sequence[Passage],
     idf: Callable[[str], float],
     similarity: Similarity,
+    exclude: Set[str] = frozenset(),
 ) -> Draft:
     """Pick cited sentences for the question, or abstain; `idf(term)` says how rare a term
-    is in the corpus, `similarity(question, sentences)` how close each sentence reads."""
+    is in the corpus, `similarity(question, sentences)` how close each sentence reads.
+    Quotes in `exclude` (white space runs made one space), and sentences within them or
+    around them, are not picked: those that verification removed from an earlier draft."""
     pool = candidates(passages)
-    if not pool:
+    rows = features(question, pool, idf) if pool else None
+    if exclude and rows is not None:
+        keep = [i for i, c in enumerate(pool) if not _overlaps(spaced(c.quote), exclude)]
+        pool, rows = [pool[i] for i in keep], rows[keep]
+    if not pool or rows is None:
         return Draft("", abstained=True)
-    picked = select(pool, features(question, pool, idf))
+    picked = select(pool, rows)
     if not picked or not holds_asked(question, picked[0], similarity):
         return Draft("", abstained=True)
     quotes = {
@@ -38,6 +45,15 @@ def extractive_draft(
     }
     text = " ".join(f"{' '.join(c.quote.split())} [{n}]" for n, c in enumerate(picked, 1))
     return Draft(text, quotes)
+
+
+def _overlaps(quote: str, exclude: Set[str]) -> bool:
+    return any(quote in removed or removed in quote for removed in exclude)
+
+
+def spaced(quote: str) -> str:
+    """A quote with its runs of white space made one space."""
+    return " ".join(quote.split())
 
 
 def holds_asked(question: str, best: Candidate, similarity: Similarity) -> bool:
@@ -54,6 +70,7 @@ def answer_parts(
     found: Sequence[Sequence[Passage]],
     idf: Callable[[str], float],
     similarity: Similarity,
+    exclude: Set[str] = frozenset(),
 ) -> Draft:
     """A conjoined question answered part by part (`found[i]`: the passages retrieved for
     `parts[i]`). Each part may be answered from the passages found for any part, its own
@@ -64,7 +81,7 @@ def answer_parts(
         for passages in [found[i], *found[:i], *found[i + 1 :]]:
             for passage in passages:
                 pool.setdefault(passage.chunk.chunk_id, passage)
-        drafts.append(extractive_draft(part, list(pool.values()), idf, similarity))
+        drafts.append(extractive_draft(part, list(pool.values()), idf, similarity, exclude))
     return combine(parts, drafts)
 
 

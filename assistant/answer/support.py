@@ -281,6 +281,18 @@ def adds_unquoted(question: str, sentence: str, quotes: Sequence[str]) -> bool:
     return len(added) >= 2 and not added & base_terms(" ".join(quotes))
 
 
+def says_what_is_asked(question: str, quotes: Sequence[str]) -> bool:
+    """True when the quotes hold a word of what the question asks beyond the names it asks
+    about, or it asks nothing beyond them: "the LZMA2 encoder competes with bzip2" names bzip2
+    but says nothing of "Who holds the copyright for bzip2?". A looser test than it seems
+    (a quote may say "established" for "founded"), so it gates only second choices."""
+    named = set().union(
+        *(base_terms(name) for name in facts(question, inner_capitals(question)).names)
+    )
+    asked = base_terms(question) - named - base_terms("whose")
+    return not asked or bool(asked & base_terms(" ".join(quotes)))
+
+
 def off_topic(question: str, evidence: Sequence[str], ordinary: Set[str] = frozenset()) -> bool:
     """True when the question names someone or something and the evidence — the quotes and
     the text around them, where a "he" or "the company" is named — names none of them:
