@@ -11,6 +11,7 @@ from assistant.answer.support import (
     facts,
     off_topic,
     ordinary_words,
+    repeats_itself,
     unmentioned,
 )
 from assistant.types import Chunk, Passage
@@ -84,6 +85,27 @@ def test_verification_abstains_when_no_sentence_is_backed() -> None:
     draft = Draft("Tim Cook called it a wake-up call [1].", {1: ProposedQuote("f.txt", TRUMP)})
     verified = verify_draft(draft, texts, ["f.txt"], question="What did Tim Cook say?")
     assert verified.abstained and len(verified.unsupported) == 1
+
+
+LEICHENAUER = (
+    "The breakthrough shows that improving AI models isn't just about making them larger, said "
+    "Stefan Leichenauer, vice president of engineering at quantum AI startup SandboxAQ."
+)
+
+
+def test_a_sentence_caught_in_a_loop_is_removed_though_its_names_are_quoted() -> None:
+    # Qwen2.5-Coder-1.5B on news dev d01, until its token cap: every name is in the quote
+    clause = "Stefan Leichenauer, vice president of engineering at quantum AI startup SandboxAQ"
+    looped = f"{clause}, said {clause}, said {clause}, said Stefan Leichenauer, vice president"
+    assert repeats_itself(looped)
+    assert not repeats_itself(f"{clause}, said the paper.")
+    assert not repeats_itself("He said no, no, no and no again.")  # short runs are speech
+    texts = FileTexts({"f.txt": LEICHENAUER})
+    draft = Draft(f"{looped} [1].", {1: ProposedQuote("f.txt", LEICHENAUER)})
+    question = "Who is Stefan Leichenauer?"
+    verified = verify_draft(draft, texts, ["f.txt"], question=question)
+    assert verified.abstained
+    assert verified.why == ("it repeats itself (the model looped)",)
 
 
 def test_prompt_sources_keep_the_best_sentences_within_budget() -> None:

@@ -30,6 +30,7 @@ from assistant.answer.support import (
     names_asked,
     off_topic,
     ordinary_words,
+    repeats_itself,
     restates,
 )
 from assistant.chunking import document_title
@@ -245,10 +246,11 @@ def _drop_unbacked_sentences(
     about: dict[int, str],
     ordinary: dict[int, frozenset[str]],
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """Remove marked sentences whose names or numbers their own quotes do not hold (the
-    `evidence` around each quote may name its "he"), and those whose quotes are `about`
-    nothing the question names (`support.off_topic`; `ordinary`: the lower-case words of each
-    quote's document), and those that only restate the question (`support.restates`).
+    """Remove marked sentences that loop (`support.repeats_itself`), those whose names or
+    numbers their own quotes do not hold (the `evidence` around each quote may name its
+    "he"), and those whose quotes are `about` nothing the question names
+    (`support.off_topic`; `ordinary`: the lower-case words of each quote's document), and
+    those that only restate the question (`support.restates`).
     Returns the text left, the sentences removed and, for each, why."""
     kept: list[str] = []
     removed: list[str] = []
@@ -265,7 +267,9 @@ def _drop_unbacked_sentences(
             kept.extend([before, piece])  # `_drop_unsupported_claims` has judged these
             continue
         lacking = check_sentence(claim, quotes, question, windows)
-        if lacking:
+        if repeats_itself(claim):
+            why.append("it repeats itself (the model looped)")
+        elif lacking:
             why.append(f"its quote does not say {lacking.describe(claim)}")
         elif adds_unquoted(question, claim, quotes):
             why.append("its quote says none of what it adds to the question")

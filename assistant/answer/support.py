@@ -257,6 +257,25 @@ def _words(text: str) -> set[str]:
 _POLARITY = frozenset("yes no not never none neither nor".split())
 
 
+_LOOP_WORDS = 6  # a run of this many words said three times in one sentence is a loop
+_LOOP_TIMES = 3
+
+
+def repeats_itself(sentence: str) -> bool:
+    """True when a run of six words comes three times in the sentence: a small model caught
+    in a loop ("… SandboxAQ, said Stefan Leichenauer, vice president … SandboxAQ, said Stefan
+    Leichenauer, …" until the reply's token cap) writes no claim a reader can use, even when
+    every name in it is in its quote."""
+    words = re.findall(r"\w+", sentence.lower())
+    seen: dict[tuple[str, ...], int] = {}
+    for i in range(len(words) - _LOOP_WORDS + 1):
+        run = tuple(words[i : i + _LOOP_WORDS])
+        seen[run] = seen.get(run, 0) + 1
+        if seen[run] >= _LOOP_TIMES:
+            return True
+    return False
+
+
 def restates(question: str, sentence: str) -> bool:
     """True when the sentence adds nothing to the question: every content word of it is the
     question's ("Which technique does she say lets rivals do more with less?" answered with

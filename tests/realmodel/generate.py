@@ -53,8 +53,12 @@ def generate(
     max_tokens: int | None,
     temperature: float,
     seed: int | None,
+    repeat_penalty: float = 1.1,
+    repeat_last_n: int = 64,
 ) -> Iterator[tuple[str, str | None]]:
-    """Yield (text piece, None) as tokens come, then ("", "stop" | "length")."""
+    """Yield (text piece, None) as tokens come, then ("", "stop" | "length"). Tokens among
+    the last `repeat_last_n` generated are penalised by `repeat_penalty`, as Ollama's llama.cpp
+    runner does by default (its Modelfile defaults: 1.1 over 64 tokens)."""
     import llama_cpp
 
     tokens = llm.tokenize(chat_prompt(llm, messages).encode("utf-8"), special=True)
@@ -68,9 +72,12 @@ def generate(
     rng = np.random.default_rng(seed)
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
     budget = max_tokens or (llm.n_ctx() - llm.n_tokens)
+    recent: list[int] = []
     try:
         for _ in range(budget):
             logits = np.ctypeslib.as_array(llm._ctx.get_logits_ith(-1), shape=(llm.n_vocab(),))
+            if recent and repeat_penalty != 1.0:
+                logits = _penalised(logits, recent, repeat_penalty)
             token = _pick(logits, temperature, rng)
             if sampler is not None and not _allowed(sampler, token, logits[token]):
                 token = _pick(_constrained(sampler, logits), temperature, rng)
@@ -79,6 +86,8 @@ def generate(
                 return
             if sampler is not None:
                 llama_cpp.llama_sampler_accept(sampler, token)
+            if repeat_last_n:
+                recent = [*recent, token][-repeat_last_n:]
             piece = decoder.decode(llm.detokenize([token], special=False))
             if piece:
                 yield piece, None
@@ -99,6 +108,15 @@ def _evaluate_prompt(llm: Any, tokens: list[int]) -> None:
         common += 1
     llm.n_tokens = min(common, len(tokens) - 1)
     llm.eval(tokens[llm.n_tokens :])
+
+
+def _penalised(logits: np.ndarray, recent: list[int], penalty: float) -> np.ndarray:
+    """llama.cpp's repetition penalty: a recent token's logit divided by `penalty` when
+    positive, multiplied by it when negative."""
+    out = np.array(logits, dtype=np.single)
+    seen = np.unique(np.asarray(recent, dtype=np.intp))
+    out[seen] = np.where(out[seen] > 0, out[seen] / penalty, out[seen] * penalty)
+    return out
 
 
 def _pick(logits: np.ndarray, temperature: float, rng: np.random.Generator) -> int:

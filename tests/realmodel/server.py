@@ -4,8 +4,9 @@ Ollama itself cannot be installed here, so this serves the same HTTP API — the
 `tests/ollama_standin.py` (`/api/tags`, `/api/show`, `/api/version`, `/api/chat` streamed or
 not) — but the replies come from real instruction-tuned models, with the options the
 assistant sends: `format` ("json" or a JSON schema, which llama.cpp turns into a grammar as
-Ollama does), `temperature`, `num_ctx`, `num_predict`, `seed`. Models are loaded on first use
-and answer one request at a time, as a single Ollama runner does.
+Ollama does), `temperature`, `num_ctx`, `num_predict`, `seed`, `repeat_penalty` and
+`repeat_last_n` (Ollama's defaults, 1.1 over the last 64 tokens, when not given). Models are
+loaded on first use and answer one request at a time, as a single Ollama runner does.
 
     python -m tests.realmodel.server --port 11435 [--version 0.12.6]
 """
@@ -108,6 +109,8 @@ class _RealHandler(_Handler):
             "temperature": float(options.get("temperature", 0.8)),
             "max_tokens": int(options["num_predict"]) if options.get("num_predict") else None,
             "seed": options.get("seed"),
+            "repeat_penalty": float(options.get("repeat_penalty", 1.1)),
+            "repeat_last_n": int(options.get("repeat_last_n", 64)),
         }
         n_ctx = int(options.get("num_ctx") or DEFAULT_CTX)
         model = str(body["model"])
