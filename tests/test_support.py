@@ -13,6 +13,7 @@ from assistant.answer.support import (
     ordinary_words,
     repeats_itself,
     unmentioned,
+    unquoted_title,
 )
 from assistant.types import Chunk, Passage
 from assistant.verify import FileTexts
@@ -106,6 +107,23 @@ def test_a_sentence_caught_in_a_loop_is_removed_though_its_names_are_quoted() ->
     verified = verify_draft(draft, texts, ["f.txt"], question=question)
     assert verified.abstained
     assert verified.why == ("it repeats itself (the model looped)",)
+
+
+def test_a_title_the_quote_does_not_give_is_unsupported() -> None:
+    # Qwen2.5-Coder-1.5B on news dev d01 (with Ollama's repeat penalty): "Leichenauer is the
+    # CEO of SandboxAQ" over a quote that makes him its vice president of engineering
+    assert unquoted_title("Who is Stefan Leichenauer?", "Leichenauer is the CEO.", [LEICHENAUER])
+    texts = FileTexts({"f.txt": LEICHENAUER})
+    draft = Draft(
+        "Leichenauer is the CEO of SandboxAQ [1].", {1: ProposedQuote("f.txt", LEICHENAUER)}
+    )
+    verified = verify_draft(draft, texts, ["f.txt"], question="Who is Stefan Leichenauer?")
+    assert verified.abstained and verified.why == ("its quote does not say CEO",)
+    # either form of the title backs the other, and the question's own title is allowed
+    chief = "Liang Wenfeng, the chief executive of DeepSeek, spoke."
+    assert not unquoted_title("Who runs DeepSeek?", "Liang Wenfeng is DeepSeek's CEO.", [chief])
+    assert not unquoted_title("Who is the CEO?", "The CEO is Liang Wenfeng.", ["Liang spoke."])
+    assert not unquoted_title("Who spoke?", "Tim Cook, Apple's chief executive, spoke.", [chief])
 
 
 def test_prompt_sources_keep_the_best_sentences_within_budget() -> None:

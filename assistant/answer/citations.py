@@ -32,6 +32,7 @@ from assistant.answer.support import (
     ordinary_words,
     repeats_itself,
     restates,
+    unquoted_title,
 )
 from assistant.chunking import document_title
 from assistant.followup import split_question
@@ -271,6 +272,8 @@ def _drop_unbacked_sentences(
             why.append("it repeats itself (the model looped)")
         elif lacking:
             why.append(f"its quote does not say {lacking.describe(claim)}")
+        elif title := unquoted_title(question, claim, [*quotes, *windows]):
+            why.append(f"its quote does not say {title}")
         elif adds_unquoted(question, claim, quotes):
             why.append("its quote says none of what it adds to the question")
         elif off_topic(question, subjects, lower):

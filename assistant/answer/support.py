@@ -257,6 +257,29 @@ def _words(text: str) -> set[str]:
 _POLARITY = frozenset("yes no not never none neither nor".split())
 
 
+# Titles the name check passes over (they are not names), with how a text may spell them out.
+_TITLES_SPELT = {
+    "ceo": "chief executive",
+    "cto": "chief technology officer",
+    "cfo": "chief financial officer",
+    "coo": "chief operating officer",
+}
+
+
+def unquoted_title(question: str, sentence: str, evidence: Sequence[str]) -> str:
+    """A title the sentence gives ("CEO", "chief executive") that neither the question nor the
+    evidence (the quotes and the text around them) holds in either form, or "": "Leichenauer
+    is the CEO of SandboxAQ" over "Stefan Leichenauer, vice president of engineering at …
+    SandboxAQ"."""
+    said = fold_text(sentence).lower()
+    held = fold_text(" ".join([question, *evidence])).lower()
+    for short, spelt in _TITLES_SPELT.items():
+        pattern = rf"\b(?:{short}s?|{spelt})\b"
+        if re.search(pattern, said) and not re.search(pattern, held):
+            return short.upper()
+    return ""
+
+
 _LOOP_WORDS = 6  # a run of this many words said three times in one sentence is a loop
 _LOOP_TIMES = 3
 
