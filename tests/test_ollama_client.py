@@ -75,7 +75,8 @@ def test_pieces_are_yielded_before_the_stream_ends(ollama_standin: OllamaStandin
 def test_default_options_are_sent(ollama_standin: OllamaStandin) -> None:
     collect(chat(ollama_standin.url).stream_chat(MESSAGES))
     (body,) = ollama_standin.chat_bodies
-    assert body["options"] == {"temperature": 0.0, "num_ctx": 8192}
+    # no repetition penalty (Ollama's default is 1.1): an answer repeats the words it quotes
+    assert body["options"] == {"temperature": 0.0, "num_ctx": 8192, "repeat_penalty": 1.0}
 
 
 def test_stopping_early_closes_the_stream(ollama_standin: OllamaStandin) -> None:
