@@ -412,7 +412,9 @@ class Assistant:
         stands."""
         if not answer.abstained or draft.abstained or not answer.unsupported_sentences:
             return answer
-        exclude = frozenset(" ".join(q.quote.split()) for q in draft.quotes.values())
+        from assistant.answer.extractive import spaced
+
+        exclude = frozenset(spaced(q.quote) for q in draft.quotes.values())
         again = neutralise_quoted_markers(
             self._extractive_draft(engine, question, passages, exclude)
         )

@@ -11,6 +11,7 @@ Raise a floor when a set's score rises for good.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,19 +76,26 @@ PDFWEB_MEASURED = (14, 20)  # two Debian PDF manuals and three web pages (eval/p
 PDFWEB_FLOOR = 13  # set at 16/20 with the phrasing rules; issue 10's selector scores 14
 
 
+def score_folder_set(folder: Path, tmp_path: Path) -> tuple[RunScore, list[dict[str, Any]]]:
+    """A set with its own corpus (`folder`/corpus, `folder`/questions.jsonl), indexed afresh
+    and answered extractively: its score and the answers."""
+    from tests.conftest import settings_for
+
+    corpus, index = folder / "corpus", tmp_path / "index"
+    assistant = Assistant(settings_for(corpus, index))
+    assistant.reindex()
+    golds = load_gold(folder / "questions.jsonl")
+    results = [assistant.answer(g.question, question_id=g.id).to_json() for g in golds]
+    texts, _ = load_corpus(corpus, index)
+    return score_run(golds, results, Corpus.of(texts)), results
+
+
 @pytest.mark.slow
 def test_the_pdf_and_web_page_set_scores_at_least_its_floor_with_pages_cited(
     tmp_path: Path,
 ) -> None:
-    from tests.conftest import settings_for
-
-    corpus, index = PDFWEB / "corpus", tmp_path / "index"
-    assistant = Assistant(settings_for(corpus, index))
-    assistant.reindex()
-    golds = load_gold(PDFWEB / "questions.jsonl")
-    results = [assistant.answer(g.question, question_id=g.id).to_json() for g in golds]
-    texts, _ = load_corpus(corpus, index)
-    overall = score_run(golds, results, Corpus.of(texts)).overall()
+    run, results = score_folder_set(PDFWEB, tmp_path)
+    overall = run.overall()
     assert overall["questions"] == PDFWEB_MEASURED[1]
     assert overall["correct"] >= PDFWEB_FLOOR
     assert overall["quote_validity"] in (1.0, None), overall["quotes"]
@@ -103,15 +111,7 @@ LEGAL_FLOOR = 13  # 12 when written; 13 with whole multi-word names, 14 with the
 
 @pytest.mark.slow
 def test_the_licence_set_scores_at_least_its_floor(tmp_path: Path) -> None:
-    from tests.conftest import settings_for
-
-    corpus, index = LEGAL / "corpus", tmp_path / "index"
-    assistant = Assistant(settings_for(corpus, index))
-    assistant.reindex()
-    golds = load_gold(LEGAL / "questions.jsonl")
-    results = [assistant.answer(g.question, question_id=g.id).to_json() for g in golds]
-    texts, _ = load_corpus(corpus, index)
-    run = score_run(golds, results, Corpus.of(texts))
+    run, _ = score_folder_set(LEGAL, tmp_path)
     overall = run.overall()
     failed = [
         f"{q.gold.id} {q.verdict}: {'; '.join(q.reasons)}" for q in run.questions if not q.correct

@@ -355,7 +355,9 @@ def off_topic(question: str, evidence: Sequence[str], ordinary: Set[str] = froze
     named = {
         name
         for name in asked
-        if name in said or set(_parts(name)) <= said or set(_version_parts(name) or [""]) <= said
+        if name in said
+        or set(_parts(name)) <= said
+        or bool((versioned := _version_parts(name)) and set(versioned) <= said)
     }
     runs = [run for run in asked_runs(question, asked) if run & named]
     return all(shadowed(run, joined, said, ordinary) for run in runs)
