@@ -291,3 +291,19 @@ def test_a_sentence_overlapping_chunks_repeat_is_offered_once() -> None:
     chosen = select_sources(passages, lambda texts: [1.0] * len(texts), 1000)
     assert [s.passage.chunk.chunk_id for s in chosen] == ["a", "b"]  # "a2" offers nothing new
     assert sum(s.text.count(shared) for s in chosen) == 1
+
+
+def test_past_the_first_few_sentences_far_below_the_best_are_left_out() -> None:
+    text = " ".join(f"Sentence number {n} of the story goes on here." for n in range(9))
+    passage = Passage(Chunk("s", "s.txt", "s", 0, len(text), text, 0), 1.0)
+
+    def falling(texts: list[str]) -> list[float]:  # 10.0, 9.8, 9.6 … 8.4
+        return [10.0 - 0.2 * int(t.split()[2]) for t in texts]
+
+    (source,) = select_sources([passage], falling, 1000)
+    kept = [int(span.text.split()[2]) for span in source.spans]
+    assert kept == [0, 1, 2, 3, 4, 5, 6, 7]  # the budget has room; 8 scores 1.6 below the best
+    (few,) = select_sources([passage], lambda texts: [10.0, 1.0, 1.0] + [0.0] * 6, 1000)
+    assert len(few.spans) == 5  # the first five are always offered, however far below
+    (two,) = select_sources([passage], lambda texts: [10.0] * 9, 25)
+    assert len(two.spans) == 2  # and the budget still caps them

@@ -22,6 +22,13 @@ from assistant.types import Passage
 
 CHARS_PER_TOKEN = 4  # English prose with these tokenizers: ~4 characters a token
 MIN_SENTENCE_CHARS = 20
+# Past the best MIN_OFFERED sentences, a sentence scoring more than MARGIN below the best is
+# left out even when the budget has room. Offline over six question sets (two gold, four
+# unseen) the sentence holding the gold answer stayed in the prompt wherever the full budget
+# had it, and the median prompt was ~30 % shorter. With Qwen2.5-Coder-1.5B: NarrativeQA 92/112
+# right (89 without), news 11/12 (10), the four unseen sets 86 (85), first token ~25 % sooner.
+MARGIN = 1.5
+MIN_OFFERED = 5
 
 Relevance = Callable[[list[str]], list[float]]
 
@@ -69,7 +76,9 @@ def select_sources(
     budget = budget_tokens * CHARS_PER_TOKEN
     chosen: set[tuple[int, int]] = set()
     used = 0
-    for _, k in ranked:
+    for rank, (score, k) in enumerate(ranked):
+        if rank >= MIN_OFFERED and score < ranked[0][0] - MARGIN:
+            break
         p, i, span = pool[k]
         wanted = [(p, i)]
         if i > 0 and REFERS_BACK.match(span.text):
