@@ -85,6 +85,23 @@ def test_features_see_the_question_terms_names_and_kind() -> None:
     assert list(column["rank"]) == [1.0, 1.0]
 
 
+def test_a_capitalised_opening_word_is_a_name_only_where_the_sentences_capitalise_it() -> None:
+    pool = [
+        candidate("Overhead is low: about 60ns per iteration, unit tested."),
+        candidate("Then Fletch takes Gail on a vacation to Rio."),
+    ]
+
+    def missing(question: str) -> list[float]:
+        rows = features(question, pool, lambda t: 1.0)
+        return list(dict(zip(FEATURES, rows.T, strict=True))["names_missing"])
+
+    # "Roughly" and "Under" open the question; no sentence names anyone so
+    assert missing("Roughly how much overhead per iteration?") == [0.0, 0.0]
+    assert missing("Under the terms, whom does Fletch take to Rio?") == [1.0, 0.0]
+    # "Fletch" opens it too, but the sentences write it as a name
+    assert missing("Fletch takes Gail to where?") == [1.0, 0.0]
+
+
 def test_sentence_scores_rank_the_answering_sentence_first_across_passages() -> None:
     text = "The weather in Paris was mild that spring.  Liang Wenfeng founded DeepSeek in 2023."
     first = Passage(Chunk("a", "a.txt", "s", 0, len(text), text, 0), 1.0)

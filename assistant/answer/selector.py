@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer.support import inner_capitals
 from assistant.followup import entities
 from assistant.sentences import text_sentences
 from assistant.textnorm import terms
@@ -175,6 +176,21 @@ def holds_kind(pattern: re.Pattern[str], text: str, question_terms: set[str]) ->
     )
 
 
+def _asked_names(question: str, pool: Sequence[Candidate]) -> list[str]:
+    """The question's names (`followup.entities`), less a capitalised opening word that no
+    retrieved sentence capitalises within it: "Roughly how much …", "Under the MIT License
+    …", "Whom does …" open with grammar, not a name; "Fletch takes Gail …" opens with one."""
+    names = entities(question)
+    if not names or not question.lstrip().startswith(names[0].split()[0]):
+        return names
+    first, *rest = names[0].split()
+    bare = first.rstrip("'’s").rstrip("'’")
+    marked = any(c.isdigit() or c.isupper() for c in bare[1:])
+    if marked or bare.lower() in inner_capitals(question, *(c.text for c in pool)):
+        return names
+    return [n for n in [" ".join(rest), *names[1:]] if n]
+
+
 def features(
     question: str,
     pool: Sequence[Candidate],
@@ -185,7 +201,8 @@ def features(
     total = sum(weights.values()) or 1.0
     asked = set(weights)
     kinds = [pattern for _, pattern in asked_kinds(question)]
-    found = [frozenset(terms(n)) for n in [*entities(question), *_NUMBER.findall(question)]]
+    asked_names = _asked_names(question, pool)
+    found = [frozenset(terms(n)) for n in [*asked_names, *_NUMBER.findall(question)]]
     names = [set(n) for n in dict.fromkeys(found) if n]
     unseen = idf(UNSEEN)  # the idf of a term the corpus lacks
     unknown = sum(w for w in weights.values() if w >= unseen - 1e-9) / total
