@@ -72,7 +72,9 @@ _CONJOINED = re.compile(
 
 def split_question(question: str) -> list[str]:
     """ "Who founded X, and what did it do?" → two questions; the later ones carry the first
-    one's names when they refer back to it. A simple question comes back as it is."""
+    one's names when they refer back to it. A simple question comes back as it is, and so
+    does one whose later part refers back to a first part that names nothing: "Is there a
+    variable that turns the loader off, and what is it called?" is one question."""
     parts = [p.strip(" ,;?") for p in _CONJOINED.split(question)]
     parts = [p + "?" for p in parts if len(p.split()) >= 2]
     if len(parts) < 2:
@@ -81,6 +83,8 @@ def split_question(question: str) -> list[str]:
     resolved = [parts[0]]
     for part in parts[1:]:
         carried = [n for n in names if n not in part]
+        if needs_context(part) and not names:
+            return [question]
         resolved.append(
             f"{part} ({', '.join(carried)})" if carried and needs_context(part) else part
         )

@@ -90,6 +90,9 @@ def test_conjoined_questions_are_split_and_carry_names() -> None:
     assert split_question("What did Musk and Trump discuss?") == [
         "What did Musk and Trump discuss?"
     ]
+    # a later part that refers back to a first part naming nothing cannot stand alone
+    whole = "Is there a variable that turns the loader off, and what is it called?"
+    assert split_question(whole) == [whole]
 
 
 def test_combined_parts_say_which_part_has_no_answer() -> None:
