@@ -49,6 +49,11 @@ SETS = {
         ROOT / "eval/legal/corpus",
         "report only, licence texts, written before any run",
     ),
+    "pkgdocs": (
+        ROOT / "eval/pkgdocs/questions.jsonl",
+        ROOT / "eval/pkgdocs/corpus",
+        "report only, package READMEs, written before any run",
+    ),
 }
 START, END = "<!-- eval-sets:start -->", "<!-- eval-sets:end -->"
 ASSISTANT = str(Path(sys.executable).parent / "assistant")
