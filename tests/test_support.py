@@ -398,6 +398,21 @@ def test_a_dotted_word_names_its_parts() -> None:
     assert verified.text == f"{quote} [1]" and not verified.unsupported
 
 
+def test_an_identifier_is_one_name_and_names_its_parts() -> None:
+    # Qwen2.5-Coder-1.5B on a python-dotenv README: "DOTENV" and "LOAD" are each in the quote
+    quote = "from dotenv import load_dotenv"
+    question = "Which environment variable turns python-dotenv's loader off?"
+    assert check_sentence("It is called `DOTENV_LOAD`.", [quote], question).names == (
+        "dotenv_load",
+    )
+    assert not check_sentence("Call `load_dotenv` from the DOTENV module.", [quote], question)
+    held = "Set `PYTHON_DOTENV_DISABLED=1` to disable `load_dotenv()`."
+    assert not check_sentence("Setting PYTHON_DOTENV_DISABLED turns it off.", [held], question)
+    # reStructuredText's trailing underscore marks a link, not another name
+    assert not check_sentence("DiskCache is a cache library.", ["`DiskCache`_ is a library"])
+    assert not check_sentence("A Cache object stores pairs.", ["Cache_ objects store pairs."])
+
+
 def test_a_cited_file_s_name_says_what_a_technical_document_is_about() -> None:
     # Qwen2.5-Coder-1.5B's right answer on a spec the name of which is the only mention
     quote = "The maximum priority is 100."

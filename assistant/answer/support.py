@@ -40,8 +40,9 @@ def fold_text(text: str) -> str:
 
 # A number: digits with thousands separators or decimals ("2,048", "5.6", "25%").
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?![\w])")
-# A word as written, keeping inner capitals, digits, hyphens and apostrophes ("xAI's", "H100").
-_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9'’\-]|\.(?=[A-Za-z0-9]))*")
+# A word as written, keeping inner capitals, digits, hyphens, apostrophes and underscores
+# ("xAI's", "H100", "PYTHON_DOTENV_DISABLED": an identifier is one name, not its parts).
+_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_'’\-]|\.(?=[A-Za-z0-9]))*")
 # What "the company" or "the novel" stands in for: a name given earlier in the text.
 STAND_INS = (
     "company|firm|startup|group|model|lab|agency|government|country|city|book|film|novel|story"
@@ -120,7 +121,7 @@ def _marked(word: str) -> bool:
 def _name_key(word: str) -> str:
     """A word in comparison form: lower case, no accents ("Golfín" = "Golfin"), no 's."""
     word = re.sub(r"'s$|'$", "", _unaccented(word.replace("’", "'")))
-    return word.strip("-'").lower()
+    return word.strip("-'_").lower()
 
 
 def _number_key(number: str) -> str:
@@ -248,10 +249,11 @@ def _merge(all_facts: Iterable[Facts]) -> Facts:
 
 
 def _words(text: str) -> set[str]:
-    """The text's words in comparison form; a dotted word gives its parts too: a quote that
-    says "libtasn1.h" names "libtasn1"."""
+    """The text's words in comparison form; a dotted or underscored word gives its parts
+    too: a quote that says "libtasn1.h" names "libtasn1", and "load_dotenv" names "dotenv"
+    (but not "DOTENV_LOAD")."""
     found = {_name_key(m.group()) for m in _TOKEN.finditer(fold_text(text))}
-    return found | {part for word in found if "." in word for part in word.split(".") if part}
+    return found | {part for word in found for part in re.split(r"[._]", word) if part}
 
 
 _POLARITY = frozenset("yes no not never none neither nor".split())
