@@ -100,6 +100,10 @@ def test_a_capitalised_opening_word_is_a_name_only_where_the_sentences_capitalis
     assert missing("Under the terms, whom does Fletch take to Rio?") == [1.0, 0.0]
     # "Fletch" opens it too, but the sentences write it as a name
     assert missing("Fletch takes Gail to where?") == [1.0, 0.0]
+    assert missing("Fletch's Gail goes to where?") == [1.0, 0.0]
+    jones = [candidate("Then Davy Jones sails to Rio."), candidate("Overhead is low.")]
+    rows = features("Jones sails where?", jones, lambda t: 1.0)
+    assert list(dict(zip(FEATURES, rows.T, strict=True))["names_missing"]) == [0.0, 1.0]
 
 
 def test_sentence_scores_rank_the_answering_sentence_first_across_passages() -> None:

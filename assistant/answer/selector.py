@@ -184,7 +184,7 @@ def _asked_names(question: str, pool: Sequence[Candidate]) -> list[str]:
     if not names or not question.lstrip().startswith(names[0].split()[0]):
         return names
     first, *rest = names[0].split()
-    bare = first.rstrip("'’s").rstrip("'’")
+    bare = re.sub(r"['’]s?$", "", first)  # "Fletch's", "Jones’"
     marked = any(c.isdigit() or c.isupper() for c in bare[1:])
     if marked or bare.lower() in inner_capitals(question, *(c.text for c in pool)):
         return names
