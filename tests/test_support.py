@@ -12,6 +12,7 @@ from assistant.answer.support import (
     off_topic,
     ordinary_words,
     repeats_itself,
+    subjects_asked,
     unmentioned,
     unquoted_title,
 )
@@ -396,6 +397,29 @@ def test_a_dotted_word_names_its_parts() -> None:
     question = "What is the header file of the libtasn1 library?"
     verified = verify_draft(draft, texts, ["f.txt"], question=question)
     assert verified.text == f"{quote} [1]" and not verified.unsupported
+
+
+def test_a_lower_case_word_opening_a_file_name_is_a_subject_the_answer_must_be_about() -> None:
+    files = ["tqdm_README.md", "mmh3_README.md", "docs/report.txt", "003_0b0806e6.txt"]
+    question = "Who was the original author of tqdm?"
+    assert subjects_asked(question, files) == {"tqdm"}
+    assert subjects_asked("Who wrote the Tqdm docs?", files) == set()  # a name: checked as one
+    assert subjects_asked("Who wrote the 003 report?", files) == {"report"}
+    # Qwen2.5-Coder-1.5B's answer, cited to mmh3's citation block: its names are in its quote
+    quote = "title = {{mmh3}: A {Python} extension}, author = {Senuma, Hajime},"
+    texts = FileTexts({"mmh3_README.md": quote, "tqdm_README.md": "tqdm means progress."})
+    draft = Draft(
+        "The original author of tqdm was Hajime Senuma [1].",
+        {1: ProposedQuote("mmh3_README.md", quote)},
+    )
+    verified = verify_draft(draft, texts, ["mmh3_README.md"], question=question)
+    assert verified.abstained
+    assert verified.why == ("its quote is not about what the question names",)
+    held = "The tqdm module was started by Noam Yorav-Raphael."
+    ok = Draft(f"{held} [1]", {1: ProposedQuote("tqdm_README.md", held)})
+    texts = FileTexts({"tqdm_README.md": held, "mmh3_README.md": quote})
+    assert not verify_draft(ok, texts, ["tqdm_README.md"], question=question).abstained
+    assert not off_topic(question, ["tqdm_README.md: Noam Yorav-Raphael"], subjects={"tqdm"})
 
 
 def test_an_identifier_is_one_name_and_names_its_parts() -> None:

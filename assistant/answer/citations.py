@@ -32,6 +32,7 @@ from assistant.answer.support import (
     ordinary_words,
     repeats_itself,
     restates,
+    subjects_asked,
     unquoted_title,
 )
 from assistant.chunking import document_title
@@ -146,8 +147,9 @@ def verify_draft(
     evidence = {n: _evidence(texts, c) for n, c in located.items()}
     about = {n: _about(texts, c, evidence[n]) for n, c in located.items()}
     ordinary = _ordinary(texts, located, question)
+    subjects = subjects_asked(question, texts.names())
     text, unsupported, why = _drop_unbacked_sentences(
-        text, located, question, evidence, about, ordinary
+        text, located, question, evidence, about, ordinary, subjects
     )
     text, beside, beside_why = _drop_beside_the_question(text, located, question)
     unsupported, why = (*unsupported, *beside), (*why, *beside_why)
@@ -246,6 +248,7 @@ def _drop_unbacked_sentences(
     evidence: dict[int, str],
     about: dict[int, str],
     ordinary: dict[int, frozenset[str]],
+    subjects: frozenset[str] = frozenset(),
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Remove marked sentences that loop (`support.repeats_itself`), those whose names or
     numbers their own quotes do not hold (the `evidence` around each quote may name its
@@ -260,7 +263,7 @@ def _drop_unbacked_sentences(
         numbers = _numbers(piece)
         quotes = [located[n].quote for n in numbers if n in located]
         windows = [evidence[n] for n in numbers if n in evidence]
-        subjects = [about[n] for n in numbers if n in about]
+        topics = [about[n] for n in numbers if n in about]
         lower = frozenset().union(*(ordinary[n] for n in numbers if n in ordinary))
         claim = MARKER.sub("", piece)
         whole = f"{before} {claim}".strip()
@@ -276,7 +279,7 @@ def _drop_unbacked_sentences(
             why.append(f"its quote does not say {title}")
         elif adds_unquoted(question, claim, quotes):
             why.append("its quote says none of what it adds to the question")
-        elif off_topic(question, subjects, lower):
+        elif off_topic(question, topics, lower, subjects):
             why.append("its quote is not about what the question names")
         elif question and restates(question, whole):
             why.append("it only restates the question")

@@ -337,7 +337,24 @@ def says_what_is_asked(question: str, quotes: Sequence[str]) -> bool:
     return not asked or bool(asked & base_terms(" ".join(quotes)))
 
 
-def off_topic(question: str, evidence: Sequence[str], ordinary: Set[str] = frozenset()) -> bool:
+def subjects_asked(question: str, files: Iterable[str]) -> frozenset[str]:
+    """The question's lower-case words that open a corpus file's name, when it names nothing
+    capitalised: "tqdm" of "tqdm_README.md", "bzip2" of "bzip2_copyright.txt". A technical
+    corpus names its subjects so, and "Who was the original author of tqdm?" answered from
+    mmh3's README is beside the question, whatever names that answer's quote holds."""
+    if names_asked(question):
+        return frozenset()
+    heads = {re.split(r"[_.]", name.rsplit("/", 1)[-1], maxsplit=1)[0].lower() for name in files}
+    said = {m.group() for m in _TOKEN.finditer(fold_text(question)) if m.group().islower()}
+    return frozenset(w for w in said & heads if len(w) > 2 and not w.isdigit())
+
+
+def off_topic(
+    question: str,
+    evidence: Sequence[str],
+    ordinary: Set[str] = frozenset(),
+    subjects: Set[str] = frozenset(),
+) -> bool:
     """True when the question names someone or something and the evidence — the quotes and
     the text around them, where a "he" or "the company" is named — names none of them:
     the sentence may be true, but it is not about what was asked ("Who kills the Wieroo
@@ -347,8 +364,9 @@ def off_topic(question: str, evidence: Sequence[str], ordinary: Set[str] = froze
     give the cited file's name as evidence, which names what a technical document is about.
     One word of a name of several words is enough ("Carlyle" for "Archibald Carlyle") unless
     `shadowed` says it is another name's, `ordinary` being the lower-case words of the
-    documents the evidence comes from."""
-    asked = names_asked(question)
+    documents the evidence comes from. `subjects` are further names the question asks about
+    (`subjects_asked`)."""
+    asked = names_asked(question) | subjects
     if not asked:
         return False
     joined = " ".join(evidence)
