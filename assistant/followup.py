@@ -80,11 +80,11 @@ def split_question(question: str) -> list[str]:
     if len(parts) < 2:
         return [question]
     names = entities(parts[0])
+    if not names and any(needs_context(part) for part in parts[1:]):
+        return [question]
     resolved = [parts[0]]
     for part in parts[1:]:
         carried = [n for n in names if n not in part]
-        if needs_context(part) and not names:
-            return [question]
         resolved.append(
             f"{part} ({', '.join(carried)})" if carried and needs_context(part) else part
         )

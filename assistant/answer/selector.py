@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer.support import inner_capitals
+from assistant.answer.support import inner_capitals, opens_as_name
 from assistant.followup import entities
 from assistant.sentences import text_sentences
 from assistant.textnorm import terms
@@ -184,9 +184,7 @@ def _asked_names(question: str, pool: Sequence[Candidate]) -> list[str]:
     if not names or not question.lstrip().startswith(names[0].split()[0]):
         return names
     first, *rest = names[0].split()
-    bare = re.sub(r"['’]s?$", "", first)  # "Fletch's", "Jones’"
-    marked = any(c.isdigit() or c.isupper() for c in bare[1:])
-    if marked or bare.lower() in inner_capitals(question, *(c.text for c in pool)):
+    if opens_as_name(first, inner_capitals(question, *(c.text for c in pool))):
         return names
     return [n for n in [" ".join(rest), *names[1:]] if n]
 
@@ -201,8 +199,9 @@ def features(
     total = sum(weights.values()) or 1.0
     asked = set(weights)
     kinds = [pattern for _, pattern in asked_kinds(question)]
-    asked_names = _asked_names(question, pool)
-    found = [frozenset(terms(n)) for n in [*asked_names, *_NUMBER.findall(question)]]
+    found = [
+        frozenset(terms(n)) for n in [*_asked_names(question, pool), *_NUMBER.findall(question)]
+    ]
     names = [set(n) for n in dict.fromkeys(found) if n]
     unseen = idf(UNSEEN)  # the idf of a term the corpus lacks
     unknown = sum(w for w in weights.values() if w >= unseen - 1e-9) / total

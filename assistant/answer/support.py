@@ -88,7 +88,7 @@ def facts(text: str, known: frozenset[str] = frozenset()) -> Facts:
         if word[0].isdigit() and _NUMBER.fullmatch(word):
             continue
         at_start = bool(_SENTENCE_START.search(text[: match.start()]))
-        if _is_name(word) and (not at_start or _marked(word) or _name_key(word) in known):
+        if _is_name(word) and (not at_start or opens_as_name(word, known)):
             names.add(_name_key(word))
     numbers = {_number_key(m.group()) for m in _NUMBER.finditer(text)}
     return Facts(frozenset(n for n in names if n), frozenset(numbers))
@@ -104,6 +104,12 @@ def inner_capitals(*texts: str) -> frozenset[str]:
             if _is_name(word) and not _SENTENCE_START.search(text[: match.start()]):
                 found.add(_name_key(word))
     return frozenset(found)
+
+
+def opens_as_name(word: str, known: frozenset[str]) -> bool:
+    """Whether a capitalised word opening a sentence is a name: one wherever it stands
+    (H100, DeepSeek), or one that `known` (`inner_capitals`) holds."""
+    return _marked(word) or _name_key(word) in known
 
 
 def _is_name(word: str) -> bool:
@@ -253,7 +259,10 @@ def _words(text: str) -> set[str]:
     too: a quote that says "libtasn1.h" names "libtasn1", and "load_dotenv" names "dotenv"
     (but not "DOTENV_LOAD")."""
     found = {_name_key(m.group()) for m in _TOKEN.finditer(fold_text(text))}
-    return found | {part for word in found for part in re.split(r"[._]", word) if part}
+    split = {
+        part for word in found if "." in word or "_" in word for part in re.split(r"[._]", word)
+    }
+    return found | {part for part in split if part}
 
 
 _POLARITY = frozenset("yes no not never none neither nor".split())
