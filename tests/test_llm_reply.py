@@ -146,8 +146,9 @@ def test_prompts_fill_their_variables() -> None:
     assert "Question: Why {braces}?" in prompt
     text_prompt = answer_prompt("Why?", sources(), structured=False)
     assert "The corpus does not say." in text_prompt and "QUOTES:" in text_prompt
-    schema = answer_schema()
-    assert schema["properties"]["sentences"]["items"]["required"] == ["source", "quote", "text"]
+    items = answer_schema()["properties"]["sentences"]["items"]
+    # decoding follows this order: the sentence first, then its source and quote (llm.py)
+    assert list(items["properties"]) == items["required"] == ["text", "source", "quote"]
 
 
 def test_a_sentence_cut_off_by_the_schema_bound_is_dropped() -> None:

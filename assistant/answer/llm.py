@@ -1,8 +1,9 @@
 """The Ollama backend's pure half: the prompt, and the reply turned into a Draft.
 
 Two reply formats. Where the server can constrain decoding to a JSON schema (Ollama ≥ 0.5),
-the model fills `prompts/answer_schema.json`: a list of sentences, each with the number of
-its source and the quote that supports it, copied before the sentence is written. Elsewhere
+the model fills `prompts/answer_schema.json`: a list of sentences, each written first and then
+given the number of its source and the quote that supports it (a 1.5B model that copies a
+quote first then answers from whatever sentence it copied, often the wrong one). Elsewhere
 it writes text with `[n]` markers and a QUOTES: section (`prompts/answer.md`).
 
 Replies are taken as real small models write them: markers as `[Source 2]`, `(2)` or
