@@ -220,6 +220,23 @@ def test_a_sentence_that_only_restates_the_question_is_no_answer() -> None:
     assert verified.abstained and verified.why == ("it only restates the question",)
 
 
+def test_a_question_echoed_as_an_answer_is_removed() -> None:
+    from assistant.answer.support import asks
+
+    # SmolLM2-135M on NarrativeQA: the question echoed, over a quote that asks nothing
+    quote = "(A question that took place between her and Death/Joe earlier on)."
+    echoed = "Question: Who came back to hold hand with Susan?"
+    assert asks(echoed, [quote])
+    assert not asks("Joe came back to hold her hand.", [quote])
+    assert not asks("He asks “Who is there?”", ["He asks “Who is there?”"])  # the source's
+    texts = FileTexts({"f.txt": f"Susan waits. {quote}"})
+    draft = Draft(f"{echoed[:-1]} [1]?", {1: ProposedQuote("f.txt", quote)})
+    verified = verify_draft(
+        draft, texts, ["f.txt"], question="Who came back to hold hand with Susan?"
+    )
+    assert verified.abstained and verified.why == ("it asks a question rather than answering",)
+
+
 def test_a_sentence_cut_at_an_abbreviation_is_judged_whole() -> None:
     quote = (
         "Liang Wenfeng said his company stockpiled 10,000 Nvidia A100 GPUs before they were "

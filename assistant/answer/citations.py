@@ -26,6 +26,7 @@ from assistant.answer.support import (
     STAND_INS,
     adds_unquoted,
     asked_runs,
+    asks,
     check_sentence,
     names_asked,
     off_topic,
@@ -283,6 +284,8 @@ def _drop_unbacked_sentences(
             why.append("its quote is not about what the question names")
         elif question and restates(question, whole):
             why.append("it only restates the question")
+        elif asks(MARKER.sub("", whole), quotes):
+            why.append("it asks a question rather than answering")
         else:
             kept.extend([before, piece])
             continue

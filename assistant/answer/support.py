@@ -310,6 +310,13 @@ def repeats_itself(sentence: str) -> bool:
     return False
 
 
+def asks(sentence: str, quotes: Sequence[str]) -> bool:
+    """True when the sentence is a question that its quotes do not ask: a small model echoing
+    what it was asked ("Question: Who came back to hold hand with Susan?") claims nothing,
+    whatever it cites. A source's own question, quoted, is the source's."""
+    return sentence.rstrip(" \"'”’)").endswith("?") and not any("?" in q for q in quotes)
+
+
 def restates(question: str, sentence: str) -> bool:
     """True when the sentence adds nothing to the question: every content word of it is the
     question's ("Which technique does she say lets rivals do more with less?" answered with
