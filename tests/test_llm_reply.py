@@ -134,9 +134,13 @@ def test_streaming_views() -> None:
     assert visible_part("Answer [1].\nQUO") == "Answer [1].\n"
     assert visible_part('Answer [1].\nQUOTES:\n[1] "x"') == "Answer [1].\n"
     assert visible_part("Answer [1] still going") == "Answer [1] still going"
-    partial = '{"sentences": [{"source": 1, "quote": "q", "text": "First \\"one\\"."}, {"sou'
+    # the schema's order: each sentence is shown as soon as it is written, before its quote
+    partial = '{"sentences": [{"text": "First \\"one\\".", "source": 1, "quote": "unfini'
     assert visible_json(partial) == 'First "one".'
-    assert visible_json('{"sentences": [{"source": 1, "quote": "q", "text": "Unfini') == ""
+    assert visible_json('{"sentences": [{"text": "First.", "source": 1, "quote": "q"}, {"te') == (
+        "First."
+    )
+    assert visible_json('{"sentences": [{"text": "Unfini') == ""
 
 
 def test_prompts_fill_their_variables() -> None:

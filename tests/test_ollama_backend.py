@@ -300,9 +300,9 @@ class FakeClock:
 
 
 def json_reply(*sentences: tuple[int, str, str]) -> list[str]:
-    """A structured reply as a model streams it: in small pieces."""
+    """A structured reply as a model streams it, in the schema's order: in small pieces."""
     text = json.dumps(
-        {"sentences": [{"source": s, "quote": q, "text": t} for s, q, t in sentences]}
+        {"sentences": [{"text": t, "source": s, "quote": q} for s, q, t in sentences]}
     )
     return [text[i : i + 7] for i in range(0, len(text), 7)]
 
