@@ -312,3 +312,22 @@ def test_past_the_first_few_sentences_far_below_the_best_are_left_out() -> None:
     assert len(few.spans) == 5  # the first five are always offered, however far below
     (two,) = select_sources([passage], lambda texts: [10.0] * 9, 25)
     assert len(two.spans) == 2  # and the budget still caps them
+
+
+def test_a_real_quote_that_says_nothing_of_the_answer_gives_way_to_the_sentence_that_does() -> None:
+    # Qwen2.5-Coder-1.5B, pdfweb: "Squid runs as user proxy on Debian" over a real quote about
+    # the operator user; the passage's own sentence on squid is what backs it
+    text = (
+        "In Debian, the operator user is no longer created by default. "
+        "For example, group proxy is used by pdnsd, and squid runs as user proxy."
+    )
+    passage = Passage(Chunk("d", "users.html", "s", 0, len(text), text, 0), 1.0)
+    given = select_sources([passage], lambda texts: [1.0] * len(texts), 1000)
+    operator = "In Debian, the operator user is no longer created by default."
+    claim = "Squid runs as user proxy on Debian."
+    reply = json.dumps({"sentences": [{"text": claim, "source": 1, "quote": operator}]})
+    (quote,) = parse_json_reply(
+        reply, given, "As which user does squid run on Debian?"
+    ).quotes.values()
+    assert quote.quote == "For example, group proxy is used by pdnsd, and squid runs as user proxy."
+    assert quote.how == "attributed"

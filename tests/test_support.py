@@ -371,6 +371,16 @@ def test_a_sentence_whose_quote_says_none_of_what_it_adds_is_removed() -> None:
     )
     assert adds_unquoted(question, claim, [quote])
     assert not adds_unquoted(question, "Leichenauer works at SandboxAQ as vice president.", [quote])
+    # one word added is enough (Qwen2.5-Coder-1.5B, pdfweb); a "yes" is not a word to quote
+    operator = "In Debian, the operator user is no longer created by default."
+    squid = "As which user does squid run on Debian?"
+    assert adds_unquoted(squid, "Squid runs as user proxy on Debian.", [operator])
+    assert not adds_unquoted(squid, "Squid runs as user proxy.", ["squid runs as user proxy."])
+    dotenv = "Is there an environment variable that makes the loader do nothing?"
+    said = "There is an environment variable that makes the loader do nothing."
+    assert not adds_unquoted(
+        dotenv, "Yes, there is an environment variable that makes the loader do nothing.", [said]
+    )
     text = f"{quote} Other text."
     draft = Draft(f"{claim[:-1]} [1].", {1: ProposedQuote("f.txt", quote)})
     verified = verify_draft(draft, FileTexts({"f.txt": text}), ["f.txt"], question=question)

@@ -333,12 +333,13 @@ def restates(question: str, sentence: str) -> bool:
 
 
 def adds_unquoted(question: str, sentence: str, quotes: Sequence[str]) -> bool:
-    """True when the sentence adds two or more content words to the question and its quotes
-    hold none of them: "Ted is a dangerous drug lord" over a sentence about his henchmen, or
-    "Elizabeth's father is worried he is losing money" over "Elizabeth's father runs a
-    factory". Names alone cannot catch these: every name in them is the question's."""
-    added = base_terms(sentence) - base_terms(question)
-    return len(added) >= 2 and not added & base_terms(" ".join(quotes))
+    """True when the sentence adds content words to the question and its quotes hold none of
+    them: "Ted is a dangerous drug lord" over a sentence about his henchmen, "Elizabeth's
+    father is worried he is losing money" over "Elizabeth's father runs a factory", or "Squid
+    runs as user proxy" over a sentence about the operator user. Names alone cannot catch
+    these: every name in them is the question's. A "yes" or "no" is not checked here."""
+    added = base_terms(sentence) - base_terms(question) - base_terms(" ".join(_POLARITY))
+    return bool(added) and not added & base_terms(" ".join(quotes))
 
 
 def says_what_is_asked(question: str, quotes: Sequence[str]) -> bool:
