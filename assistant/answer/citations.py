@@ -284,7 +284,7 @@ def _drop_unbacked_sentences(
             why.append("its quote is not about what the question names")
         elif question and restates(question, whole):
             why.append("it only restates the question")
-        elif asks(MARKER.sub("", whole), quotes):
+        elif asks(whole, quotes):
             why.append("it asks a question rather than answering")
         else:
             kept.extend([before, piece])

@@ -266,6 +266,7 @@ def _words(text: str) -> set[str]:
 
 
 _POLARITY = frozenset("yes no not never none neither nor".split())
+_POLARITY_TERMS = frozenset(base_terms(" ".join(_POLARITY)))  # as `base_terms` spells them ("nev")
 
 
 # Titles the name check passes over (they are not names), with how a text may spell them out.
@@ -338,7 +339,7 @@ def adds_unquoted(question: str, sentence: str, quotes: Sequence[str]) -> bool:
     father is worried he is losing money" over "Elizabeth's father runs a factory", or "Squid
     runs as user proxy" over a sentence about the operator user. Names alone cannot catch
     these: every name in them is the question's. A "yes" or "no" is not checked here."""
-    added = base_terms(sentence) - base_terms(question) - base_terms(" ".join(_POLARITY))
+    added = base_terms(sentence) - base_terms(question) - _POLARITY_TERMS
     return bool(added) and not added & base_terms(" ".join(quotes))
 
 
