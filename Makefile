@@ -24,11 +24,13 @@ demo: setup  ## build the index of the bundled corpus and answer a question
 test: setup  ## the test suite (what CI runs)
 	$(BIN)/pytest -q
 
-$(BIN)/.llama-cpp: $(BIN)/.installed  ## llama-cpp-python, built once (5-10 min) and kept in $(TESTBED)
-	mkdir -p $(TESTBED)/wheels
-	ls $(TESTBED)/wheels/llama_cpp_python-*.whl >/dev/null 2>&1 || \
-		CMAKE_BUILD_PARALLEL_LEVEL=2 $(BIN)/pip wheel --no-deps -w $(TESTBED)/wheels '$(LLAMA_CPP)'
-	$(BIN)/pip install --quiet --find-links $(TESTBED)/wheels -e '.[dev,testbed]'
+# llama-cpp-python, built once (3-10 min) portably, without native or AMX code (AMX segfaults),
+# and kept in $(TESTBED)/wheels/<version>/<variant>/: see tests/realmodel/build.py
+$(BIN)/.llama-cpp: $(BIN)/.installed tests/realmodel/build.py
+	wheels=$$($(BIN)/python -m tests.realmodel.build --cache $(TESTBED) --package '$(LLAMA_CPP)') && \
+		$(BIN)/pip install --quiet --force-reinstall --no-deps $$wheels/llama_cpp_python-*.whl
+	$(BIN)/pip install --quiet -e '.[dev,testbed]'
+	$(BIN)/python -m tests.realmodel.build --check
 	$(BIN)/python -m tests.realmodel.models --cache $(TESTBED)
 	touch $@
 

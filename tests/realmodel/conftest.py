@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.realmodel.launch import TestbedDied, server_command, smoke, start
 from tests.realmodel.models import DEFAULT_CACHE, MODELS, model_path
 
 QWEN = "qwen2.5-coder:1.5b"
@@ -26,12 +27,13 @@ def real_ollama() -> Iterator[str]:
     missing = [name for name in MODELS if not model_path(name).exists()]
     if missing:
         pytest.fail(f"models {missing} are not in {DEFAULT_CACHE}: run `make test-llm`")
-    from tests.realmodel.server import serve
-
-    server = serve(0, DEFAULT_CACHE, "0.12.6", threads=2)
-    host, port = server.server_address[:2]
+    testbed = start(server_command(DEFAULT_CACHE), DEFAULT_CACHE / "server-pytest.log")
     try:
-        yield f"http://{host!s}:{port}"
+        smoke(testbed)
+    except TestbedDied as died:
+        testbed.stop()
+        pytest.fail(str(died.code), pytrace=False)
+    try:
+        yield testbed.url
     finally:
-        server.shutdown()
-        server.server_close()
+        testbed.stop()

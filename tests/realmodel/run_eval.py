@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
+from tests.realmodel.launch import Testbed, run_watched, server_command, smoke, start
 from tests.realmodel.models import DEFAULT_CACHE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,43 +35,9 @@ SETS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_server(cache: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.realmodel.server",
-            "--port",
-            str(port),
-            "--cache",
-            str(cache),
-        ],
-        cwd=REPO,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("the test bed server exited; see its output above")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process, url
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise SystemExit("the test bed server did not start within 60 s")
-
-
-def assistant(*args: str, env: dict[str, str] | None = None) -> None:
-    command = [str(Path(sys.executable).with_name("assistant")), *args]
-    subprocess.run(command, check=True, env={**os.environ, **(env or {})}, cwd=REPO)
+def assistant(testbed: Testbed, *args: str, env: dict[str, str] | None = None) -> None:
+    """Run the assistant's command, stopping at once with the cause if the server dies."""
+    run_watched(testbed, [str(Path(sys.executable).with_name("assistant")), *args], env)
 
 
 def gold_subset(gold: Path, limit: int | None, out: Path) -> Path:
@@ -88,18 +52,23 @@ def gold_subset(gold: Path, limit: int | None, out: Path) -> Path:
 
 
 def run_one(
-    name: str, model: str | None, url: str, cache: Path, limit: int | None, env: dict[str, str]
+    name: str,
+    model: str | None,
+    testbed: Testbed,
+    cache: Path,
+    limit: int | None,
+    env: dict[str, str],
 ) -> dict[str, Any]:
     gold, corpus = SETS[name]
     index = cache / "indexes" / name
     out = cache / "eval" / f"{name}-{(model or 'extractive').replace(':', '-')}"
     out.mkdir(parents=True, exist_ok=True)
     common = ["--corpus", str(corpus), "--index", str(index)]
-    assistant(*common, "reindex")
+    assistant(testbed, *common, "reindex")
     subset = gold_subset(gold, limit, out / "gold.jsonl")
-    backend = ["--llm", "auto", "--model", model, "--ollama-host", url] if model else []
+    backend = ["--llm", "auto", "--model", model, "--ollama-host", testbed.url] if model else []
     backend = backend or ["--llm", "extractive"]
-    assistant(*common, *backend, "eval", str(subset), "--out", str(out), env=env)
+    assistant(testbed, *common, *backend, "eval", str(subset), "--out", str(out), env=env)
     return summarise(name, model, out)
 
 
@@ -168,17 +137,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="also write the table (Markdown) here")
     args = parser.parse_args(argv)
     env = {"ASSISTANT_OLLAMA_TIMEOUT": "300"}
-    process, url = start_server(args.cache)
+    testbed = start(server_command(args.cache), args.cache / "server.log")
     rows = []
     try:
+        started = time.perf_counter()
+        print(f"smoke check: {smoke(testbed)!r} ({time.perf_counter() - started:.1f} s)")
         for name in args.sets:
-            rows.append(run_one(name, None, url, args.cache, args.limit, env))
+            rows.append(run_one(name, None, testbed, args.cache, args.limit, env))
             for model in args.models:
-                rows.append(run_one(name, model, url, args.cache, args.limit, env))
+                rows.append(run_one(name, model, testbed, args.cache, args.limit, env))
                 print(table(rows), flush=True)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        testbed.stop()
     print(table(rows))
     if args.out:
         args.out.write_text(table(rows) + "\n", "utf-8")
