@@ -46,6 +46,7 @@ lint: setup
 bench: setup
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/documents.py
+	$(BIN)/python benchmarks/formats.py
 
 clean:  ## the virtualenv, build leftovers and the default index (index/.gitkeep stays)
 	rm -rf $(VENV) build dist *.egg-info

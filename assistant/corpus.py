@@ -1,31 +1,23 @@
 """Reading the corpus: which files count, and their text exactly as the citations refer to it.
 
-A text file's text is its bytes decoded (UTF-8, a UTF-8/UTF-16 byte-order mark honoured,
-otherwise Windows-1252/Latin-1 with a warning); a PDF's, web page's or Word document's is the
-text extracted from it (`assistant.documents`), kept in the index folder. Offsets in citations
-are character offsets into that text.
+Each file is read by its format (`assistant.readers`, chosen by content, then by suffix): a
+plain text's text is its bytes decoded; a web page's, Markdown file's, PDF's or Word
+document's is the text a person reads in it, drawn out once by `reindex` and kept in the index
+folder (`assistant.readers.cache`). Offsets in citations are character offsets into that text.
 """
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant import documents
+from assistant import readers
 from assistant.errors import CorpusError
+from assistant.readers import cache
 
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".rst", ".text"})
-MARKDOWN_SUFFIXES = frozenset({".md", ".markdown"})
-_ATX_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
-SNIFF_BYTES = 8192
 MAX_FILE_MB = 10.0  # ≈15,000 chunks, about ten minutes of embedding on a laptop CPU
-# A PDF's or Word file's bytes are mostly fonts and pictures: such files may be this many times
-# max_file_mb; the text extracted from them is held to max_file_mb (see text_too_large).
-DOCUMENT_SIZE_FACTOR = 20
 
 
 @dataclass(frozen=True)
@@ -35,11 +27,12 @@ class Document:
     name: str
     text: str
     sha256: str
-    encoding: str
+    encoding: str  # how a plain text was decoded; for other formats, the format
     page_starts: tuple[int, ...] = ()  # where each page starts in `text` (paged documents)
     title: str = ""
     warnings: tuple[str, ...] = ()  # what could not be read (pages without a text layer)
     sections: tuple[tuple[int, str], ...] = ()  # (where a heading starts, the heading)
+    kind: str = "text"  # the format that read it (readers.FORMATS)
 
 
 @dataclass(frozen=True)
@@ -97,9 +90,9 @@ def list_candidates(
 
 
 def _unusable(path: Path, root: Path, max_bytes: int) -> str:
-    suffix = path.suffix.lower()
-    if suffix and suffix not in TEXT_SUFFIXES and suffix not in documents.DOCUMENT_SUFFIXES:
-        return f"not a text or document file type ({suffix})"
+    claimed = readers.by_suffix(path.name)
+    if claimed is None:
+        return f"not a text or document file type ({path.suffix.lower()})"
     try:
         real = path.resolve(strict=True)
     except (OSError, RuntimeError):
@@ -109,7 +102,9 @@ def _unusable(path: Path, root: Path, max_bytes: int) -> str:
     try:
         if not real.is_file():
             return "not a regular file"
-        limit = max_bytes * (DOCUMENT_SIZE_FACTOR if documents.is_document(path.name) else 1)
+        # a PDF's or Word file's bytes are mostly fonts and pictures: it may be larger; the
+        # text drawn from it is held to max_file_mb (see text_too_large)
+        limit = max_bytes * claimed.size_factor
         if real.stat().st_size > limit:
             return f"larger than {limit / (1024 * 1024):g} MB (raise max_file_mb to index it)"
     except OSError as exc:
@@ -124,74 +119,32 @@ def text_too_large(document: Document, max_file_mb: float) -> str:
     return f"its text is larger than {max_file_mb:g} MB (raise max_file_mb to index it)"
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name of a file's bytes; raises ValueError for binary data."""
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="strict"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    if b"\x00" in data[:SNIFF_BYTES]:
-        raise ValueError("binary file (contains NUL bytes)")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    text = data.decode("cp1252", errors="replace") if _is_cp1252(data) else data.decode("latin-1")
-    if _mostly_control(text):
-        raise ValueError("binary file (mostly control characters)")
-    return text, "cp1252" if _is_cp1252(data) else "latin-1"
-
-
-def _is_cp1252(data: bytes) -> bool:
-    try:
-        data.decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _mostly_control(text: str) -> bool:
-    sample = text[:SNIFF_BYTES]
-    bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
-    return bool(sample) and bad / len(sample) > 0.1
-
-
 def read_document(
     root: Path, name: str, index_dir: Path | None = None, keep_extracted: bool = False
 ) -> Document:
-    """Read one corpus file by its name relative to root; never reads outside root. A PDF,
-    web page or Word document is parsed only if `index_dir` keeps no text extracted from
-    these bytes; with `keep_extracted` (reindex) what is parsed is kept there."""
+    """Read one corpus file by its name relative to root; never reads outside root. A file
+    that is not plain text is read by its format only if `index_dir` keeps no reading of these
+    bytes; with `keep_extracted` (reindex) what is read is kept there. ValueError (the
+    reason) for an empty, binary or unreadable file."""
     path = safe_path(root, name)
     data = path.read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
-    if not documents.is_document(name):
-        text, encoding = decode(data)
-        if path.suffix.lower() not in MARKDOWN_SUFFIXES:
-            return Document(name, text, sha256, encoding)
-        sections = markdown_sections(text)
-        title = sections[0][1] if sections else ""
-        return Document(name, text, sha256, encoding, title=title, sections=sections)
-    extracted = documents.cached(index_dir, sha256)
-    if extracted is None:
-        extracted = documents.extract(path)
-        if keep_extracted and index_dir is not None:
-            documents.keep(index_dir, sha256, extracted)
+    reading = cache.cached(index_dir, sha256)
+    if reading is None:
+        reading = readers.read(name, data)
+        if keep_extracted and index_dir is not None and reading.kind != "text":
+            cache.keep(index_dir, sha256, reading)
     return Document(
         name,
-        extracted.text,
+        reading.text,
         sha256,
-        extracted.kind,
-        extracted.page_starts,
-        extracted.title,
-        extracted.warnings,
-        extracted.sections,
+        reading.encoding or reading.kind,
+        reading.page_starts,
+        reading.title,
+        reading.warnings,
+        reading.sections,
+        reading.kind,
     )
-
-
-def markdown_sections(text: str) -> tuple[tuple[int, str], ...]:
-    """A Markdown file's headings (`# Title`, `## Part`) and where their lines start."""
-    return tuple((m.start(), m.group(1).strip()) for m in _ATX_HEADING.finditer(text))
 
 
 def safe_path(root: Path, name: str) -> Path:

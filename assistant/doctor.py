@@ -180,6 +180,15 @@ def _index_checks(assistant: Any) -> Iterator[Check]:
         f"index in {settings.index}: {len(manifest.files)} files, {manifest.chunk_count()} "
         f"chunks, built {manifest.built_at} (chunk table and vector store open and agree)",
     )
+    if manifest.skipped:
+        listed = sorted(manifest.skipped.items())
+        shown = "; ".join(f"{name}: {skip.reason}" for name, skip in listed[:5])
+        more = f" (and {len(listed) - 5} more)" if len(listed) > 5 else ""
+        yield Check(
+            "warn",
+            f"{len(listed)} corpus file(s) not indexed: {shown}{more}",
+            "fix or remove them; `assistant reindex` lists each with its reason",
+        )
     from assistant.chunking import ChunkingParams
 
     wanted = ChunkingParams(settings.chunk_size, settings.chunk_overlap).to_json()

@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant import documents
 from assistant.chunking import ChunkingParams, chunk_text
 from assistant.chunkstore import ChunkStore
 from assistant.config import Settings
@@ -41,6 +40,7 @@ from assistant.manifest import (
     read_manifest,
     write_manifest,
 )
+from assistant.readers import cache
 from assistant.remote import chroma_server
 from assistant.store import STORES_DIR, new_store_name
 from assistant.types import Chunk, ReindexSummary
@@ -218,7 +218,7 @@ def _plan(
         elif (
             entry
             and (entry.size, entry.mtime_ns) == (cand.size, cand.mtime_ns)
-            and documents.is_kept(index_dir, cand.name, entry.sha256)
+            and cache.is_kept(index_dir, entry.kind, entry.sha256)
         ):
             keep[cand.name] = entry
         elif skip and (skip.size, skip.mtime_ns) == (cand.size, cand.mtime_ns):
@@ -304,7 +304,9 @@ def _read_and_chunk(
         chunks.extend(file_chunks)
         if doc.title:
             titles[cand.name] = doc.title
-        entries[cand.name] = FileEntry(doc.sha256, cand.size, cand.mtime_ns, len(file_chunks))
+        entries[cand.name] = FileEntry(
+            doc.sha256, cand.size, cand.mtime_ns, len(file_chunks), doc.kind
+        )
         before = plan.previous.get(cand.name)
         if before is None:
             summary.added.append(cand.name)
@@ -513,7 +515,7 @@ def _collect_garbage(settings: Settings, manifest: Manifest, old: Manifest | Non
     drop_stores(settings.index, chroma_server(settings), {m.store for m in keep})
     if settings.chroma_url:
         _prune_server_store(settings, keep)
-    documents.drop_unused(settings.index, {f.sha256 for m in keep for f in m.files.values()})
+    cache.drop_unused(settings.index, {f.sha256 for m in keep for f in m.files.values()})
     tables = {m.chunk_table for m in keep}
     for table in settings.index.glob("chunks-*.sqlite3"):
         if table.name not in tables:

@@ -19,7 +19,9 @@ from assistant.errors import REINDEX_HINT, IndexMissingError
 # 3: the chunk table is a per-generation SQLite file with a BM25 index (assistant.chunkstore)
 # 4: a chunk's BM25 terms include its document's title; hard-wrapped lines are joined, and
 #    the lines of a chunk are separated by a blank line
-SCHEMA_VERSION = 4
+# 5: files are read by format, chosen by content (assistant.readers): a web page saved as .txt
+#    is read as HTML, Markdown as rendered; each file entry names the format it was read as
+SCHEMA_VERSION = 5
 MANIFEST = "manifest.json"
 _CHUNK_TABLE = re.compile(r"^chunks-g[0-9a-f]{8,32}\.sqlite3$")
 _STORE = re.compile(r"^g[0-9a-f]{8,32}$")
@@ -32,6 +34,7 @@ class FileEntry:
     size: int
     mtime_ns: int
     chunks: int
+    kind: str = "text"  # the format it was read as (assistant.readers)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from assistant.corpus import (
     safe_path,
     sha256_file,
 )
-from assistant.documents import section_at
 from assistant.embedder import EMBEDDER_NAME, CachedEmbedder, MiniLMEmbedder
 from assistant.errors import (
     REINDEX_HINT,
@@ -49,7 +48,8 @@ from assistant.manifest import (
     mark_damaged,
     read_manifest,
 )
-from assistant.pagetext import page_of
+from assistant.readers.base import section_at
+from assistant.readers.pages import page_of
 from assistant.textnorm import terms
 from assistant.types import (
     Answer,

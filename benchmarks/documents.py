@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from assistant.pdftext import read_pdf  # noqa: E402
+from assistant.readers.pdf import read_pdf  # noqa: E402
 from tests.docbuilders import LEFT, PAGE1, RIGHT, minutes_docx  # noqa: E402
 from tests.pdfwriter import column, write_pdf  # noqa: E402
 

@@ -54,6 +54,12 @@ SETS = {
         ROOT / "eval/pkgdocs/corpus",
         "report only, package READMEs, written before any run",
     ),
+    "webmd": (
+        ROOT / "eval/webmd/questions.jsonl",
+        ROOT / "eval/webmd/corpus",
+        "report only, saved web pages (one as .txt, one without suffix), Markdown, a PDF; "
+        "written before any run",
+    ),
 }
 START, END = "<!-- eval-sets:start -->", "<!-- eval-sets:end -->"
 ASSISTANT = str(Path(sys.executable).parent / "assistant")

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from assistant.corpus import read_document
-from assistant.documents import EXTRACTED_DIR, extract
-from assistant.docxtext import read_docx
-from assistant.htmltext import read_html
-from assistant.pagetext import fold_ligatures, page_of, page_texts, paragraphs
-from assistant.pdftext import PdfError, find_gutter, read_pdf
+from assistant.readers import read
+from assistant.readers.cache import EXTRACTED_DIR
+from assistant.readers.docx import read_docx
+from assistant.readers.html import read_html
+from assistant.readers.pages import fold_ligatures, page_of, page_texts, paragraphs
+from assistant.readers.pdf import PdfError, find_gutter, read_pdf
 from assistant.service import Assistant
 from tests.conftest import settings_for
 from tests.docbuilders import NEWS_HTML, minutes_docx, survey_pdf
@@ -53,23 +54,25 @@ def test_running_heads_feet_and_page_numbers_are_dropped() -> None:
     assert page_texts(pages) == bodies
 
 
-def test_markdown_headings_are_its_sections_and_the_first_its_title() -> None:
-    from assistant.corpus import markdown_sections
+def test_markdown_headings_are_its_sections_and_the_first_top_level_one_its_title() -> None:
+    from assistant.readers.markdown import read as read_markdown
 
-    text = "intro line\n\n## Field notes ##\nherons\n# Later\n"
-    assert markdown_sections(text) == ((12, "Field notes"), (37, "Later"))
-    assert markdown_sections("no heading, #hashtag only\n") == ()
+    reading = read_markdown(b"intro line\n\n## Field notes ##\nherons\n# Later\n")
+    assert reading.text == "intro line\nField notes\nherons\nLater"
+    assert reading.sections == ((11, "Field notes"), (30, "Later"))
+    assert reading.title == "Later"
+    assert read_markdown(b"no heading, #hashtag only\n").sections == ()
 
 
 def test_numbered_lines_are_a_pdfs_section_headings() -> None:
-    from assistant.pagetext import numbered_headings
+    from assistant.readers.pages import numbered_headings
 
     text = "Intro.\n2.2 Naming\nConsider this.\n3 Utilities\n12 apples were sold.\n"
     assert numbered_headings(text) == ((7, "2.2 Naming"), (33, "3 Utilities"))
 
 
 def test_a_quote_belongs_to_the_last_heading_before_it() -> None:
-    from assistant.documents import section_at, section_offsets
+    from assistant.readers import section_at, section_offsets
 
     text = "Repairs\nThe bridge.\nBudget\nForty thousand.\nBudget notes"
     sections = section_offsets(text, ("Repairs", "Budget"))
@@ -172,7 +175,7 @@ def test_a_damaged_docx_is_refused_with_a_reason(tmp_path: Path) -> None:
     bad = tmp_path / "bad.docx"
     bad.write_bytes(b"PK not a zip")
     with pytest.raises(ValueError, match=r"damaged or not a \.docx"):
-        extract(bad)
+        read(bad.name, bad.read_bytes())
 
 
 # --- the index: one reindex of a mixed folder, page-aware citations -------------------------
@@ -214,7 +217,7 @@ def test_a_mixed_folder_indexes_in_one_reindex_with_warnings_naming_files_and_pa
     assert summary.warnings == [("survey.pdf", summary.warnings[0][1])]
     assert "page(s) 2" in summary.warnings[0][1]
     kept = list((index / EXTRACTED_DIR).glob("*.json"))
-    assert len(kept) == 3  # the PDF, the page and the Word document
+    assert len(kept) == 4  # the PDF, the page, the Word document and the Markdown file
     assert any(json.loads(p.read_text())["page_starts"] for p in kept)
 
 
@@ -265,7 +268,7 @@ def test_ask_reads_the_kept_text_and_never_parses_the_pdf_again(
     def no_parsing(path: Path) -> None:
         raise AssertionError(f"parsed {path} again")
 
-    monkeypatch.setattr("assistant.pdftext.read_pdf", no_parsing)
+    monkeypatch.setattr("assistant.readers.pdf.read_pdf", no_parsing)
     answer = assistant.answer("What happened to the river otters on the eastern shore?")
     assert answer.citations and answer.citations[0].page == 3
     assert answer.citations[0].title == "Valley Survey 2025"

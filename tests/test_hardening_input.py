@@ -63,8 +63,8 @@ def test_odd_files_are_skipped_with_reasons_and_the_rest_indexed(
     assert code == 0 and "3 added" in out, out
     warnings = {line for line in err.splitlines() if line.startswith("warning: skipped")}
     for name, reason in [
-        ("empty.txt", "no text"),
-        ("blank.md", "no text"),
+        ("empty.txt", "empty file"),
+        ("blank.md", "empty file"),
         ("loop.txt", "looping symlink"),
         ("cycle", "symlinked folder"),
         ("escape.txt", "outside the corpus"),

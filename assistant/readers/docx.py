@@ -9,10 +9,13 @@ same parts but brings lxml; this is the part of it the index needs.
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
+
+from assistant.readers.base import Format, Reading, section_offsets
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -57,9 +60,10 @@ def _paragraph_text(paragraph: ElementTree.Element) -> str:
     return " ".join("".join(parts).split())
 
 
-def read_docx(path: Path) -> WordDocument:
+def read_docx(path: Path | bytes) -> WordDocument:
+    """A Word document's text and headings, from its path or bytes."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(path) if isinstance(path, bytes) else path) as archive:
             body = _xml(archive, "word/document.xml")
             styles = _xml(archive, "word/styles.xml")
             core = _xml(archive, "docProps/core.xml")
@@ -83,3 +87,12 @@ def read_docx(path: Path) -> WordDocument:
     return WordDocument(
         title or (headings[0] if headings else ""), "\n".join(lines), tuple(headings)
     )
+
+
+def read(data: bytes) -> Reading:
+    document = read_docx(data)
+    sections = section_offsets(document.text, document.headings)
+    return Reading(document.text, "docx", document.title, sections=sections)
+
+
+FORMAT = Format("docx", frozenset({".docx"}), read, size_factor=20)

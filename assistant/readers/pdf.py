@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.pagetext import join_pages, page_lines, page_texts
+from assistant.readers.base import Format, Reading
+from assistant.readers.pages import join_pages, numbered_headings, page_lines, page_texts
 
 _PDFIUM = threading.Lock()  # PDFium is not thread-safe: `batch --workers` may read two at once
 GUTTER_RANGE = (0.3, 0.7)  # where on the page (share of its width) a column gutter may be
@@ -33,9 +34,10 @@ class PdfError(ValueError):
     """The PDF cannot be read: damaged, encrypted, or no text on any page."""
 
 
-def read_pdf(path: Path) -> PdfText:
-    """A PDF's text, page by page, cleaned (assistant.pagetext); PdfError (a ValueError) with
-    the reason if it is damaged, encrypted or has no text layer on any page."""
+def read_pdf(path: Path | bytes) -> PdfText:
+    """A PDF's text (from its path or bytes), page by page, cleaned (readers.pages);
+    PdfError (a ValueError) with the reason if it is damaged, encrypted or has no text layer
+    on any page."""
     with _PDFIUM:
         raw, title = _read_pages(path)
     texts = page_texts(raw)
@@ -48,12 +50,12 @@ def read_pdf(path: Path) -> PdfText:
     return PdfText(text, starts, " ".join(title.split()), empty)
 
 
-def _read_pages(path: Path) -> tuple[list[str], str]:
+def _read_pages(path: Path | bytes) -> tuple[list[str], str]:
     """Each page's text layer in reading order, and the metadata title."""
     import pypdfium2 as pdfium
 
     try:
-        document = pdfium.PdfDocument(str(path))
+        document = pdfium.PdfDocument(path if isinstance(path, bytes) else str(path))
     except pdfium.PdfiumError as exc:
         raise PdfError(_why(str(exc))) from exc
     try:
@@ -125,3 +127,21 @@ def find_gutter(boxes: list[Box], width: float) -> float | None:
     if min(left, right) < len(boxes) * COLUMN_SHARE:
         return None
     return gutter
+
+
+def read(data: bytes) -> Reading:
+    pdf = read_pdf(data)
+    warnings: tuple[str, ...] = ()
+    if pdf.empty_pages:
+        pages = ", ".join(str(n) for n in pdf.empty_pages)
+        warnings = (f"no text layer on page(s) {pages} (scanned? run OCR on them)",)
+    sections = numbered_headings(pdf.text)
+    return Reading(pdf.text, "pdf", pdf.title, pdf.page_starts, sections, warnings)
+
+
+def sniff(head: bytes) -> bool:
+    """PDF's signature, which the format allows anywhere in the first 1,024 bytes."""
+    return b"%PDF-" in head[:1024]
+
+
+FORMAT = Format("pdf", frozenset({".pdf"}), read, sniff, size_factor=20)

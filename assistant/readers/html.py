@@ -1,0 +1,168 @@
+"""The article of a saved web page, as a reader sees it, through trafilatura.
+
+trafilatura (Apache-2.0) is the kept library for this job: it finds the main text of real
+pages — Wikipedia, news sites, Sphinx and MkDocs output — and drops the navigation, menus,
+reference lists, cookie bars and footers around it. Its XML output keeps the structure: each
+heading, paragraph, list item, table row and code block becomes one block of the text here
+(paragraphs one line each, code with its own lines), and the headings are the document's
+sections. The page's `<title>` is its title.
+
+A page trafilatura finds no article in (a bare list of links, a page of one table) keeps all
+of its visible text instead, with a warning saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.readers.base import Format, Reading, section_offsets
+
+_SPACE = re.compile(r"\s+")
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+BLOCK_SEPARATOR = "\n"
+
+
+@dataclass(frozen=True)
+class WebPage:
+    title: str
+    text: str
+    headings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def read_html(data: bytes) -> WebPage:
+    """The main text of a page's bytes (any encoding its `<meta>` or bytes say)."""
+    import trafilatura
+    from lxml import etree
+
+    xml = trafilatura.extract(
+        data,
+        output_format="xml",
+        include_tables=True,
+        include_comments=False,
+        include_links=False,
+        include_images=False,
+        include_formatting=False,
+        favor_recall=True,
+        deduplicate=False,
+    )
+    title = page_title(data)
+    if not xml:
+        text = trafilatura.html2txt(data) or ""
+        lines = [_SPACE.sub(" ", line).strip() for line in text.splitlines()]
+        kept = "\n".join(line for line in lines if line)
+        why = ("no article found in the page: all of its visible text was kept",)
+        return WebPage(title, kept, (), why if kept else ())
+    root = etree.fromstring(xml.encode("utf-8"))
+    if not title:
+        title = _SPACE.sub(" ", root.get("title") or "").strip()
+    blocks: list[str] = []
+    headings: list[str] = []
+    body = root.find("main")
+    _children(body if body is not None else root, blocks, headings)
+    if not title and headings:
+        title = headings[0]
+    return WebPage(title, BLOCK_SEPARATOR.join(blocks), tuple(headings))
+
+
+def page_title(data: bytes) -> str:
+    """The text of the page's `<title>`, entities decoded, spaces collapsed."""
+    import html
+
+    match = _TITLE.search(data[:65536])
+    if not match:
+        return ""
+    raw = match.group(1)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return _SPACE.sub(" ", html.unescape(text)).strip()
+
+
+def _blocks(element: Any, blocks: list[str], headings: list[str]) -> None:
+    """Append the reader-visible blocks of one element of trafilatura's XML."""
+    tag = element.tag
+    if tag in ("graphic", "lb"):
+        return
+    if tag == "code":
+        code = "".join(element.itertext()).strip("\n")
+        if code.strip():
+            blocks.append(code)
+        return
+    if tag == "list":
+        _children(element, blocks, headings)
+        return
+    if tag == "item":
+        nested = [child for child in element if child.tag == "list"]
+        own = _inline(element, skip=nested)
+        if own:
+            blocks.append(own)
+        for child in nested:
+            _blocks(child, blocks, headings)
+        return
+    if tag == "table":
+        for row in element.iter("row"):
+            cells = [_inline(cell) for cell in row if cell.tag == "cell"]
+            line = " | ".join(cell for cell in cells if cell)
+            if line:
+                blocks.append(line)
+        return
+    if tag in ("quote", "div", "main", "section") and any(
+        child.tag in ("p", "list", "head", "table", "code", "quote") for child in element
+    ):
+        _children(element, blocks, headings)
+        return
+    text = _inline(element)
+    if not text:
+        return
+    if tag == "head":
+        headings.append(text)
+    blocks.append(text)
+
+
+def _children(element: Any, blocks: list[str], headings: list[str]) -> None:
+    """The blocks of each child, and the loose text between them (trafilatura leaves the
+    words between two code blocks as the first one's tail)."""
+    for text in (element.text,):
+        if text and text.strip():
+            blocks.append(_SPACE.sub(" ", text).strip())
+    for child in element:
+        _blocks(child, blocks, headings)
+        if child.tail and child.tail.strip():
+            blocks.append(_SPACE.sub(" ", child.tail).strip())
+
+
+def _inline(element: Any, skip: list[Any] | None = None) -> str:
+    """An element's text on one line: its words and its inline children's, spaces collapsed."""
+    if not skip:
+        return _SPACE.sub(" ", "".join(element.itertext())).strip()
+    parts = [element.text or ""]
+    for child in element:
+        if child not in skip:
+            parts.append("".join(child.itertext()))
+        parts.append(child.tail or "")
+    return _SPACE.sub(" ", "".join(parts)).strip()
+
+
+_OPENING = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+    rb"<(?:!doctype\s+html|html|head|body)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def sniff(head: bytes) -> bool:
+    """Whether a file's opening bytes are a web page (doctype, `<html`, `<head`, `<body`)."""
+    return bool(_OPENING.match(head[:4096]))
+
+
+def read(data: bytes) -> Reading:
+    page = read_html(data)
+    sections = section_offsets(page.text, page.headings)
+    return Reading(page.text, "html", page.title, sections=sections, warnings=page.warnings)
+
+
+FORMAT = Format("html", frozenset({".html", ".htm", ".xhtml"}), read, sniff)
