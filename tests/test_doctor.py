@@ -124,3 +124,20 @@ def test_index_problems_are_reported_with_their_fix(
     assert doctor((corpus, tmp_path / "index"), "--llm", "extractive") == 0
     out = capsys.readouterr().out
     assert "! the index's chunks were cut another way" in out and "chunk size 700 → 400" in out
+
+
+def test_files_the_index_could_not_read_are_listed_with_their_reasons(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("The Harbor Bridge opened to traffic in 1931.\n")
+    (corpus / "empty.txt").write_text("")
+    (corpus / "data.txt").write_bytes(b"\x00\x01\x02binary" * 20)
+    index = ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
+    assert main([*index, "reindex"]) == 0
+    capsys.readouterr()
+    assert doctor((corpus, tmp_path / "index"), "--llm", "extractive") == 0
+    out = capsys.readouterr().out
+    assert "! 2 corpus file(s) not indexed: data.txt: binary file" in out
+    assert "empty.txt: empty file" in out

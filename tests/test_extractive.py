@@ -103,3 +103,32 @@ def test_an_opening_when_clause_sets_the_scene_and_asks_for_no_time() -> None:
         far,
     )
     assert not draft.abstained
+
+
+def test_a_sentence_ending_with_a_colon_is_quoted_with_the_line_it_announces() -> None:
+    """Documentation says "you can use:" and gives the command on the next line; the first
+    alone answers nothing, so both are quoted, each verbatim."""
+    lead = "If you want cargo to automatically open the generated documentation, you can use:"
+    text = f"Cargo builds the docs of every crate in the workspace.\n\n{lead}\n\ncargo doc --open"
+    draft = extractive_draft(
+        "How do you get cargo to open the generated documentation automatically?",
+        [passage("rustdoc.txt", text, start=100)],
+        idf_of({"cargo": 3.0, "documentation": 2.0, "automatically": 3.0}),
+        far,
+    )
+    assert not draft.abstained
+    assert [q.quote for q in draft.quotes.values()] == [lead, "cargo doc --open"]
+    assert draft.quotes[2].near == 100 + text.index("cargo doc --open")
+    assert draft.text == f"{lead} [1] cargo doc --open [2]"
+
+
+def test_a_colon_inside_a_line_or_at_a_passages_end_announces_nothing_more() -> None:
+    lead = "The committee listed the following reasons for closing the old bridge to traffic:"
+    text = f"Meanwhile the ferry ran twice a day: at dawn and at dusk. {lead}"
+    draft = extractive_draft(
+        "Why did the committee close the old bridge?",
+        [passage("minutes.txt", text)],
+        idf_of({"committee": 3.0, "bridge": 3.0}),
+        far,
+    )
+    assert [q.quote for q in draft.quotes.values()] == [lead]

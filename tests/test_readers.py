@@ -160,3 +160,25 @@ def test_a_folder_of_saved_pages_and_markdown_indexes_without_markup(tmp_path: P
     assert not re.search(r"<[a-z/]|&#?\w+;|\*\*|\]\(", answer.answer + cited.quote)
     answer = assistant.answer("Where is Electric Brae?")
     assert any(c.file == "hills.md" and "](" not in c.quote for c in answer.citations)
+
+
+def test_loose_text_between_blocks_is_read_as_the_paragraph_a_browser_shows() -> None:
+    """Old pages (zlib's usage example) write paragraphs as bare text in <body>, between
+    headings and <pre> blocks: a browser shows them, so the reading keeps them."""
+    page = (
+        b"<html><head><title>zlib Usage Example</title></head><body>"
+        b"<h2>zlib Usage Example</h2>"
+        b"We often get questions about how the <tt>deflate()</tt> and <tt>inflate()</tt> "
+        b"functions should be used, so here is an annotated example in C.\n<p>"
+        b"Without further adieu, here is the program <a href='zpipe.c'>zpipe.c</a>:"
+        b"<pre><b>#define CHUNK 16384\nint main(void)\n</b></pre>"
+        b"We now include the header files for the required definitions of the example.\n"
+        b"</body></html>"
+    )
+    text = read("zlib_how.html", page).text
+    assert (
+        "We often get questions about how the deflate() and inflate() functions should be "
+        "used, so here is an annotated example in C." in text.split("\n")
+    )
+    assert "We now include the header files for the required definitions of the example." in text
+    assert "#define CHUNK 16384" in text

@@ -40,11 +40,16 @@ def extractive_draft(
     picked = select(pool, rows)
     if not picked or not holds_asked(question, picked[0], similarity):
         return Draft("", abstained=True)
-    quotes = {
-        n: ProposedQuote(c.file, c.quote, c.near, c.corroborating) for n, c in enumerate(picked, 1)
-    }
-    text = " ".join(f"{' '.join(c.quote.split())} [{n}]" for n, c in enumerate(picked, 1))
-    return Draft(text, quotes)
+    quotes: dict[int, ProposedQuote] = {}
+    pieces: list[str] = []
+    for c in picked:
+        parts = [(c.quote, c.near)]
+        if c.announced and not any(c.announced[0] in p.quote for p in picked):
+            parts.append(c.announced)  # "… you can use:" [1] "cargo doc --open" [2]
+        for quote, near in parts:
+            quotes[len(quotes) + 1] = ProposedQuote(c.file, quote, near, c.corroborating)
+            pieces.append(f"{spaced(quote)} [{len(quotes)}]")
+    return Draft(" ".join(pieces), quotes)
 
 
 def _overlaps(quote: str, exclude: Set[str]) -> bool:

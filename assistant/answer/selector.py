@@ -120,7 +120,9 @@ UNSEEN = "qqqunseenqqq"  # a term no corpus holds
 @dataclass(frozen=True)
 class Candidate:
     """A sentence that may answer. `quote` adds the sentence before when this one is short or
-    opens by referring back to it ("He then …"); `before`/`after` are its neighbours."""
+    opens by referring back to it ("He then …"); `before`/`after` are its neighbours.
+    `announced`: when the sentence ends with a colon, what it announces — the line after it
+    (a command, a value, a list's first item) and where that starts in the file."""
 
     text: str
     quote: str
@@ -130,6 +132,7 @@ class Candidate:
     corroborating: tuple[str, ...]
     before: str
     after: str
+    announced: tuple[str, int] | None = None
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
@@ -150,12 +153,32 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             refers = len(sentence) < SHORT_SENTENCE or _REFERS_BACK.match(sentence)
             adjacent = i > 0 and "\n" not in chunk.text[spans[i - 1][1] : start]
             quote = f"{before} {sentence}" if adjacent and refers else sentence
+            announced = None
+            if i + 1 < len(spans) and _announces(chunk.text, spans[i], spans[i + 1]):
+                announced = (after, chunk.start + spans[i + 1][0])
             found.append(
                 Candidate(
-                    sentence, quote, chunk.file, chunk.start + start, rank, files, before, after
+                    sentence,
+                    quote,
+                    chunk.file,
+                    chunk.start + start,
+                    rank,
+                    files,
+                    before,
+                    after,
+                    announced,
                 )
             )
     return found
+
+
+def _announces(text: str, sentence: tuple[int, int], following: tuple[int, int]) -> bool:
+    """Whether a sentence ends a line with a colon, and so announces the next line: "If you
+    want cargo to open the documentation, you can use:" / "cargo doc --open". A reader reads
+    the two as one statement; the first alone says nothing. (A chunk separates its lines by a
+    blank line whatever stood between them in the file.)"""
+    gap = text[sentence[1] : following[0]]
+    return text[sentence[0] : sentence[1]].endswith(":") and "\n" in gap and not gap.strip()
 
 
 def question_weights(question: str, idf: Callable[[str], float]) -> dict[str, float]:

@@ -19,7 +19,8 @@ from assistant.readers.base import Reading
 EXTRACTED_DIR = "extracted"
 # bump when a reader's output changes: cached texts of another version are read again
 # 2: formats chosen by content (readers/); HTML by trafilatura; Markdown rendered
-EXTRACTOR_VERSION = 2
+# 3: a web page's loose text between blocks is read as the paragraphs a browser shows
+EXTRACTOR_VERSION = 3
 
 
 def cache_path(index_dir: Path, sha256: str) -> Path:

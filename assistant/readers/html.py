@@ -37,8 +37,11 @@ def read_html(data: bytes) -> WebPage:
     import trafilatura
     from lxml import etree
 
+    tree = trafilatura.load_html(data)
+    if tree is None:
+        return WebPage(page_title(data), "")
     xml = trafilatura.extract(
-        data,
+        anonymous_paragraphs(tree),
         output_format="xml",
         include_tables=True,
         include_comments=False,
@@ -65,6 +68,55 @@ def read_html(data: bytes) -> WebPage:
     if not title and headings:
         title = headings[0]
     return WebPage(title, BLOCK_SEPARATOR.join(blocks), tuple(headings))
+
+
+INLINE_TAGS = frozenset(
+    {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "dfn", "em", "font", "i",
+     "img", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time",
+     "tt", "u", "var", "wbr"}
+)  # fmt: skip
+BLOCK_CONTAINERS = ("body", "div", "section", "article", "main", "center", "blockquote", "td")
+
+
+def anonymous_paragraphs(tree: Any) -> Any:
+    """The page with each run of loose text and inline elements that shares a container with
+    blocks wrapped in a `<p>`, as a browser lays it out (an anonymous block box). Old pages
+    write paragraphs as bare text between `<p>`, `<pre>` and headings (zlib's "How to use
+    zlib" opens that way), and trafilatura keeps only what stands in a block element."""
+    for container in list(tree.iter(*BLOCK_CONTAINERS)):
+        if any(_is_block(child) for child in container):
+            _lay_out(container)
+    return tree
+
+
+def _lay_out(container: Any) -> None:
+    """Wrap the loose runs of one container holding blocks (see anonymous_paragraphs)."""
+    from lxml import etree
+
+    laid_out: list[Any] = []
+    run: list[Any] = []
+    loose = container.text
+    container.text = None
+    for child in [*container, None]:  # None: the end, which closes the last run
+        if child is not None and not _is_block(child):
+            container.remove(child)
+            run.append(child)  # an inline element keeps its tail text
+            continue
+        if (loose and loose.strip()) or run:
+            paragraph = etree.Element("p")
+            paragraph.text = loose
+            paragraph.extend(run)
+            laid_out.append(paragraph)
+        loose, run = None, []
+        if child is not None:
+            container.remove(child)
+            loose, child.tail = child.tail, None
+            laid_out.append(child)
+    container.extend(laid_out)
+
+
+def _is_block(element: Any) -> bool:
+    return isinstance(element.tag, str) and element.tag.lower() not in INLINE_TAGS
 
 
 def page_title(data: bytes) -> str:
