@@ -182,3 +182,21 @@ def test_loose_text_between_blocks_is_read_as_the_paragraph_a_browser_shows() ->
     )
     assert "We now include the header files for the required definitions of the example." in text
     assert "#define CHUNK 16384" in text
+
+
+def test_a_preformatted_block_keeps_its_lines() -> None:
+    page = (
+        b"<html><head><title>zlib Usage Example</title></head><body>"
+        b"<p>We now include the header files for the required definitions of the example.</p>"
+        b'<pre><b>#include &lt;stdio.h&gt;\n#include &lt;string.h&gt;\n#include "zlib.h"\n'
+        b"</b></pre><p>This is an ugly hack required to avoid corruption of the input and "
+        b"output data on Windows/MS-DOS systems.</p>"
+        b"<pre>#define CHUNK 16384\n</pre></body></html>"
+    )
+    lines = read("zlib_how.html", page).text.split("\n")
+    assert [line for line in lines if line.startswith("#include")] == [
+        "#include <stdio.h>",
+        "#include <string.h>",
+        '#include "zlib.h"',
+    ]
+    assert "#define CHUNK 16384" in lines

@@ -20,7 +20,8 @@ EXTRACTED_DIR = "extracted"
 # bump when a reader's output changes: cached texts of another version are read again
 # 2: formats chosen by content (readers/); HTML by trafilatura; Markdown rendered
 # 3: a web page's loose text between blocks is read as the paragraphs a browser shows
-EXTRACTOR_VERSION = 3
+# 4: a web page's <pre> blocks keep their lines
+EXTRACTOR_VERSION = 4
 
 
 def cache_path(index_dir: Path, sha256: str) -> Path:

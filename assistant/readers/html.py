@@ -41,7 +41,7 @@ def read_html(data: bytes) -> WebPage:
     if tree is None:
         return WebPage(page_title(data), "")
     xml = trafilatura.extract(
-        anonymous_paragraphs(tree),
+        preformatted_as_code(anonymous_paragraphs(tree)),
         output_format="xml",
         include_tables=True,
         include_comments=False,
@@ -113,6 +113,24 @@ def _lay_out(container: Any) -> None:
             loose, child.tail = child.tail, None
             laid_out.append(child)
     container.extend(laid_out)
+
+
+def preformatted_as_code(tree: Any) -> Any:
+    """The page with each `<pre>` block's text in a `<code>` of its own, its lines kept.
+    trafilatura keeps `<pre><code>` as code, line by line, but reads a bare `<pre>` (or one
+    whose text is set in `<b>`, as zlib's example is) as a quotation on one line:
+    "#include <stdio.h> #include <string.h> …" where the page shows one include a line."""
+    from lxml import etree
+
+    for block in list(tree.iter("pre")):
+        if block.find(".//code") is not None:
+            continue
+        text = "".join(block.itertext())
+        for child in list(block):
+            block.remove(child)
+        block.text = None
+        etree.SubElement(block, "code").text = text
+    return tree
 
 
 def _is_block(element: Any) -> bool:
