@@ -126,6 +126,12 @@ class Settings(BaseSettings):
         description="PEM file of the certificate authorities trusted for https:// Chroma and "
         "Ollama servers (instead of the system's); for a private CA or a self-signed proxy.",
     )
+    reply_log: Path | None = Field(
+        None,
+        description="JSONL file each model answer is appended to — question, the sources the "
+        "model read, its raw reply — so replies can be checked again offline "
+        "(`python -m assistant.answer.replay FILE`) without asking the model again.",
+    )
     allow_insecure_http: bool = Field(
         False,
         description="Allow plain http:// to a Chroma or Ollama server on another machine "

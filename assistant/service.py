@@ -538,19 +538,29 @@ class Assistant:
         sources = select_sources(passages, relevance, self.settings.prompt_tokens)
         structured = self.reply_format() == "json"
         messages = [{"role": "user", "content": answer_prompt(question, sources, structured)}]
-        return (
-            yield from ollama_draft(
-                self._ollama(),
-                messages,
-                sources,
-                question,
-                structured=structured,
-                num_predict=self.settings.num_predict,
-                temperature=temperature,
-                timings=timings,
-                notes=warnings,
-            )
+        draft = yield from ollama_draft(
+            self._ollama(),
+            messages,
+            sources,
+            question,
+            structured=structured,
+            num_predict=self.settings.num_predict,
+            temperature=temperature,
+            timings=timings,
+            notes=warnings,
         )
+        if self.settings.reply_log is not None:
+            from assistant.answer.replay import log_reply
+
+            log_reply(
+                self.settings.reply_log,
+                self.settings.model,
+                question,
+                sources,
+                messages,
+                structured,
+            )
+        return draft
 
     def _changed(self, manifest: Manifest, names: Sequence[str]) -> list[str]:
         root = self.settings.corpus

@@ -412,3 +412,26 @@ def test_each_part_of_a_conjoined_question_gets_its_sentences_in_the_prompt(
     list(assistant.ask(question))
     prompt = ollama_standin.chat_bodies[-1]["messages"][-1]["content"]
     assert "Liang Wenfeng" in prompt and "$300 million" in prompt
+
+
+def test_a_reply_log_keeps_what_the_model_read_and_wrote_for_offline_replay(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin, tmp_path: Path
+) -> None:
+    from assistant.answer.replay import main as replay_main
+    from assistant.answer.replay import read_replies, reparse
+
+    log = tmp_path / "replies" / "qwen.jsonl"
+    ollama_standin.reply = GOOD_REPLY
+    assistant = assistant_for(bundled_index, ollama_standin.url, reply_log=log)
+    first = assistant.answer("Who founded DeepSeek?")
+    assistant.answer("Who founded DeepSeek, according to the interview?")
+    (logged, second) = list(read_replies(log))
+    assert logged.question == "Who founded DeepSeek?" and logged.model == "llama3.2"
+    assert logged.reply == "".join(GOOD_REPLY) and not logged.structured
+    assert logged.prompt == ollama_standin.chat_bodies[0]["messages"][-1]["content"]
+    assert "according to the interview" in second.question
+    # the sources are rebuilt as the model read them: parsing again gives the same quote
+    draft = reparse(logged)
+    assert [q.quote for q in draft.quotes.values()] == [FOUNDER]
+    assert first.citations[0].quote == FOUNDER
+    assert replay_main([str(log)]) == 0

@@ -68,6 +68,9 @@ def run_one(
     subset = gold_subset(gold, limit, out / "gold.jsonl")
     backend = ["--llm", "auto", "--model", model, "--ollama-host", testbed.url] if model else []
     backend = backend or ["--llm", "extractive"]
+    replies = out / "replies.jsonl"  # the raw replies, for `python -m assistant.answer.replay`
+    replies.unlink(missing_ok=True)
+    env = {**env, "ASSISTANT_REPLY_LOG": str(replies)}
     assistant(testbed, *common, *backend, "eval", str(subset), "--out", str(out), env=env)
     return summarise(name, model, out)
 
