@@ -132,7 +132,7 @@ def read_document(
     reading = cache.cached(index_dir, sha256)
     if reading is None:
         reading = readers.read(name, data)
-        if keep_extracted and index_dir is not None and reading.kind != "text":
+        if keep_extracted and index_dir is not None and readers.kept(reading.kind):
             cache.keep(index_dir, sha256, reading)
     return Document(
         name,

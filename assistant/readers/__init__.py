@@ -21,16 +21,15 @@ from assistant.readers.base import Format, Reading, section_at, section_offsets
 
 FORMATS: tuple[Format, ...] = (pdf.FORMAT, html.FORMAT, docx.FORMAT, markdown.FORMAT, plain.FORMAT)
 SNIFF_BYTES = 4096  # how much of a file `format_for` needs to see
-SUFFIXES = frozenset().union(*(f.suffixes for f in FORMATS)) - {""}
 
 __all__ = [
     "FORMATS",
     "SNIFF_BYTES",
-    "SUFFIXES",
     "Format",
     "Reading",
     "by_suffix",
     "format_for",
+    "kept",
     "read",
     "section_at",
     "section_offsets",
@@ -41,6 +40,11 @@ def by_suffix(name: str) -> Format | None:
     """The format a file name claims, or None for a type that is not read (.png, .zip)."""
     suffix = PurePath(name).suffix.lower()
     return next((f for f in FORMATS if suffix in f.suffixes), None)
+
+
+def kept(kind: str) -> bool:
+    """Whether what a format reads is kept in the index (every format but plain text)."""
+    return next((f.kept for f in FORMATS if f.kind == kind), True)
 
 
 def format_for(name: str, head: bytes) -> Format | None:

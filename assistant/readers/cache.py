@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from assistant import readers
 from assistant.atomicfile import atomic_write
 from assistant.readers.base import Reading
 
@@ -31,7 +32,7 @@ def cache_path(index_dir: Path, sha256: str) -> Path:
 def is_kept(index_dir: Path, kind: str, sha256: str) -> bool:
     """Whether a file read as `kind` needs no new reading: plain text (read from disk each
     time), or a reading this version of the readers drew from these bytes is kept."""
-    return kind == "text" or cache_path(index_dir, sha256).is_file()
+    return not readers.kept(kind) or cache_path(index_dir, sha256).is_file()
 
 
 def to_json(reading: Reading) -> dict[str, object]:

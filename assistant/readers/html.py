@@ -20,7 +20,6 @@ from typing import Any
 from assistant.readers.base import Format, Reading, section_offsets
 
 _SPACE = re.compile(r"\s+")
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
 BLOCK_SEPARATOR = "\n"
 
 
@@ -39,7 +38,8 @@ def read_html(data: bytes) -> WebPage:
 
     tree = trafilatura.load_html(data)
     if tree is None:
-        return WebPage(page_title(data), "")
+        return WebPage("", "")
+    title = _SPACE.sub(" ", tree.findtext(".//title") or "").strip()
     xml = trafilatura.extract(
         preformatted_as_code(anonymous_paragraphs(tree)),
         output_format="xml",
@@ -51,7 +51,6 @@ def read_html(data: bytes) -> WebPage:
         favor_recall=True,
         deduplicate=False,
     )
-    title = page_title(data)
     if not xml:
         text = trafilatura.html2txt(data) or ""
         lines = [_SPACE.sub(" ", line).strip() for line in text.splitlines()]
@@ -137,21 +136,6 @@ def _is_block(element: Any) -> bool:
     return isinstance(element.tag, str) and element.tag.lower() not in INLINE_TAGS
 
 
-def page_title(data: bytes) -> str:
-    """The text of the page's `<title>`, entities decoded, spaces collapsed."""
-    import html
-
-    match = _TITLE.search(data[:65536])
-    if not match:
-        return ""
-    raw = match.group(1)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    return _SPACE.sub(" ", html.unescape(text)).strip()
-
-
 def _blocks(element: Any, blocks: list[str], headings: list[str]) -> None:
     """Append the reader-visible blocks of one element of trafilatura's XML."""
     tag = element.tag
@@ -196,9 +180,8 @@ def _blocks(element: Any, blocks: list[str], headings: list[str]) -> None:
 def _children(element: Any, blocks: list[str], headings: list[str]) -> None:
     """The blocks of each child, and the loose text between them (trafilatura leaves the
     words between two code blocks as the first one's tail)."""
-    for text in (element.text,):
-        if text and text.strip():
-            blocks.append(_SPACE.sub(" ", text).strip())
+    if element.text and element.text.strip():
+        blocks.append(_SPACE.sub(" ", element.text).strip())
     for child in element:
         _blocks(child, blocks, headings)
         if child.tail and child.tail.strip():

@@ -18,7 +18,6 @@ from assistant.readers.base import Format, Reading, section_offsets
 from assistant.readers.plain import decode
 
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n.*?\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 
 def read(data: bytes) -> Reading:
@@ -31,10 +30,10 @@ def read(data: bytes) -> Reading:
 def render(source: str) -> tuple[str, list[str], str]:
     """The reader-visible text of a Markdown source, its headings, and its title."""
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.front_matter import front_matter_plugin
 
-    source = _FRONT_MATTER.sub("", source.replace("\r\n", "\n"), count=1)
-    parser = MarkdownIt("commonmark").enable("table").enable("strikethrough")
-    tokens = parser.parse(source)
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    tokens = parser.use(front_matter_plugin).parse(source)  # front matter: a token, skipped
     blocks: list[str] = []
     headings: list[tuple[str, str]] = []  # (h1..h6, words)
     cells: list[str] | None = None
