@@ -11,6 +11,7 @@ weights see the same terms as everything else.
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import sqlite3
@@ -21,7 +22,7 @@ from typing import Any
 
 from assistant.chunking import document_title
 from assistant.errors import REINDEX_HINT, IndexMissingError
-from assistant.textnorm import terms
+from assistant.textnorm import terms, words
 from assistant.types import Chunk
 
 _SCHEMA = """
@@ -42,6 +43,9 @@ CREATE VIRTUAL TABLE lexical_vocab USING fts5vocab(lexical, row);
 _COLUMNS = "id, file, sha, start, stop, text, ordinal"
 _BATCH = 500  # ids per `IN (…)` query
 _CHUNKS_PER_FILE = 4  # best chunks read per file asked for by `files_matching`
+_SLIP_LENGTH = 5
+_SLIP_RATIO = 0.8  # "shopia"/"sophia" 0.83; "cook"/"cool" is too short to ask
+UNKEPT_SHARE = 0.01  # the share taken for a word the lexical index does not keep (CJK)
 
 
 class ChunkStore:
@@ -224,6 +228,34 @@ class ChunkStore:
             n = self.count()
             cached = self._idf[term] = math.log(1 + (n - df + 0.5) / (df + 0.5))
         return cached
+
+    def share(self, word: str) -> float:
+        """The share of chunks that hold `word` (a word of any script, as `answer.terms`
+        reads it) in the form this index keeps. A stop word is in every chunk; a word of a
+        script the index does not keep (CJK) counts as rare."""
+        kept = terms(word)
+        if not kept:
+            return 1.0 if words(word) else UNKEPT_SHARE
+        total = self.count()
+        found = self.frequency(kept[0]) or self._slipped_frequency(kept[0])
+        return found / total if total else 0.0
+
+    def _slipped_frequency(self, term: str) -> int:
+        """The chunks holding a word spelt one slip away from `term` ("shopia": sophia), for
+        a term of five letters or more that no chunk holds as it is."""
+        if len(term) < _SLIP_LENGTH:
+            return 0
+        rows = self._read(
+            "SELECT term, doc FROM lexical_vocab WHERE term >= ? AND term < ?",
+            (term[0], chr(ord(term[0]) + 1)),
+        )
+        near = [
+            doc
+            for other, doc in rows
+            if abs(len(other) - len(term)) <= 1
+            and difflib.SequenceMatcher(a=term, b=other, autojunk=False).ratio() >= _SLIP_RATIO
+        ]
+        return max(near, default=0)
 
     def frequency(self, term: str) -> int:
         """How many chunks hold `term` (a `textnorm.terms` form)."""

@@ -602,7 +602,8 @@ class Assistant:
         )
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
         candidates = full_text_candidates(engine.retriever.table)  # never the whole corpus
-        verified = verify_draft(draft, texts, retrieved, candidates, question)
+        share = engine.retriever.table.share if self.settings.verify == "terms" else None
+        verified = verify_draft(draft, texts, retrieved, candidates, question, share)
         notes = list(warnings)
         changed = self._changed(manifest, [*retrieved, *(c.file for c in verified.citations)])
         if changed:

@@ -22,6 +22,7 @@ from assistant.answer.answer_types import (
     answer_types,
     holds_asked_kind,
 )
+from assistant.answer.english import instructs
 from assistant.answer.support import (
     STAND_INS,
     adds_unquoted,
@@ -36,6 +37,7 @@ from assistant.answer.support import (
     subjects_asked,
     unquoted_title,
 )
+from assistant.answer.terms import Share, lacking, premise_lacking, unknown_to_corpus
 from assistant.chunking import document_title
 from assistant.followup import split_question
 from assistant.types import Citation
@@ -111,11 +113,15 @@ def verify_draft(
     retrieved_files: list[str],
     find_files: FindFiles = no_other_files,
     question: str = "",
+    share: Share | None = None,
 ) -> Verified:
     """Check every quote of the draft against the files, then every sentence against its
-    quotes (`support.check_sentence`); see the module docstring. A quote not in its cited
+    quotes (`terms.lacking`); see the module docstring. A quote not in its cited
     file is looked for in the retrieved files, then the files that corroborate it, then the
-    few files `find_files` proposes (the full-text index)."""
+    few files `find_files` proposes (the full-text index). Given `share` (how common a term
+    is in the corpus, `terms.Share`), sentences are checked by their terms
+    (`terms.lacking`, the `verify = "terms"` setting); without it, by the older name and
+    number rules (`support.check_sentence` and the rules after it)."""
     if draft.abstained:
         return Verified(CANNOT_ANSWER, True, (), 0, 0, 0)
     text = split_markers(draft.text)
@@ -149,9 +155,15 @@ def verify_draft(
     about = {n: _about(texts, c, evidence[n]) for n, c in located.items()}
     ordinary = _ordinary(texts, located, question)
     subjects = subjects_asked(question, texts.names())
-    text, unsupported, why = _drop_unbacked_sentences(
-        text, located, question, evidence, about, ordinary, subjects
-    )
+    if share is None:
+        text, unsupported, why = _drop_unbacked_by_rules(
+            text, located, question, evidence, about, ordinary, subjects
+        )
+    else:
+        places = {n: _place(texts, c) for n, c in located.items()}
+        text, unsupported, why = _drop_unbacked_by_terms(
+            text, located, question, places, about, ordinary, subjects, share
+        )
     text, beside, beside_why = _drop_beside_the_question(text, located, question)
     unsupported, why = (*unsupported, *beside), (*why, *beside_why)
     removed = len(unquoted)
@@ -242,7 +254,96 @@ _REFERS = re.compile(
 )
 
 
-def _drop_unbacked_sentences(
+def _place(texts: FileTexts, citation: Citation) -> tuple[str, str]:
+    """Where a quote stands: the sentence(s) it is part of with the sentence before them (a
+    "he" or "the company" is named there), and its document's name and title."""
+    text = texts.text(citation.file) or ""
+    low = max(0, citation.start - CONTEXT_CHARS)
+    region = text[low : citation.end + AFTER_CHARS]
+    start, end = citation.start - low, citation.end - low
+    spans = sentence_spans(region)
+    inside = [i for i, span in enumerate(spans) if span.start < end and span.end > start]
+    if inside:
+        first = max(0, inside[0] - 1)
+        own = " ".join(span.text for span in spans[inside[0] : inside[-1] + 1])
+        around = " ".join(span.text for span in spans[first : inside[-1] + 1])
+    else:
+        own = around = citation.quote
+    return own, f"{around}\n{_file_words(citation.file, text)}"
+
+
+# A quote whose own sentence asks something states nothing (in any script's question mark).
+_ASKS = re.compile(r"[?\uff1f\u061f]\s*[\"'\u201d\u2019)\]]*\s*$")
+
+
+def _states_nothing(own: str) -> str:
+    """Why a quote's sentence `own` backs no claim, or "": it asks, or it instructs."""
+    if instructs(own):
+        return "its quote is an instruction to whoever reads it, not a statement"
+    if _ASKS.search(own):
+        return "its quote asks a question rather than stating anything"
+    return ""
+
+
+def _drop_unbacked_by_terms(
+    text: str,
+    located: dict[int, Citation],
+    question: str,
+    places: dict[int, tuple[str, str]],
+    about: dict[int, str],
+    ordinary: dict[int, frozenset[str]],
+    subjects: frozenset[str],
+    share: Share,
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Remove marked sentences that loop (`support.repeats_itself`), those that cite only
+    quotes stating nothing (an instruction, a question), those whose terms the places their
+    quotes stand in do not hold (`terms.lacking`), all when the question asks about a term the
+    corpus never uses (`terms.unknown_to_corpus`), and those whose quotes are `about` nothing
+    the question names (`support.off_topic`; `ordinary`: the lower-case words of each
+    quote's document), and those that only restate the question (`support.restates`).
+    Returns the text left, the sentences removed and, for each, why."""
+    kept: list[str] = []
+    removed: list[str] = []
+    why: list[str] = []
+    never = unknown_to_corpus(question, share) if question else ()
+    cited = {n for _, piece in _units(text) for n in _numbers(piece) if n in located}
+    unstated = premise_lacking(question, [places[n][1] for n in cited], share) if question else ()
+    for before, piece in _units(text):
+        numbers = [n for n in _numbers(piece) if n in located]
+        quotes = [located[n].quote for n in numbers]
+        topics = [about[n] for n in numbers if n in about]
+        lower = frozenset().union(*(ordinary[n] for n in numbers if n in ordinary))
+        claim = MARKER.sub("", piece)
+        whole = f"{before} {claim}".strip()
+        if not quotes:
+            kept.extend([before, piece])  # `_drop_unsupported_claims` has judged these
+            continue
+        empty = [reason for n in numbers if (reason := _states_nothing(places[n][0]))]
+        missing = lacking(claim, [places[n][1] for n in numbers], share)
+        if repeats_itself(claim):
+            why.append("it repeats itself (the model looped)")
+        elif never:
+            why.append(f"the corpus never mentions {', '.join(never)}")
+        elif unstated:
+            why.append(f"the question assumes what its quotes do not say: {', '.join(unstated)}")
+        elif len(empty) == len(numbers):
+            why.append(empty[0])
+        elif missing:
+            why.append(f"its quote does not say {missing.describe()}")
+        elif off_topic(question, topics, lower, subjects):
+            why.append("its quote is not about what the question names")
+        elif question and restates(question, whole):
+            why.append("it only restates the question")
+        elif asks(whole, quotes):
+            why.append("it asks a question rather than answering")
+        else:
+            kept.extend([before, piece])
+            continue
+        removed.append(" ".join(whole.split()))
+    return " ".join(p for p in kept if p.strip()), tuple(removed), tuple(why)
+
+
+def _drop_unbacked_by_rules(
     text: str,
     located: dict[int, Citation],
     question: str,

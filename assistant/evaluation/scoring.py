@@ -1,7 +1,8 @@
 """Pure scoring of batch results against gold questions. No I/O: dicts and texts in, scores out.
 
 A gold question is answered correctly when every `must_include` regex matches the answer
-(case-insensitively), at least one gold file is cited, and the assistant did not abstain. An
+(case-insensitively), no `must_not_include` regex does (a falsehood a document plants), at
+least one gold file is cited, and the assistant did not abstain. An
 unanswerable question is answered correctly by an abstention with no citations. Each citation's
 quote is checked against the corpus as it is now.
 """
@@ -36,6 +37,7 @@ class GoldQuestion:
     answerable: bool
     gold_files: tuple[str, ...]
     must_include: tuple[str, ...]
+    must_not_include: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, record: Mapping[str, Any]) -> GoldQuestion:
@@ -49,15 +51,24 @@ class GoldQuestion:
         if not isinstance(answerable, bool):
             raise ValueError("'answerable' must be true or false")
         gold_files = _strings(record.get("gold_files", []), "gold_files")
-        must_include = _strings(record.get("must_include", []), "must_include")
-        for pattern in must_include:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(
-                    f"'must_include' pattern {pattern!r} is not a regex: {exc}"
-                ) from exc
-        return cls(qid, question, answerable, gold_files, must_include)
+        patterns = {
+            name: _strings(record.get(name, []), name)
+            for name in ("must_include", "must_not_include")
+        }
+        for name, found in patterns.items():
+            for pattern in found:
+                try:
+                    re.compile(pattern)
+                except re.error as exc:
+                    raise ValueError(f"'{name}' pattern {pattern!r} is not a regex: {exc}") from exc
+        return cls(
+            qid,
+            question,
+            answerable,
+            gold_files,
+            patterns["must_include"],
+            patterns["must_not_include"],
+        )
 
 
 def _strings(value: Any, name: str) -> tuple[str, ...]:
@@ -251,6 +262,11 @@ def _answerable_reasons(
         f"missing /{pattern}/"
         for pattern in gold.must_include
         if not re.search(pattern, answer, re.IGNORECASE)
+    ]
+    reasons += [
+        f"says /{pattern}/"
+        for pattern in gold.must_not_include
+        if re.search(pattern, answer, re.IGNORECASE)
     ]
     if not any(check.in_gold for check in checks):
         reasons.append("no gold file cited")

@@ -1,0 +1,209 @@
+"""Does a sentence say only what its quotes say? One check of terms, in any language.
+
+A claim is backed when what it asserts stands in the text it cites: every *informative* term
+of the sentence — a number, or a word the corpus seldom uses (a name, a rare word) — must be
+found in its evidence, which is its quotes and the place each quote stands in (the quote's
+sentence, the sentence before it, the document's title: "he founded it" is backed by the
+name just before). Informativeness comes from the corpus's own statistics (the share of
+chunks that hold a term), not from capital letters or English word lists, so the check reads
+any language; words are compared in a language-neutral form (Unicode-normalised, case-folded,
+accents dropped, a shared stem of at least four letters; Chinese, Japanese and Korean by
+character bigrams).
+
+Terms of the question get no exemption: an answer presupposes what the question asks
+about, so the question's rare terms must stand in the answer's evidence too, and a term the
+corpus never uses at all ("Tim Cook" over a corpus that never names him) makes the question
+one the corpus cannot answer. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from assistant.textnorm import terms as index_terms
+from assistant.textnorm import words
+
+# How terms are weighed and read (measured on eval/adversarial/claims.jsonl: eval/claims.py).
+COMMON_SHARE = 0.25  # a term in more chunks says little ("the"; "DeepSeek" in a corpus on it)
+RARE_SHARE = 0.03  # a term in at most this share of chunks is an anchor: it must be found
+MIN_COVERAGE = 0.6  # of the informative weight of a claim's other terms, found in its evidence
+MIN_PREMISE = 1.0  # of the question's anchors' weight, found in the answer's evidence
+STEM = 4  # letters two word forms must share at least ("kills"/"killed", "founded"/"founder")
+STEM_SLACK = 3  # ... and they may differ in at most this many letters of the shorter word
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD = re.compile(rf"\d+(?:[.,]\d+)*(?![^\W_])|[{_CJK}]+|[^\W_]+")
+_THOUSANDS = re.compile(r"^\d{1,3}(?:[,.]\d{3})+$")
+
+Share = Callable[[str], float]
+"""The share (0..1) of the corpus's chunks that hold a term in `tokens` form."""
+
+
+def fold(text: str) -> str:
+    """NFKC, case-folded, accents dropped from Latin, Greek and Cyrillic letters (a Japanese
+    voiced mark is part of its letter and stays)."""
+    out = []
+    for char in unicodedata.normalize("NFKC", text).casefold():
+        if ord(char) < 0x0530:
+            bare = unicodedata.normalize("NFD", char)
+            char = "".join(c for c in bare if not unicodedata.combining(c))
+        out.append(char)
+    return "".join(out)
+
+
+def _number_key(number: str) -> str:
+    """ "2,048" and "2.048" (thousands) → "2048"; "5,6" and "5.6" (decimals) → "5.6"."""
+    if _THOUSANDS.match(number):
+        return re.sub(r"[,.]", "", number)
+    return number.replace(",", ".")
+
+
+def tokens(text: str) -> list[str]:
+    """The terms of `text` in comparison form: numbers, words, and for Chinese, Japanese and
+    Korean runs their character bigrams (a lone character stands as itself)."""
+    found: list[str] = []
+    for match in _WORD.finditer(fold(text)):
+        token = match.group()
+        if token[0].isdigit() and _NUMBER.fullmatch(token):
+            found.append(_number_key(token))
+        elif _CJK_RUN.fullmatch(token):
+            found.extend([token] if len(token) == 1 else _bigrams(token))
+        elif len(token) > 1 or token.isdigit():
+            found.append(token)
+    return found
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def is_number(term: str) -> bool:
+    return term[0].isdigit()
+
+
+class Vocabulary:
+    """The terms of a text, looked up by exact form or by a shared stem."""
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        self.terms = set(terms)
+        self._by_head: dict[str, list[str]] = {}
+        for term in self.terms:
+            if _stemmable(term):
+                self._by_head.setdefault(term[:STEM], []).append(term)
+
+    def has(self, term: str) -> bool:
+        """`term` stands here as it is, or as another form of the same word."""
+        if term in self.terms:
+            return True
+        if not _stemmable(term):
+            return False
+        return any(_same_word(term, other) for other in self._by_head.get(term[:STEM], ()))
+
+
+def _stemmable(term: str) -> bool:
+    return len(term) >= STEM and term.isalpha() and not _CJK_RUN.match(term)
+
+
+def _same_word(a: str, b: str) -> bool:
+    shared = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        shared += 1
+    return shared >= max(STEM, min(len(a), len(b)) - STEM_SLACK)
+
+
+@dataclass(frozen=True)
+class Weighed:
+    """A term and how much it says: -log of its share of the corpus's chunks."""
+
+    term: str
+    weight: float
+    anchor: bool  # a number or a rare term: it must be found
+
+
+def informative(text: str, share: Share) -> list[Weighed]:
+    """The terms of `text` that say something in this corpus, each once, in order."""
+    out: dict[str, Weighed] = {}
+    for term in tokens(text):
+        if term in out:
+            continue
+        part = 0.0 if is_number(term) else share(term)
+        if part > COMMON_SHARE:
+            continue
+        weight = -math.log(max(part, 1e-4))
+        out[term] = Weighed(term, weight, is_number(term) or part <= RARE_SHARE)
+    return list(out.values())
+
+
+@dataclass(frozen=True)
+class Lacking:
+    """What a sentence's evidence does not hold: its anchors that are missing, and whether
+    too little of the rest of what it says is found."""
+
+    anchors: tuple[str, ...] = ()
+    thin: bool = False  # found terms carry less than MIN_COVERAGE of the other terms' weight
+
+    def __bool__(self) -> bool:
+        return bool(self.anchors or self.thin)
+
+    def describe(self) -> str:
+        if self.anchors:
+            return ", ".join(self.anchors)
+        return "most of what it says"
+
+
+def lacking(claim: str, evidence: Sequence[str], share: Share) -> Lacking:
+    """What of `claim` its `evidence` (quotes and the places they stand in) does not hold."""
+    held = Vocabulary(term for text in evidence for term in tokens(text))
+    weighed = informative(claim, share)
+    missing = tuple(w.term for w in weighed if w.anchor and not held.has(w.term))
+    others = [w for w in weighed if not w.anchor]
+    total = sum(w.weight for w in others)
+    found = sum(w.weight for w in others if held.has(w.term))
+    thin = total > 0 and found < MIN_COVERAGE * total
+    return Lacking(missing, thin)
+
+
+def premise_lacking(question: str, evidence: Sequence[str], share: Share) -> tuple[str, ...]:
+    """The question's anchors (numbers and rare terms) that the answer's whole `evidence`
+    does not hold, when they carry more than 1 - MIN_PREMISE of the anchors' weight: an
+    answer to "Which European country banned the app?" presupposes a ban, and one about
+    Nvidia's share price "jump" presupposes a jump."""
+    held = Vocabulary(term for text in evidence for term in tokens(text))
+    anchors = [w for w in informative(question, share) if w.anchor]
+    missing = [w for w in anchors if not held.has(w.term)]
+    total = sum(w.weight for w in anchors)
+    if not missing or sum(w.weight for w in missing) <= (1 - MIN_PREMISE) * total:
+        return ()
+    return tuple(w.term for w in missing)
+
+
+def unknown_to_corpus(question: str, share: Share) -> tuple[str, ...]:
+    """The question's terms (not numbers) that no chunk of the corpus holds in any form: a
+    question about someone the corpus never names has no answer in it."""
+    weighed = informative(question, share)
+    return tuple(w.term for w in weighed if not is_number(w.term) and w.weight >= _ABSENT)
+
+
+_ABSENT = -math.log(1e-4)  # the weight of a term no chunk holds
+
+
+def share_in(texts: Sequence[str]) -> Share:
+    """A `Share` counted over `texts` as the index counts over its chunks (for tests and
+    tools with no index at hand): a word the lexical index drops as a stop word is in all."""
+    vocabularies = [Vocabulary(tokens(text)) for text in texts]
+    count = max(1, len(vocabularies))
+
+    def share(term: str) -> float:
+        if words(term) and not index_terms(term):
+            return 1.0
+        return sum(1 for v in vocabularies if v.has(term)) / count
+
+    return share
