@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--pairs", type=Path, default=ROOT / "eval/adversarial/claims.jsonl")
     parser.add_argument("--index-root", type=Path, default=Path("/tmp/assistant-eval"))
     parser.add_argument("--show", action="store_true", help="print every wrong verdict")
+    parser.add_argument("--verify", choices=["rules", "terms"], default="terms")
     args = parser.parse_args()
     pairs = [json.loads(line) for line in args.pairs.read_text().splitlines() if line.strip()]
     tables = {}
@@ -56,7 +57,11 @@ def main() -> None:
         draft = Draft(f"{pair['claim']} [1]", {1: ProposedQuote(pair["file"], pair["quote"])})
         name = pair["corpus"]
         verified = verify_draft(
-            draft, texts[name], [pair["file"]], question=pair["question"], share=tables[name].share
+            draft,
+            texts[name],
+            [pair["file"]],
+            question=pair["question"],
+            share=tables[name].share if args.verify == "terms" else None,
         )
         kept = not verified.abstained
         label = "supported" if pair["supported"] else "unsupported"

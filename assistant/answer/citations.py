@@ -155,12 +155,12 @@ def verify_draft(
     about = {n: _about(texts, c, evidence[n]) for n, c in located.items()}
     ordinary = _ordinary(texts, located, question)
     subjects = subjects_asked(question, texts.names())
+    places = {n: _place(texts, c) for n, c in located.items()}
     if share is None:
         text, unsupported, why = _drop_unbacked_by_rules(
-            text, located, question, evidence, about, ordinary, subjects
+            text, located, question, evidence, about, ordinary, subjects, places
         )
     else:
-        places = {n: _place(texts, c) for n, c in located.items()}
         text, unsupported, why = _drop_unbacked_by_terms(
             text, located, question, places, about, ordinary, subjects, share
         )
@@ -319,7 +319,7 @@ def _drop_unbacked_by_terms(
             kept.extend([before, piece])  # `_drop_unsupported_claims` has judged these
             continue
         empty = [reason for n in numbers if (reason := _states_nothing(places[n][0]))]
-        missing = lacking(claim, [places[n][1] for n in numbers], share)
+        missing = lacking(whole, [places[n][1] for n in numbers], share)
         if repeats_itself(claim):
             why.append("it repeats itself (the model looped)")
         elif never:
@@ -350,9 +350,11 @@ def _drop_unbacked_by_rules(
     evidence: dict[int, str],
     about: dict[int, str],
     ordinary: dict[int, frozenset[str]],
-    subjects: frozenset[str] = frozenset(),
+    subjects: frozenset[str],
+    places: dict[int, tuple[str, str]],
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """Remove marked sentences that loop (`support.repeats_itself`), those whose names or
+    """Remove marked sentences that loop (`support.repeats_itself`), those that cite only
+    quotes stating nothing (an instruction, a question: `_states_nothing`), those whose names or
     numbers their own quotes do not hold (the `evidence` around each quote may name its
     "he"), and those whose quotes are `about` nothing the question names
     (`support.off_topic`; `ordinary`: the lower-case words of each quote's document), and
@@ -373,8 +375,11 @@ def _drop_unbacked_by_rules(
             kept.extend([before, piece])  # `_drop_unsupported_claims` has judged these
             continue
         lacking = check_sentence(claim, quotes, question, windows)
+        empty = [r for n in numbers if n in places and (r := _states_nothing(places[n][0]))]
         if repeats_itself(claim):
             why.append("it repeats itself (the model looped)")
+        elif empty and len(empty) == len(quotes):
+            why.append(empty[0])
         elif lacking:
             why.append(f"its quote does not say {lacking.describe(claim)}")
         elif title := unquoted_title(question, claim, [*quotes, *windows]):

@@ -7,6 +7,13 @@ the sentence spans the prompt showed), the prompt and the raw reply. A checker c
 judged in seconds over a whole run's replies:
 
     python -m assistant.answer.replay REPLIES.jsonl     # each reply's sentences, re-parsed
+    python -m assistant.answer.replay REPLIES.jsonl --corpus DIR --index DIR \
+        [--verify terms|rules] [--gold GOLD.jsonl]     # ... and verified, and scored
+
+Verified, a reply goes through the answer path's own `_finish` (quotes located, sentences
+checked) over that index; with `--gold`, each answer is scored as `assistant eval` scores
+it. An answer the model lost entirely would fall back to the extractive one in `auto`; that
+is counted apart ("left to the fallback").
 """
 
 from __future__ import annotations
@@ -110,13 +117,72 @@ def reparse(logged: LoggedReply) -> Draft:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("replies", type=Path)
+    parser.add_argument("--corpus", type=Path, help="verify over this corpus (with --index)")
+    parser.add_argument("--index", type=Path)
+    parser.add_argument("--verify", choices=["rules", "terms"])
+    parser.add_argument("--gold", type=Path, help="gold questions to score the answers by")
     args = parser.parse_args(argv)
+    check = _verifier(args) if args.corpus and args.index else None
+    gold = _gold(args.gold) if args.gold else {}
+    tally: dict[str, int] = {}
     for logged in read_replies(args.replies):
         draft = reparse(logged)
         print(f"## {logged.question}  ({logged.model})")
         print(f"   reply: {' '.join(logged.reply.split())[:300]}")
         print(f"   draft: {draft.text if not draft.abstained else '(abstained)'}")
+        if check is None:
+            continue
+        answer = check(logged, draft)
+        print(f"   shown: {answer.answer}")
+        for sentence, why in zip(answer.unsupported_sentences, answer.removed_why, strict=False):
+            print(f"   removed: {sentence}  ({why})")
+        verdict = _verdict(answer, gold.get(" ".join(logged.question.split())))
+        print(f"   verdict: {verdict}")
+        tally[verdict] = tally.get(verdict, 0) + 1
+    if tally:
+        print("## " + ", ".join(f"{k}: {v}" for k, v in sorted(tally.items())))
     return 0
+
+
+def _verifier(args: argparse.Namespace) -> Any:
+    """The answer path's verification over `args.index`, as a function of a logged reply."""
+    from assistant.config import load_settings
+    from assistant.service import Assistant
+
+    assistant = Assistant(load_settings(corpus=args.corpus, index=args.index, verify=args.verify))
+    engine = assistant._engine
+
+    def check(logged: LoggedReply, draft: Draft) -> Any:
+        passages = [source.passage for source in logged.sources]
+        backend = ("ollama", "replayed")
+        return assistant._finish(engine, logged.question, draft, passages, backend, [], {})
+
+    return check
+
+
+def _gold(path: Path) -> dict[str, Any]:
+    from assistant.evaluation.scoring import GoldQuestion
+
+    records = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return {" ".join(r["question"].split()): GoldQuestion.from_json(r) for r in records}
+
+
+def _verdict(answer: Any, gold: Any) -> str:
+    """How the answer fares: "abstained" (left to the fallback), or against the gold
+    question, "correct" or "wrong", or "shown" when there is no gold."""
+    if answer.abstained:
+        return "left to the fallback" if gold is None or gold.answerable else "abstained (right)"
+    if gold is None:
+        return "shown"
+    if not gold.answerable:
+        return "answered an unanswerable question"
+    import re
+
+    said = answer.answer
+    right = all(re.search(p, said, re.IGNORECASE) for p in gold.must_include) and not any(
+        re.search(p, said, re.IGNORECASE) for p in gold.must_not_include
+    )
+    return "correct" if right else "wrong"
 
 
 if __name__ == "__main__":

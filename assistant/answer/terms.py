@@ -29,9 +29,10 @@ from assistant.textnorm import words
 
 # How terms are weighed and read (measured on eval/adversarial/claims.jsonl: eval/claims.py).
 COMMON_SHARE = 0.25  # a term in more chunks says little ("the"; "DeepSeek" in a corpus on it)
-RARE_SHARE = 0.03  # a term in at most this share of chunks is an anchor: it must be found
+RARE_SHARE = 0.01  # a term in at most this share of chunks is an anchor: it must be found
 MIN_COVERAGE = 0.6  # of the informative weight of a claim's other terms, found in its evidence
-MIN_PREMISE = 1.0  # of the question's anchors' weight, found in the answer's evidence
+MIN_PREMISE = 0.5  # of the question's anchors' weight, found in the answer's evidence
+MIN_ABSENT = 2  # terms of a question no chunk holds before it is taken as beside the corpus
 STEM = 4  # letters two word forms must share at least ("kills"/"killed", "founded"/"founder")
 STEM_SLACK = 3  # ... and they may differ in at most this many letters of the shorter word
 
@@ -172,12 +173,15 @@ def lacking(claim: str, evidence: Sequence[str], share: Share) -> Lacking:
 
 
 def premise_lacking(question: str, evidence: Sequence[str], share: Share) -> tuple[str, ...]:
-    """The question's anchors (numbers and rare terms) that the answer's whole `evidence`
-    does not hold, when they carry more than 1 - MIN_PREMISE of the anchors' weight: an
+    """The question's anchors (numbers and rare terms the corpus holds) that the answer's
+    whole `evidence` does not hold, when they carry more than 1 - MIN_PREMISE of the anchors'
+    weight: an
     answer to "Which European country banned the app?" presupposes a ban, and one about
     Nvidia's share price "jump" presupposes a jump."""
     held = Vocabulary(term for text in evidence for term in tokens(text))
-    anchors = [w for w in informative(question, share) if w.anchor]
+    # a term no chunk holds is the question's own wording ("what sort of rally"), or a
+    # subject the corpus lacks: `unknown_to_corpus` judges those
+    anchors = [w for w in informative(question, share) if w.anchor and w.weight < _ABSENT]
     missing = [w for w in anchors if not held.has(w.term)]
     total = sum(w.weight for w in anchors)
     if not missing or sum(w.weight for w in missing) <= (1 - MIN_PREMISE) * total:
@@ -189,7 +193,8 @@ def unknown_to_corpus(question: str, share: Share) -> tuple[str, ...]:
     """The question's terms (not numbers) that no chunk of the corpus holds in any form: a
     question about someone the corpus never names has no answer in it."""
     weighed = informative(question, share)
-    return tuple(w.term for w in weighed if not is_number(w.term) and w.weight >= _ABSENT)
+    absent = tuple(w.term for w in weighed if not is_number(w.term) and w.weight >= _ABSENT)
+    return absent if len(absent) >= MIN_ABSENT else ()
 
 
 _ABSENT = -math.log(1e-4)  # the weight of a term no chunk holds

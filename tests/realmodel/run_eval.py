@@ -32,6 +32,11 @@ SETS = {
         SHARED / "eval" / "narrativeqa" / "questions.jsonl",
         SHARED / "eval" / "narrativeqa" / "corpus",
     ),
+    "adversarial": (REPO / "eval/adversarial/questions.jsonl", REPO / "eval/adversarial/corpus"),
+    "adversarial-nqa": (
+        REPO / "eval/adversarial/narrativeqa_questions.jsonl",
+        SHARED / "eval" / "narrativeqa" / "corpus",
+    ),
 }
 
 
