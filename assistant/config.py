@@ -127,7 +127,7 @@ class Settings(BaseSettings):
         "Ollama servers (instead of the system's); for a private CA or a self-signed proxy.",
     )
     verify: Literal["rules", "terms"] = Field(
-        "rules",
+        "terms",
         description="How an answer's sentences are checked against their quotes: `terms` (every "
         "informative term — numbers, words the corpus seldom uses — must stand where its quotes "
         "stand, question's terms included; any language) or `rules` (the older English name "

@@ -8,10 +8,8 @@ from assistant.answer.english import instructs
 from assistant.answer.terms import (
     Vocabulary,
     lacking,
-    premise_lacking,
     share_in,
     tokens,
-    unknown_to_corpus,
 )
 from assistant.verify import FileTexts
 
@@ -62,11 +60,6 @@ def test_common_words_need_not_be_quoted_but_most_of_the_rest_must() -> None:
     in its quote says something else ("United States" over a sentence about chips)."""
     assert not lacking("The company said it would comply with the rules.", [NEWS[5]], SHARE)
     assert lacking("The United States banned the app over privacy.", [NEWS[3]], SHARE)
-
-
-def test_a_question_about_someone_the_corpus_never_names_has_no_answer_in_it() -> None:
-    assert unknown_to_corpus("What did Tim Cook say about DeepSeek?", SHARE) == ("tim", "cook")
-    assert unknown_to_corpus("Who founded DeepSeek?", SHARE) == ()
 
 
 def test_an_instruction_in_a_document_backs_no_claim() -> None:
@@ -137,13 +130,3 @@ def test_a_quoted_question_states_nothing() -> None:
     verified = verify_draft(draft, FileTexts({"n.txt": text}), ["n.txt"])
     assert verified.abstained
     assert verified.why == ("its quote asks a question rather than stating anything",)
-
-
-def test_a_question_s_own_wording_the_corpus_lacks_is_no_premise() -> None:
-    """NarrativeQA's "Randolph tricks Mopes into performing at what sort of rally?": no
-    summary says "sort", and the answer is there all the same."""
-    assert (
-        premise_lacking("What sort of government said the rules would stay?", [NEWS[5]], SHARE)
-        == ()
-    )
-    assert unknown_to_corpus("What sort of government said the rules would stay?", SHARE) == ()

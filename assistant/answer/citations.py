@@ -37,13 +37,16 @@ from assistant.answer.support import (
     subjects_asked,
     unquoted_title,
 )
-from assistant.answer.terms import Share, lacking, premise_lacking, unknown_to_corpus
+from assistant.answer.terms import Share, lacking
 from assistant.chunking import document_title
 from assistant.followup import split_question
 from assistant.types import Citation
 from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 
 CANNOT_ANSWER = "The corpus does not say."
+# What an answer says of a part of the question nothing answers; the assistant's, not a claim.
+PART_UNANSWERED = "(Nothing in the corpus answers “{part}”)"
+_PART_UNANSWERED = re.compile(r"\(Nothing in the corpus answers “[^”]*”\)")
 MARKER = re.compile(r"\s?\[(\d{1,3})\]")
 
 
@@ -297,17 +300,13 @@ def _drop_unbacked_by_terms(
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Remove marked sentences that loop (`support.repeats_itself`), those that cite only
     quotes stating nothing (an instruction, a question), those whose terms the places their
-    quotes stand in do not hold (`terms.lacking`), all when the question asks about a term the
-    corpus never uses (`terms.unknown_to_corpus`), and those whose quotes are `about` nothing
+    quotes stand in do not hold (`terms.lacking`), and those whose quotes are `about` nothing
     the question names (`support.off_topic`; `ordinary`: the lower-case words of each
     quote's document), and those that only restate the question (`support.restates`).
     Returns the text left, the sentences removed and, for each, why."""
     kept: list[str] = []
     removed: list[str] = []
     why: list[str] = []
-    never = unknown_to_corpus(question, share) if question else ()
-    cited = {n for _, piece in _units(text) for n in _numbers(piece) if n in located}
-    unstated = premise_lacking(question, [places[n][1] for n in cited], share) if question else ()
     for before, piece in _units(text):
         numbers = [n for n in _numbers(piece) if n in located]
         quotes = [located[n].quote for n in numbers]
@@ -319,13 +318,10 @@ def _drop_unbacked_by_terms(
             kept.extend([before, piece])  # `_drop_unsupported_claims` has judged these
             continue
         empty = [reason for n in numbers if (reason := _states_nothing(places[n][0]))]
-        missing = lacking(whole, [places[n][1] for n in numbers], share)
+        said = _PART_UNANSWERED.sub("", whole)
+        missing = lacking(said, [places[n][1] for n in numbers], share)
         if repeats_itself(claim):
             why.append("it repeats itself (the model looped)")
-        elif never:
-            why.append(f"the corpus never mentions {', '.join(never)}")
-        elif unstated:
-            why.append(f"the question assumes what its quotes do not say: {', '.join(unstated)}")
         elif len(empty) == len(numbers):
             why.append(empty[0])
         elif missing:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence, Set
 
 from assistant.answer.answer_types import answer_types, contradicts_time, holds_asked_kind
-from assistant.answer.citations import Draft, ProposedQuote
+from assistant.answer.citations import PART_UNANSWERED, Draft, ProposedQuote
 from assistant.answer.selector import Candidate, candidates, features, select
 from assistant.types import Passage
 
@@ -99,7 +99,7 @@ def combine(parts: Sequence[str], drafts: Sequence[Draft]) -> Draft:
     quotes: dict[int, ProposedQuote] = {}
     for part, draft in zip(parts, drafts, strict=True):
         if draft.abstained:
-            pieces.append(f"(Nothing in the corpus answers “{part}”)")
+            pieces.append(PART_UNANSWERED.format(part=part))
             continue
         for _, quote in sorted(draft.quotes.items()):
             if any(q.file == quote.file and q.quote == quote.quote for q in quotes.values()):
