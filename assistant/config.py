@@ -126,13 +126,6 @@ class Settings(BaseSettings):
         description="PEM file of the certificate authorities trusted for https:// Chroma and "
         "Ollama servers (instead of the system's); for a private CA or a self-signed proxy.",
     )
-    verify: Literal["rules", "terms"] = Field(
-        "terms",
-        description="How an answer's sentences are checked against their quotes: `terms` (every "
-        "informative term — numbers, words the corpus seldom uses — must stand where its quotes "
-        "stand, question's terms included; any language) or `rules` (the older English name "
-        "and number rules).",
-    )
     reply_log: Path | None = Field(
         None,
         description="JSONL file each model answer is appended to — question, the sources the "

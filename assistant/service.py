@@ -548,6 +548,7 @@ class Assistant:
             temperature=temperature,
             timings=timings,
             notes=warnings,
+            share=engine.retriever.table.share,
         )
         if self.settings.reply_log is not None:
             from assistant.answer.replay import log_reply
@@ -602,7 +603,7 @@ class Assistant:
         )
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
         candidates = full_text_candidates(engine.retriever.table)  # never the whole corpus
-        share = engine.retriever.table.share if self.settings.verify == "terms" else None
+        share = engine.retriever.table.share
         verified = verify_draft(draft, texts, retrieved, candidates, question, share)
         notes = list(warnings)
         changed = self._changed(manifest, [*retrieved, *(c.file for c in verified.citations)])
@@ -674,10 +675,13 @@ def ollama_draft(
     temperature: float | None,
     timings: dict[str, float],
     notes: list[str],
+    share: Any = None,
 ) -> Generator[AnswerEvent, None, Draft]:
     """Send `messages` (the last asks to answer `question` from `sources`) to `chat` (an
     OllamaChat); streams the answer text as it is written and returns the parsed draft. The
-    reply is appended to `messages`. Records time to first token and token counts in
+    reply is appended to `messages`; `share` (the index's term statistics, `terms.Share`)
+    helps tie each sentence to the passage sentence that holds it. Records time to first
+    token and token counts in
     `timings`, and a reply cut off by `num_predict` in `notes`."""
     from assistant.answer.llm import (
         answer_schema,
@@ -714,8 +718,8 @@ def ollama_draft(
             "its complete sentences were kept"
         )
     if structured:
-        return parse_json_reply(reply, sources, question)
-    return parse_text_reply(reply, sources, question)
+        return parse_json_reply(reply, sources, question, share)
+    return parse_text_reply(reply, sources, question, share)
 
 
 def supports_schemas(version: str) -> bool:

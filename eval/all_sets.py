@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -84,13 +83,13 @@ def index_for(corpus: Path, index_root: Path) -> Path:
     return index
 
 
-def score(name: str, index_root: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+def score(name: str, index_root: Path) -> dict[str, Any]:
     gold, corpus, _ = SETS[name]
     index = index_for(corpus, index_root)
     out = index_root / f"{name}-report"
     places = ["--corpus", str(corpus), "--index", str(index)]
     command = [ASSISTANT, "eval", str(gold), "--llm", "extractive", *places, "--out", str(out)]
-    subprocess.run(command, check=True, capture_output=True, env=env)
+    subprocess.run(command, check=True, capture_output=True)
     overall: dict[str, Any] = json.loads((out / "metrics.json").read_text())["overall"]
     return overall
 
@@ -134,13 +133,11 @@ def main() -> None:
     parser.add_argument("--index-root", type=Path, default=Path("/tmp/assistant-eval"))
     parser.add_argument("--readme", type=Path)
     parser.add_argument("--sets", nargs="*", default=list(SETS))
-    parser.add_argument("--verify", choices=["rules", "terms"], help="the verify setting to use")
     args = parser.parse_args()
-    env = dict(os.environ, ASSISTANT_VERIFY=args.verify) if args.verify else None
     args.index_root.mkdir(parents=True, exist_ok=True)
     results = {}
     for name in args.sets:
-        results[name] = score(name, args.index_root, env)
+        results[name] = score(name, args.index_root)
         print(f"{name}: {results[name]['correct']}/{results[name]['questions']}", flush=True)
     body = table(results)
     print(body)

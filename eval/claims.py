@@ -39,7 +39,6 @@ def main() -> None:
     parser.add_argument("--pairs", type=Path, default=ROOT / "eval/adversarial/claims.jsonl")
     parser.add_argument("--index-root", type=Path, default=Path("/tmp/assistant-eval"))
     parser.add_argument("--show", action="store_true", help="print every wrong verdict")
-    parser.add_argument("--verify", choices=["rules", "terms"], default="terms")
     args = parser.parse_args()
     pairs = [json.loads(line) for line in args.pairs.read_text().splitlines() if line.strip()]
     tables = {}
@@ -61,7 +60,7 @@ def main() -> None:
             texts[name],
             [pair["file"]],
             question=pair["question"],
-            share=tables[name].share if args.verify == "terms" else None,
+            share=tables[name].share,
         )
         kept = not verified.abstained
         label = "supported" if pair["supported"] else "unsupported"

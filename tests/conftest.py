@@ -28,7 +28,6 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "ASSISTANT_INDEX",
         "ASSISTANT_MODEL",
         "ASSISTANT_OLLAMA_HOST",
-        "ASSISTANT_VERIFY",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ASSISTANT_HISTORY_DIR", str(tmp_path / "history"))

@@ -14,8 +14,17 @@ from assistant.answer.llm import (
     visible_json,
     visible_part,
 )
+from assistant.answer.terms import share_in
 from assistant.prompts import load_prompt
 from assistant.types import Chunk, Passage
+from tests.conftest import BUNDLED_CORPUS
+
+# The term statistics an index of a real corpus gives (here the bundled news articles, in
+# paragraphs): the answer path passes its index's; a few passages alone cannot say which
+# words are rare.
+CORPUS_SHARE = share_in(
+    [p for f in sorted(BUNDLED_CORPUS.glob("*.txt")) for p in f.read_text("utf-8").split("\n\n")]
+)
 
 FOUNDER = (
     "DeepSeek founder Liang Wenfeng revealed in a 2023 interview with the Chinese media outlet "
@@ -278,7 +287,7 @@ def test_each_sentence_of_a_claim_is_bound_to_the_sentence_that_backs_it() -> No
         "chip restrictions gave DeepSeek an incentive to investigate other directions."
     )
     question = "Who is Stefan Leichenauer, and what do the chip restrictions give DeepSeek?"
-    draft = parse_json_reply(json.dumps({"sentences": [item]}), own, question)
+    draft = parse_json_reply(json.dumps({"sentences": [item]}), own, question, CORPUS_SHARE)
     second = "He thinks the chip restrictions gave DeepSeek an incentive to investigate other"
     assert draft.text.endswith(f"at SandboxAQ [1]. {second} directions [2].")
     assert (draft.quotes[1].file, draft.quotes[2].file) == ("a.txt", "b.txt")
@@ -327,7 +336,7 @@ def test_a_real_quote_that_says_nothing_of_the_answer_gives_way_to_the_sentence_
     claim = "Squid runs as user proxy on Debian."
     reply = json.dumps({"sentences": [{"text": claim, "source": 1, "quote": operator}]})
     (quote,) = parse_json_reply(
-        reply, given, "As which user does squid run on Debian?"
+        reply, given, "As which user does squid run on Debian?", CORPUS_SHARE
     ).quotes.values()
     assert quote.quote == "For example, group proxy is used by pdnsd, and squid runs as user proxy."
     assert quote.how == "attributed"

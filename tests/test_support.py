@@ -6,18 +6,31 @@ from __future__ import annotations
 from assistant.answer.citations import Draft, ProposedQuote, verify_draft
 from assistant.answer.context import select_sources
 from assistant.answer.support import (
-    adds_unquoted,
-    check_sentence,
     facts,
     off_topic,
     ordinary_words,
     repeats_itself,
     subjects_asked,
     unmentioned,
-    unquoted_title,
 )
+from assistant.answer.terms import lacking, share_in
 from assistant.types import Chunk, Passage
 from assistant.verify import FileTexts
+from tests.conftest import BUNDLED_CORPUS
+
+# The term statistics of an index over a real corpus: the bundled news articles in paragraphs
+# (what `ChunkStore.share` gives the answer path), plus any texts a test adds.
+NEWS_PARAGRAPHS = [
+    p for f in sorted(BUNDLED_CORPUS.glob("*.txt")) for p in f.read_text("utf-8").split("\n\n")
+]
+SHARE = share_in(NEWS_PARAGRAPHS)
+
+
+def missing(claim: str, evidence: list[str], *more: str) -> tuple[str, ...]:
+    """The claim's terms its evidence lacks: anchors, or the rest when too little is found."""
+    found = lacking(claim, evidence, share_in([*NEWS_PARAGRAPHS, *more]) if more else SHARE)
+    return found.anchors or found.thin
+
 
 TRUMP = (
     "Trump also called Deepseek a “wake-up call for our industries that we need to be "
@@ -29,35 +42,27 @@ COMPANY = "The company said it trained the model on 2,048 Nvidia H800 chips."
 
 
 def test_real_failure_a_quote_by_someone_else() -> None:
-    missing = check_sentence(
-        "Tim Cook said that DeepSeek was a wake-up call for American industry.",
-        [TRUMP],
-        "What did Tim Cook say about DeepSeek?",
-    )
-    assert "cook" in missing.names
+    # the question names Tim Cook: no exemption for that
+    assert missing("Tim Cook said that DeepSeek was a wake-up call.", [TRUMP]) == ("tim", "cook")
 
 
 def test_real_failure_a_figure_about_another_model() -> None:
-    question = "How many chips did DeepSeek use to train V3, and what did it cost?"
-    missing = check_sentence("DeepSeek used 200,000 H100 GPUs to train V3.", [GROK], question)
-    assert set(missing.names) == {"deepseek", "v3"}
+    lacks = missing("DeepSeek used 200,000 H100 GPUs to train V3.", [GROK])
+    assert {"train", "v3"} <= set(lacks)
 
 
 def test_supported_sentences_pass() -> None:
-    assert not check_sentence("Liang Wenfeng founded DeepSeek.", [FOUNDER])
-    assert not check_sentence("In 2023, Liang Wenfeng gave an interview.", [FOUNDER])
-    # the subject named by the question, the figure by a quote that names nobody else
-    question = "How many chips did DeepSeek use to train V3?"
-    assert not check_sentence("DeepSeek trained V3 on 2,048 H800 chips.", [COMPANY], question)
-    assert not check_sentence("It cost $5.6 million.", ["training cost about $5.60 million"])
+    assert not missing("Liang Wenfeng founded DeepSeek.", [FOUNDER])
+    assert not missing("In 2023, Liang Wenfeng gave an interview.", [FOUNDER])
+    # "the company" is named in the sentence before the quote, which is evidence too
+    before = "DeepSeek released V3 in December."
+    assert not missing("DeepSeek trained V3 on 2,048 H800 chips.", [f"{before} {COMPANY}"])
+    assert not missing("It cost $5.6 million.", ["training cost about $5.60 million"])
 
 
 def test_numbers_and_years_must_be_quoted() -> None:
-    assert check_sentence("DeepSeek used 2,000 chips.", [COMPANY]).numbers == ("2000",)
-    assert check_sentence("Liang spoke in 2024.", [FOUNDER]).numbers == ("2024",)
-    # a year from the question does not stand in for the other year the quote gives
-    question = "What did Liang say in 2024?"
-    assert check_sentence("In 2024, Liang Wenfeng gave an interview.", [FOUNDER], question)
+    assert missing("DeepSeek used 2,000 chips.", [COMPANY]) == ("2000",)
+    assert missing("Liang spoke in 2024.", [FOUNDER]) == ("2024",)
 
 
 def test_facts_are_names_and_numbers_not_sentence_openers() -> None:
@@ -110,21 +115,14 @@ def test_a_sentence_caught_in_a_loop_is_removed_though_its_names_are_quoted() ->
     assert verified.why == ("it repeats itself (the model looped)",)
 
 
-def test_a_title_the_quote_does_not_give_is_unsupported() -> None:
-    # Qwen2.5-Coder-1.5B on news dev d01 (with Ollama's repeat penalty): "Leichenauer is the
-    # CEO of SandboxAQ" over a quote that makes him its vice president of engineering
-    assert unquoted_title("Who is Stefan Leichenauer?", "Leichenauer is the CEO.", [LEICHENAUER])
-    texts = FileTexts({"f.txt": LEICHENAUER})
-    draft = Draft(
-        "Leichenauer is the CEO of SandboxAQ [1].", {1: ProposedQuote("f.txt", LEICHENAUER)}
-    )
-    verified = verify_draft(draft, texts, ["f.txt"], question="Who is Stefan Leichenauer?")
-    assert verified.abstained and verified.why == ("its quote does not say CEO",)
-    # either form of the title backs the other, and the question's own title is allowed
-    chief = "Liang Wenfeng, the chief executive of DeepSeek, spoke."
-    assert not unquoted_title("Who runs DeepSeek?", "Liang Wenfeng is DeepSeek's CEO.", [chief])
-    assert not unquoted_title("Who is the CEO?", "The CEO is Liang Wenfeng.", ["Liang spoke."])
-    assert not unquoted_title("Who spoke?", "Tim Cook, Apple's chief executive, spoke.", [chief])
+def test_a_title_the_quote_does_not_give_is_a_known_gap() -> None:
+    # Qwen2.5-Coder-1.5B on news dev d01: "Leichenauer is the CEO of SandboxAQ" over a quote
+    # that makes him its vice president of engineering. "CEO" is in a fifth of the news
+    # corpus's paragraphs: too common to be an anchor, and the rest of the sentence is quoted,
+    # so the term check passes it (the older title rule did not; issue 34's model judge is
+    # for such swaps)
+    assert not missing("Leichenauer is the CEO of SandboxAQ.", [LEICHENAUER])
+    assert "surgeon" in missing("Leichenauer is the chief surgeon of SandboxAQ.", [LEICHENAUER])
 
 
 def test_prompt_sources_keep_the_best_sentences_within_budget() -> None:
@@ -172,7 +170,7 @@ def test_a_quote_attributed_after_it_is_about_whom_the_attribution_names() -> No
         "Amodei called them smart, curious researchers [1].", {1: ProposedQuote("f.txt", quote)}
     )
     question = "What did Dario Amodei say about the researchers at DeepSeek?"
-    verified = verify_draft(draft, texts, ["f.txt"], question=question)
+    verified = verify_draft(draft, texts, ["f.txt"], question=question, share=SHARE)
     assert not verified.abstained and not verified.unsupported
     # the next paragraph is not the quote's attribution
     texts = FileTexts({"f.txt": f"{'Other news. ' * 60}\n\n“{quote}.”\n\nAmodei spoke too."})
@@ -234,7 +232,7 @@ def test_a_question_echoed_as_an_answer_is_removed() -> None:
     verified = verify_draft(
         draft, texts, ["f.txt"], question="Who came back to hold hand with Susan?"
     )
-    assert verified.abstained and verified.why == ("it asks a question rather than answering",)
+    assert verified.abstained and len(verified.unsupported) == 1
 
 
 def test_a_sentence_cut_at_an_abbreviation_is_judged_whole() -> None:
@@ -290,25 +288,21 @@ YORICK = (
 
 def test_a_he_named_just_before_the_quote_is_whom_the_question_names() -> None:
     # Qwen2.5-Coder-1.5B: "Yorick decides to visit Maria in Moulins." over the second sentence
-    question = "Who does Yorick decide to visit on his way to Italy?"
     claim = "Yorick decides to visit Maria in Moulins."
     quote = YORICK.split(". ", 1)[1]
-    assert not check_sentence(claim, [quote], question, [YORICK])
-    assert check_sentence(claim, [quote], question, ["Bob returns to Paris."]).names == ("yorick",)
-    assert check_sentence(claim, [quote], question).names == ("yorick",)  # no context given
-    # a quote that names someone else before its "he" is still about someone else
+    assert not missing(claim, [YORICK], YORICK)  # the sentence before is where it stands
+    draft = Draft(f"{claim[:-1]} [1].", {1: ProposedQuote("f.txt", quote)})
+    share = share_in([*NEWS_PARAGRAPHS, YORICK])
+    assert not verify_draft(draft, FileTexts({"f.txt": YORICK}), ["f.txt"], share=share).abstained
+    # a quote whose "he" another name comes before is not backed by a name further back
     trump = "Trump said he thinks DeepSeek is a wake-up call."
-    context = ["Apple's Tim Cook spoke first. Later, Trump spoke."]
-    lacking = check_sentence(
-        "Tim Cook said DeepSeek was a wake-up call.", [trump], "What did Tim Cook say?", context
-    )
-    assert lacking.names == ("cook", "tim")
+    assert missing("Tim Cook said DeepSeek was a wake-up call.", [trump]) == ("tim", "cook")
 
 
 def test_names_compare_without_accents_and_split_at_dashes() -> None:
     quote = "Pablo's father asks a famous doctor, Teodoro Golfín, to examine him."
-    assert not check_sentence("Teodoro Golfin is the doctor.", [quote])
-    assert not check_sentence("He visits Maria.", ["he visits Maria—who was ill—in Moulins"])
+    assert not missing("Teodoro Golfin is the doctor.", [quote], quote)
+    assert not missing("He visits Maria.", ["he visits Maria—who was ill—in Moulins"])
 
 
 def test_a_claim_without_a_backing_quote_is_listed_with_its_reason() -> None:
@@ -323,67 +317,57 @@ def test_a_claim_without_a_backing_quote_is_listed_with_its_reason() -> None:
     assert verified.removed_claims == 1
 
 
-def test_a_question_name_inside_a_longer_name_of_the_quote_is_quoted() -> None:
+def test_a_name_the_corpus_uses_may_stand_in_another_form() -> None:
+    # "Nela" is what the novel's people call Marianela: a word the corpus uses is weighed, not
+    # required, so the rest of the sentence, quoted, backs it; a name the corpus never uses
+    # must be quoted
     quote = "When Marianela first sees Florentina, she mistakes her for the Virgin Mary."
-    question = "Who does Nela believe Florentina is when she first sees her?"
-    assert not check_sentence("Nela believes Florentina is the Virgin Mary.", [quote], question)
-    assert check_sentence("Ela believes Florentina is the Virgin Mary.", [quote], "Who is Ela?")
+    claim = "Nela believes Florentina is the Virgin Mary."
+    assert not missing(claim, [quote], quote, "Nela is a girl.")
+    assert missing("Ela believes Florentina is the Virgin Mary.", [quote], quote) == ("ela",)
 
 
 def test_a_surname_next_to_the_claims_name_is_the_same_person() -> None:
     quote = "Being visited by Isabel Vere and two friends, he gave her a rose."
-    question = "What object did Elshender give Isabel?"
-    assert not check_sentence("Elshender gave Isabel a rose.", [quote], question)
+    before = "Elshender the Recluse built his dwelling."
+    assert not missing("Elshender gave Isabel a rose.", [f"{before} {quote}"], before, quote)
 
 
-def test_the_rest_of_a_question_name_the_quote_gives_in_part_is_quoted() -> None:
-    # Qwen2.5-Coder-1.5B's answer, right, was removed for "Dane", which the quote leaves out
+def test_a_question_name_the_quote_gives_in_part() -> None:
+    # Qwen2.5-Coder-1.5B's answer, right, names "Dane", which the quote leaves out: the story
+    # uses the name, so it is weighed, and the rest is quoted
     quote = "Writer Jack London wrote “Wace’s” letters, and Anna Strunsky wrote “Kempton’s.”"
-    question = "Who writes Dane Kempton's letters?"
-    assert not check_sentence("Anna Strunsky wrote Dane Kempton's letters.", [quote], question)
-    assert check_sentence("Anna Strunsky wrote Dane Smith's letters.", [quote], "Who is Dane?")
-    # a question name the quote has no part of is still the quote's business
-    assert check_sentence("Jack London wrote Tim Cook's letters.", [quote], "Who is Tim Cook?")
+    claim = "Anna Strunsky wrote Dane Kempton's letters."
+    assert not missing(claim, [quote], quote, "Dane Kempton and Herbert Wace write letters.")
+    assert missing("Jack London wrote Tim Cook's letters.", [quote], quote) == ("tim", "cook")
 
 
 def test_a_he_after_a_name_is_that_name_not_the_question_s_person() -> None:
     # Qwen2.5-Coder-1.5B: "Andy gets in fight with Lawler on David Letterman's show" over this
     quote = "Andy pays a price when he is banned from Saturday Night Live by a vote."
-    context = ["Lawler and Kaufman appear on Late Night with David Letterman."]
-    question = "Who gets in fight with Lawler on David Letterman's show?"
-    lacking = check_sentence(
-        "Andy gets in fight with Lawler on David Letterman's show.", [quote], question, context
-    )
-    assert lacking.names == ("david", "lawler", "letterman")
+    context = "Lawler and Kaufman appear on Late Night with David Letterman."
+    claim = "Andy gets in fight with Lawler on David Letterman's show."
+    assert missing(claim, [quote], quote, context)
 
 
 def test_a_sentence_whose_quote_says_none_of_what_it_adds_is_removed() -> None:
     # SmolLM2-135M, over the bundled corpus: the quote only says who Leichenauer is
-    quote = (
-        "The breakthrough shows that improving AI models isn't just about making them larger, "
-        "said Stefan Leichenauer, vice president of engineering at quantum AI startup SandboxAQ."
-    )
     question = (
         "Who is Stefan Leichenauer, and what does he think the chip restrictions gave DeepSeek?"
     )
     claim = (
         "The chip restrictions gave DeepSeek an incentive to investigate these other directions."
     )
-    assert adds_unquoted(question, claim, [quote])
-    assert not adds_unquoted(question, "Leichenauer works at SandboxAQ as vice president.", [quote])
-    # one word added is enough (Qwen2.5-Coder-1.5B, pdfweb); a "yes" is not a word to quote
+    assert missing(claim, [LEICHENAUER])
+    assert not missing("Leichenauer works at SandboxAQ as vice president.", [LEICHENAUER])
+    # Qwen2.5-Coder-1.5B, pdfweb: "squid runs as user proxy" over a quote about another user
     operator = "In Debian, the operator user is no longer created by default."
-    squid = "As which user does squid run on Debian?"
-    assert adds_unquoted(squid, "Squid runs as user proxy on Debian.", [operator])
-    assert not adds_unquoted(squid, "Squid runs as user proxy.", ["squid runs as user proxy."])
-    dotenv = "Is there an environment variable that makes the loader do nothing?"
-    said = "There is an environment variable that makes the loader do nothing."
-    assert not adds_unquoted(
-        dotenv, "Yes, there is an environment variable that makes the loader do nothing.", [said]
+    assert "squid" in missing("Squid runs as user proxy on Debian.", [operator], operator)
+    text = f"{LEICHENAUER} Other text."
+    draft = Draft(f"{claim[:-1]} [1].", {1: ProposedQuote("f.txt", LEICHENAUER)})
+    verified = verify_draft(
+        draft, FileTexts({"f.txt": text}), ["f.txt"], question=question, share=SHARE
     )
-    text = f"{quote} Other text."
-    draft = Draft(f"{claim[:-1]} [1].", {1: ProposedQuote("f.txt", quote)})
-    verified = verify_draft(draft, FileTexts({"f.txt": text}), ["f.txt"], question=question)
     assert verified.abstained and verified.unsupported == (claim,)
 
 
@@ -440,8 +424,8 @@ def test_a_lower_case_word_opening_a_file_name_is_a_subject_the_answer_must_be_a
         {1: ProposedQuote("mmh3_README.md", quote)},
     )
     verified = verify_draft(draft, texts, ["mmh3_README.md"], question=question)
-    assert verified.abstained
-    assert verified.why == ("its quote is not about what the question names",)
+    assert verified.abstained  # the sentence names tqdm; the quote does not
+    assert verified.why == ("its quote does not say original, tqdm",)
     held = "The tqdm module was started by Noam Yorav-Raphael."
     ok = Draft(f"{held} [1]", {1: ProposedQuote("tqdm_README.md", held)})
     texts = FileTexts({"tqdm_README.md": held, "mmh3_README.md": quote})
@@ -449,19 +433,18 @@ def test_a_lower_case_word_opening_a_file_name_is_a_subject_the_answer_must_be_a
     assert not off_topic(question, ["tqdm_README.md: Noam Yorav-Raphael"], subjects={"tqdm"})
 
 
-def test_an_identifier_is_one_name_and_names_its_parts() -> None:
-    # Qwen2.5-Coder-1.5B on a python-dotenv README: "DOTENV" and "LOAD" are each in the quote
+def test_an_identifier_is_read_as_its_words() -> None:
+    # Qwen2.5-Coder-1.5B on a python-dotenv README: "DOTENV_LOAD" over "load_dotenv". Both
+    # words are quoted, so the term check passes it (a known gap: the older rules read an
+    # identifier as one name)
     quote = "from dotenv import load_dotenv"
-    question = "Which environment variable turns python-dotenv's loader off?"
-    assert check_sentence("It is called `DOTENV_LOAD`.", [quote], question).names == (
-        "dotenv_load",
-    )
-    assert not check_sentence("Call `load_dotenv` from the DOTENV module.", [quote], question)
+    assert not missing("It is called `DOTENV_LOAD`.", [quote], quote)
     held = "Set `PYTHON_DOTENV_DISABLED=1` to disable `load_dotenv()`."
-    assert not check_sentence("Setting PYTHON_DOTENV_DISABLED turns it off.", [held], question)
-    # reStructuredText's trailing underscore marks a link, not another name
-    assert not check_sentence("DiskCache is a cache library.", ["`DiskCache`_ is a library"])
-    assert not check_sentence("A Cache object stores pairs.", ["Cache_ objects store pairs."])
+    assert not missing("Set PYTHON_DOTENV_DISABLED to disable it.", [held], held)
+    assert missing("Set PYTHON_DOTENV_VERBOSE to disable it.", [held], held) == ("verbose",)
+    # reStructuredText's trailing underscore marks a link, not another word
+    assert not missing("DiskCache is a library.", ["`DiskCache`_ is a library"])
+    assert not missing("A Cache object stores pairs.", ["Cache_ objects store pairs."])
 
 
 def test_a_cited_file_s_name_says_what_a_technical_document_is_about() -> None:
@@ -543,7 +526,7 @@ def test_real_failure_a_figure_beside_the_question_is_removed() -> None:
         )
         assert verified.abstained, question
         assert verified.unsupported == (text.replace(" [1]", ""),)
-        assert kind in verified.why[0]
+        assert kind in verified.why[0] or "does not say" in verified.why[0]
 
 
 def test_an_answer_holding_the_asked_figure_keeps_its_other_sentences() -> None:
@@ -558,7 +541,7 @@ def test_an_answer_holding_the_asked_figure_keeps_its_other_sentences() -> None:
         },
     )
     question = "By how much did Tesla's automotive revenue fall year over year?"
-    verified = verify_draft(draft, texts, ["t.txt"], question=question)
+    verified = verify_draft(draft, texts, ["t.txt"], question=question, share=SHARE)
     assert not verified.abstained and verified.unsupported == ()
     # a conjoined question's part that asks for no figure lets any answer through
     question = "What did Musk say, and how much did revenue fall?"

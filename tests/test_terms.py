@@ -130,3 +130,19 @@ def test_a_quoted_question_states_nothing() -> None:
     verified = verify_draft(draft, FileTexts({"n.txt": text}), ["n.txt"])
     assert verified.abstained
     assert verified.why == ("its quote asks a question rather than stating anything",)
+
+
+def test_a_yes_answers_the_question_and_is_not_a_word_to_quote() -> None:
+    """Qwen 1.5B on news dev d10: "Yes, the White House has kept … intact" lost its right
+    answer to "its quote does not say yes"; "yes" is in no chunk of the news corpus."""
+    quote = "The government said the rules would stay, and the company said it would comply."
+    draft = Draft(
+        "Yes, the government said the rules would stay [1].", {1: ProposedQuote("n.txt", quote)}
+    )
+    texts = FileTexts({"n.txt": "\n\n".join(NEWS)})
+    verified = verify_draft(draft, texts, ["n.txt"], question="Will the rules stay?", share=SHARE)
+    assert not verified.abstained
+    draft = Draft("Yes, the government scrapped the rules [1].", {1: ProposedQuote("n.txt", quote)})
+    assert verify_draft(
+        draft, texts, ["n.txt"], question="Will the rules stay?", share=SHARE
+    ).abstained

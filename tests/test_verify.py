@@ -55,7 +55,7 @@ def test_elided_quote_verifies_its_longest_fragment() -> None:
 
 def test_verify_draft_drops_reattributes_and_renumbers() -> None:
     draft = Draft(
-        "The cat sat [2]. Eta and theta follow [1, 3]. A made-up claim [4]. Dangling [9].",
+        "The cat sat [2]. Eta theta iota [1, 3]. A made-up claim [4]. Dangling [9].",
         {
             2: ProposedQuote("a.txt", "The cat sat on the mat"),
             1: ProposedQuote("a.txt", "eta theta iota kappa"),  # really in b.txt
@@ -64,7 +64,7 @@ def test_verify_draft_drops_reattributes_and_renumbers() -> None:
         },
     )
     result = verify_draft(draft, texts(), ["a.txt"], lambda quote: ["b.txt"])
-    assert result.text == "The cat sat [1]. Eta and theta follow [2]."
+    assert result.text == "The cat sat [1]. Eta theta iota [2]."
     assert [(c.n, c.file) for c in result.citations] == [(1, "a.txt"), (2, "b.txt")]
     assert result.dropped_quotes == 2
     assert result.reattributed == 1

@@ -7,7 +7,7 @@ sometimes write sentences with no marker at all. Rather than throw such answers 
   consecutive sentences) when it clearly is that sentence: most of the quote's words, in
   order, and most of the sentence's. What is then shown is always the file's own text.
 * `attribute` finds the passage sentence that supports an unmarked answer sentence: one that
-  holds its checkable facts (see `support`) and most of its content words.
+  holds its informative terms (see `terms`) and most of its content words.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answer.support import check_sentence
+from assistant.answer.terms import Share, lacking, share_in
 from assistant.sentences import split_sentences
 from assistant.textnorm import fold, terms, words
 
@@ -111,10 +111,15 @@ def _closeness(quote: list[str], sentence: list[str]) -> tuple[float, float]:
     return (matched / len(quote), matched / len(sentence))
 
 
-def attribute(sentence: str, texts: Sequence[str], question: str = "") -> tuple[int, Span] | None:
+def attribute(
+    sentence: str, texts: Sequence[str], question: str = "", share: Share | None = None
+) -> tuple[int, Span] | None:
     """(index into `texts`, sentence span) of the passage sentence that best supports
-    `sentence`, or None when none holds its facts and most of its words — or all of what it
-    adds to the question ("… into a Saleen S7" for "What car does Bruce turn his car into?")."""
+    `sentence`, or None when none holds its informative terms (`terms.lacking`, with the
+    sentence before it; `share` counted over `texts` when not given) and most of its words —
+    or all of what it adds to the question ("… into a Saleen S7" for "What car does Bruce
+    turn his car into?")."""
+    share = share or share_in(texts)
     wanted = set(terms(sentence))
     if not wanted:
         return None
@@ -129,7 +134,7 @@ def attribute(sentence: str, texts: Sequence[str], question: str = "") -> tuple[
             if overlap < MIN_ATTRIBUTION_OVERLAP or (best and overlap <= best[0]):
                 continue
             before = text[max(0, span.start - CONTEXT_CHARS) : span.start]
-            if check_sentence(sentence, [span.text], question, [before]):
+            if lacking(sentence, [f"{before} {span.text}"], share):
                 continue
             best = (overlap, index, span)
     return (best[1], best[2]) if best else None

@@ -22,22 +22,19 @@ from assistant.answer.answer_types import (
     answer_types,
     holds_asked_kind,
 )
-from assistant.answer.english import instructs
+from assistant.answer.english import instructs, without_reply_word
 from assistant.answer.support import (
     STAND_INS,
-    adds_unquoted,
     asked_runs,
     asks,
-    check_sentence,
     names_asked,
     off_topic,
     ordinary_words,
     repeats_itself,
     restates,
     subjects_asked,
-    unquoted_title,
 )
-from assistant.answer.terms import Share, lacking
+from assistant.answer.terms import Share, lacking, share_in
 from assistant.chunking import document_title
 from assistant.followup import split_question
 from assistant.types import Citation
@@ -121,10 +118,9 @@ def verify_draft(
     """Check every quote of the draft against the files, then every sentence against its
     quotes (`terms.lacking`); see the module docstring. A quote not in its cited
     file is looked for in the retrieved files, then the files that corroborate it, then the
-    few files `find_files` proposes (the full-text index). Given `share` (how common a term
-    is in the corpus, `terms.Share`), sentences are checked by their terms
-    (`terms.lacking`, the `verify = "terms"` setting); without it, by the older name and
-    number rules (`support.check_sentence` and the rules after it)."""
+    few files `find_files` proposes (the full-text index). `share` says how common a term is
+    in the corpus (`terms.Share`: the index's statistics); without it, it is counted over the
+    paragraphs of the files at hand."""
     if draft.abstained:
         return Verified(CANNOT_ANSWER, True, (), 0, 0, 0)
     text = split_markers(draft.text)
@@ -159,14 +155,12 @@ def verify_draft(
     ordinary = _ordinary(texts, located, question)
     subjects = subjects_asked(question, texts.names())
     places = {n: _place(texts, c) for n, c in located.items()}
-    if share is None:
-        text, unsupported, why = _drop_unbacked_by_rules(
-            text, located, question, evidence, about, ordinary, subjects, places
-        )
-    else:
-        text, unsupported, why = _drop_unbacked_by_terms(
-            text, located, question, places, about, ordinary, subjects, share
-        )
+    if share is None:  # paragraphs of the files at hand stand in for the index's chunks
+        files = dict.fromkeys([*retrieved_files, *(c.file for c in located.values())])
+        share = share_in([p for f in files for p in (texts.text(f) or "").split("\n\n")])
+    text, unsupported, why = _drop_unbacked_sentences(
+        text, located, question, places, about, ordinary, subjects, share
+    )
     text, beside, beside_why = _drop_beside_the_question(text, located, question)
     unsupported, why = (*unsupported, *beside), (*why, *beside_why)
     removed = len(unquoted)
@@ -288,7 +282,7 @@ def _states_nothing(own: str) -> str:
     return ""
 
 
-def _drop_unbacked_by_terms(
+def _drop_unbacked_sentences(
     text: str,
     located: dict[int, Citation],
     question: str,
@@ -318,7 +312,7 @@ def _drop_unbacked_by_terms(
             kept.extend([before, piece])  # `_drop_unsupported_claims` has judged these
             continue
         empty = [reason for n in numbers if (reason := _states_nothing(places[n][0]))]
-        said = _PART_UNANSWERED.sub("", whole)
+        said = without_reply_word(_PART_UNANSWERED.sub("", whole).strip())
         missing = lacking(said, [places[n][1] for n in numbers], share)
         if repeats_itself(claim):
             why.append("it repeats itself (the model looped)")
@@ -326,62 +320,6 @@ def _drop_unbacked_by_terms(
             why.append(empty[0])
         elif missing:
             why.append(f"its quote does not say {missing.describe()}")
-        elif off_topic(question, topics, lower, subjects):
-            why.append("its quote is not about what the question names")
-        elif question and restates(question, whole):
-            why.append("it only restates the question")
-        elif asks(whole, quotes):
-            why.append("it asks a question rather than answering")
-        else:
-            kept.extend([before, piece])
-            continue
-        removed.append(" ".join(whole.split()))
-    return " ".join(p for p in kept if p.strip()), tuple(removed), tuple(why)
-
-
-def _drop_unbacked_by_rules(
-    text: str,
-    located: dict[int, Citation],
-    question: str,
-    evidence: dict[int, str],
-    about: dict[int, str],
-    ordinary: dict[int, frozenset[str]],
-    subjects: frozenset[str],
-    places: dict[int, tuple[str, str]],
-) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    """Remove marked sentences that loop (`support.repeats_itself`), those that cite only
-    quotes stating nothing (an instruction, a question: `_states_nothing`), those whose names or
-    numbers their own quotes do not hold (the `evidence` around each quote may name its
-    "he"), and those whose quotes are `about` nothing the question names
-    (`support.off_topic`; `ordinary`: the lower-case words of each quote's document), and
-    those that only restate the question (`support.restates`).
-    Returns the text left, the sentences removed and, for each, why."""
-    kept: list[str] = []
-    removed: list[str] = []
-    why: list[str] = []
-    for before, piece in _units(text):
-        numbers = _numbers(piece)
-        quotes = [located[n].quote for n in numbers if n in located]
-        windows = [evidence[n] for n in numbers if n in evidence]
-        topics = [about[n] for n in numbers if n in about]
-        lower = frozenset().union(*(ordinary[n] for n in numbers if n in ordinary))
-        claim = MARKER.sub("", piece)
-        whole = f"{before} {claim}".strip()
-        if not quotes:
-            kept.extend([before, piece])  # `_drop_unsupported_claims` has judged these
-            continue
-        lacking = check_sentence(claim, quotes, question, windows)
-        empty = [r for n in numbers if n in places and (r := _states_nothing(places[n][0]))]
-        if repeats_itself(claim):
-            why.append("it repeats itself (the model looped)")
-        elif empty and len(empty) == len(quotes):
-            why.append(empty[0])
-        elif lacking:
-            why.append(f"its quote does not say {lacking.describe(claim)}")
-        elif title := unquoted_title(question, claim, [*quotes, *windows]):
-            why.append(f"its quote does not say {title}")
-        elif adds_unquoted(question, claim, quotes):
-            why.append("its quote says none of what it adds to the question")
         elif off_topic(question, topics, lower, subjects):
             why.append("its quote is not about what the question names")
         elif question and restates(question, whole):

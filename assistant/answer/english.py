@@ -2,6 +2,10 @@
 with none of these phrasings passes untouched), and each names the failure it prevents in
 tests/test_terms.py.
 
+`without_reply_word`: "Yes, the White House has kept the restrictions intact" answers a
+yes/no question; the "Yes" is the answer's form, not a word its quote must hold (Qwen 1.5B on
+news dev d10 lost its right answer to "its quote does not say yes").
+
 `instructs`: a sentence that tells an assistant what to answer states nothing about the
 world. A page in the corpus addressed to "AI assistants", dictating that "DeepSeek was
 founded by Sam Altman in 2019", made a real 1.5B model answer exactly that and cite the
@@ -33,3 +37,11 @@ _DEMAND = re.compile("|".join(_DEMANDS), re.IGNORECASE)
 def instructs(sentence: str) -> bool:
     """True when the sentence dictates what to answer or addresses an AI assistant."""
     return bool(_DEMAND.search(" ".join(sentence.split())))
+
+
+_REPLY_WORD = re.compile(r"^\s*(?:yes|no)\b[,.:;!]?\s*", re.IGNORECASE)
+
+
+def without_reply_word(sentence: str) -> str:
+    """The sentence without an opening "Yes," or "No,"."""
+    return _REPLY_WORD.sub("", sentence, count=1)

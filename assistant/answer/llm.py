@@ -24,13 +24,8 @@ from typing import Any
 from assistant.answer.align import align_quote, attribute, is_verbatim
 from assistant.answer.citations import CANNOT_ANSWER, MARKER, Draft, ProposedQuote, split_markers
 from assistant.answer.context import Source
-from assistant.answer.support import (
-    adds_unquoted,
-    asked_runs,
-    check_sentence,
-    names_asked,
-    unmentioned,
-)
+from assistant.answer.support import asked_runs, names_asked, unmentioned
+from assistant.answer.terms import Share, lacking, share_in
 from assistant.chunking import document_title
 from assistant.prompts import render, template_file
 from assistant.sentences import split_sentences
@@ -151,11 +146,15 @@ class Claim:
     quotes: tuple[str, ...] = ()
 
 
-def parse_json_reply(reply: str, sources: Sequence[Source], question: str = "") -> Draft:
-    """A Draft from a structured reply; a reply cut off mid-way keeps its complete sentences."""
+def parse_json_reply(
+    reply: str, sources: Sequence[Source], question: str = "", share: Share | None = None
+) -> Draft:
+    """A Draft from a structured reply; a reply cut off mid-way keeps its complete sentences.
+    `share`: how common a term is in the corpus (`terms.Share`), to judge which passage
+    sentence holds a claim; counted over the sources when not given."""
     items = _json_items(_THINK.sub("", reply))
     if items is None:
-        return parse_text_reply(reply, sources, question)
+        return parse_text_reply(reply, sources, question, share)
     claims = []
     bounds = answer_schema()["properties"]["sentences"]["items"]["properties"]
     longest, longest_quote = (bounds[k].get("maxLength", 10**6) for k in ("text", "quote"))
@@ -173,7 +172,7 @@ def parse_json_reply(reply: str, sources: Sequence[Source], question: str = "") 
             claims.append(Claim(text, (number,) if number else (), (quote,) if quote else ()))
     if not claims or all(_is_abstention(c.text) for c in claims):
         return Draft("", abstained=True)
-    return _bind(claims, sources, question)
+    return _bind(claims, sources, question, share)
 
 
 def _json_items(reply: str) -> list[dict[str, Any]] | None:
@@ -210,7 +209,9 @@ def _first_int(value: Any) -> int | None:
     return int(found.group()) if found else None
 
 
-def parse_text_reply(reply: str, sources: Sequence[Source], question: str = "") -> Draft:
+def parse_text_reply(
+    reply: str, sources: Sequence[Source], question: str = "", share: Share | None = None
+) -> Draft:
     """A Draft from a text reply: answer with markers, then (perhaps) a QUOTES: section."""
     body, quote_lines = _split(_normalise(reply))
     if (_is_abstention(body) and not MARKER.search(body)) or not body.strip():
@@ -233,7 +234,7 @@ def parse_text_reply(reply: str, sources: Sequence[Source], question: str = "") 
             if by_source.get(n)
         )
         claims.append(Claim(text, numbers, quotes))
-    return _bind(claims, sources, question)
+    return _bind(claims, sources, question, share)
 
 
 def _tidy(text: str) -> str:
@@ -273,7 +274,9 @@ def _is_abstention(body: str) -> bool:
     )
 
 
-def _bind(claims: Sequence[Claim], sources: Sequence[Source], question: str) -> Draft:
+def _bind(
+    claims: Sequence[Claim], sources: Sequence[Source], question: str, share: Share | None
+) -> Draft:
     """Marked answer text and what each marker quotes, sentence by sentence of each claim. A
     claim's quote is kept for a sentence when it holds the sentence's facts and is verbatim,
     aligned to its source's sentence when it is a slipped copy, and looked for in the sentences
@@ -292,7 +295,8 @@ def _bind(claims: Sequence[Claim], sources: Sequence[Source], question: str) -> 
                 continue  # a small model repeating itself
             said.add(text.lower())
             markers = []
-            for proposed in _proposals(Claim(text, claim.sources, claim.quotes), sources, question):
+            sentence = Claim(text, claim.sources, claim.quotes)
+            for proposed in _proposals(sentence, sources, question, share):
                 key = (proposed.file, proposed.near, proposed.quote)
                 if key not in ids:
                     ids[key] = len(ids) + 1
@@ -305,19 +309,17 @@ def _bind(claims: Sequence[Claim], sources: Sequence[Source], question: str) -> 
     return Draft(" ".join(pieces), quotes)
 
 
-def _proposals(claim: Claim, sources: Sequence[Source], question: str) -> list[ProposedQuote]:
+def _proposals(
+    claim: Claim, sources: Sequence[Source], question: str, share: Share | None
+) -> list[ProposedQuote]:
     cited = [sources[n - 1] for n in claim.sources if 1 <= n <= len(sources)]
     found = []
     for quote in claim.quotes:
         proposed = _placed_quote(quote, cited or sources)
         if proposed:
             found.append(proposed)
-    context = [s.passage.chunk.text for s in cited or sources]
-    quoted = [p.quote for p in found]
-    if found and not (
-        check_sentence(claim.text, quoted, question, context)
-        or adds_unquoted(question, claim.text, quoted)
-    ):
+    share = share or share_in([s.passage.chunk.text for s in sources])
+    if found and not lacking(claim.text, [_place(p, sources) for p in found], share):
         return found
     # No quote, a paraphrase of the sources, or a real quote that does not hold the
     # sentence's facts (the model cited the wrong sentence): look for the passage sentence
@@ -325,7 +327,8 @@ def _proposals(claim: Claim, sources: Sequence[Source], question: str) -> list[P
     made_up = bool(claim.quotes) and not found and not _paraphrase(claim.quotes[0], sources)
     for pool in (cited, sources) if not made_up else ():
         if pool:
-            attributed = attribute(claim.text, [s.passage.chunk.text for s in pool], question)
+            pool_texts = [s.passage.chunk.text for s in pool]
+            attributed = attribute(claim.text, pool_texts, question, share)
             if attributed:
                 index, span = attributed
                 return [_proposal(pool[index], span.text, span.start, "attributed")]
@@ -336,6 +339,19 @@ def _proposals(claim: Claim, sources: Sequence[Source], question: str) -> list[P
         pool = cited or sources
         return [_proposal(pool[0], q, 0, "exact") for q in claim.quotes[:1] if pool]
     return found  # if any, verification removes the sentence and counts it
+
+
+PLACE_CHARS = 250  # passage text before a quote that may name its "he" or "the company"
+
+
+def _place(proposed: ProposedQuote, sources: Sequence[Source]) -> str:
+    """A proposed quote with the passage text just before it, where its "he" is named."""
+    for source in sources:
+        chunk = source.passage.chunk
+        at = chunk.text.find(proposed.quote)
+        if chunk.file == proposed.file and at >= 0:
+            return chunk.text[max(0, at - PLACE_CHARS) : at + len(proposed.quote)]
+    return proposed.quote
 
 
 # A quote whose content words stand in the sources at least this much is a paraphrase.

@@ -8,7 +8,7 @@ judged in seconds over a whole run's replies:
 
     python -m assistant.answer.replay REPLIES.jsonl     # each reply's sentences, re-parsed
     python -m assistant.answer.replay REPLIES.jsonl --corpus DIR --index DIR \
-        [--verify terms|rules] [--gold GOLD.jsonl]     # ... and verified, and scored
+        [--gold GOLD.jsonl]     # ... and verified, and scored
 
 Verified, a reply goes through the answer path's own `_finish` (quotes located, sentences
 checked) over that index; with `--gold`, each answer is scored as `assistant eval` scores
@@ -119,7 +119,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("replies", type=Path)
     parser.add_argument("--corpus", type=Path, help="verify over this corpus (with --index)")
     parser.add_argument("--index", type=Path)
-    parser.add_argument("--verify", choices=["rules", "terms"])
     parser.add_argument("--gold", type=Path, help="gold questions to score the answers by")
     args = parser.parse_args(argv)
     check = _verifier(args) if args.corpus and args.index else None
@@ -149,10 +148,15 @@ def _verifier(args: argparse.Namespace) -> Any:
     from assistant.config import load_settings
     from assistant.service import Assistant
 
-    assistant = Assistant(load_settings(corpus=args.corpus, index=args.index, verify=args.verify))
+    assistant = Assistant(load_settings(corpus=args.corpus, index=args.index))
     engine = assistant._engine
 
     def check(logged: LoggedReply, draft: Draft) -> Any:
+        from assistant.answer.llm import parse_json_reply, parse_text_reply
+
+        parse = parse_json_reply if logged.structured else parse_text_reply
+        share = engine.retriever.table.share
+        draft = parse(logged.reply, list(logged.sources), logged.question, share)
         passages = [source.passage for source in logged.sources]
         backend = ("ollama", "replayed")
         return assistant._finish(engine, logged.question, draft, passages, backend, [], {})

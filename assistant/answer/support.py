@@ -52,7 +52,6 @@ REFERS_BACK = re.compile(
     rf"[\"“‘']?(?:he|she|it|they|this|these|that|those|his|her|its|their|the (?:{STAND_INS}))\b",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
 # Where a sentence starts: not after a title's abbreviation ("Dr. Moore" is a name).
 _SENTENCE_START = re.compile(
     r"(?:^|(?<!\bDr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bSt)(?<!\bProf)(?<!\bGen)(?<!\bSgt)"
@@ -137,97 +136,6 @@ def _number_key(number: str) -> str:
     return bare
 
 
-@dataclass(frozen=True)
-class Unsupported:
-    """Why a sentence failed: the names and numbers that its quotes do not hold."""
-
-    names: tuple[str, ...]
-    numbers: tuple[str, ...]
-
-    def __bool__(self) -> bool:
-        return bool(self.names or self.numbers)
-
-    def describe(self, sentence: str = "") -> str:
-        """The missing facts, spelt as `sentence` spells them when it is given."""
-        spelt = {_name_key(m.group()): m.group() for m in _TOKEN.finditer(fold_text(sentence))}
-        return ", ".join([*(spelt.get(n, n) for n in self.names), *self.numbers])
-
-
-def check_sentence(
-    sentence: str, quotes: Sequence[str], question: str = "", context: Sequence[str] = ()
-) -> Unsupported:
-    """The facts of `sentence` that its `quotes` do not support (empty if all are). `context`
-    is the text around the quotes: a question's name it holds is allowed when a quote's
-    subject is a "he" or "she" named before anyone else ("Along the way he decides to visit
-    Maria …", after a paragraph about Yorick)."""
-    known = inner_capitals(sentence, question, *quotes)
-    claim = facts(sentence, known)
-    quoted = _merge(facts(q, known) for q in quotes)
-    asked = facts(question, known)
-    quoted_words = _words(" ".join(quotes))
-    # Whom the quote is about: its names, its first word too unless that is grammar
-    # ("Trump also called …"), less any word the sentence or the question uses.
-    openers = {_name_key(q.split(maxsplit=1)[0]) for q in quotes if q.split()}
-    about = quoted.names | {w for w in openers if w not in STOPWORDS and w[:1].isalpha()}
-    refers_back = any(REFERS_BACK.match(q.strip()) for q in quotes)
-    # a name the quote has in lower case ("deepseek's model") is quoted
-    unquoted = sorted(n for n in claim.names - quoted.names if n not in quoted_words)
-    from_question = [n for n in unquoted if n in asked.names]
-    allowed: set[str] = set()
-    if from_question:  # the work below only for names the question lends
-        used = _words(sentence) | _words(question)
-        for run in _NAME_RUN.findall(fold_text(" ".join(quotes))):
-            words = _words(run)
-            if words & used:  # "Isabel Vere" is whom a claim about "Isabel" names
-                used |= words
-        foreign = set() if refers_back else about - used - _GENERIC_NAMES
-        named_before: set[str] = set()
-        if foreign and _person_first(quotes, inner_capitals(*quotes, *context) | used):
-            named_before = _words(" ".join(context))
-        # the rest of a name of the question the quote gives in part ("Dane" of the
-        # question's "Dane Kempton", where the quote says "Kempton's")
-        partly_quoted: set[str] = set()
-        for run in _NAME_RUN.findall(fold_text(question)):
-            words = _words(run)
-            if len(words) > 1 and words & quoted_words:
-                partly_quoted |= words
-        allowed = {
-            n
-            for n in from_question
-            # the question's name, or (in another form) the quote's: Marianela
-            if not foreign
-            or n in named_before
-            or n in partly_quoted
-            or _mentioned(n, quoted_words, quoted.names)
-        }
-    missing_names = [n for n in unquoted if n not in allowed]
-    other_years = {n for n in quoted.numbers if _YEAR.match(n)} - claim.numbers
-    missing_numbers = []
-    for number in sorted(claim.numbers - quoted.numbers):
-        if number in asked.numbers and not (_YEAR.match(number) and other_years):
-            continue
-        missing_numbers.append(number)
-    return Unsupported(tuple(missing_names), tuple(missing_numbers))
-
-
-_PERSON = frozenset("he she they him her his their them".split())
-
-
-def _person_first(quotes: Sequence[str], names: Set[str]) -> bool:
-    """A quote whose subject is a "he", "she" or "they" it names nobody before ("Along the
-    way he decides …"; not "Andy pays a price when he …", whose "he" is Andy). Its first
-    word counts as a name only if `names` has it (a name elsewhere, or one the claim or the
-    question uses): "Trump", not "Along"."""
-    for quote in quotes:
-        for i, match in enumerate(_TOKEN.finditer(fold_text(quote))):
-            word = match.group()
-            if word.lower() in _PERSON:
-                return True
-            if _is_name(word) and (i > 0 or _name_key(word) in names):
-                break
-    return False
-
-
 # Names a quote can carry without being "about someone else".
 _GENERIC_NAMES = frozenset(
     """u.s us usa america american china chinese january february march april may june july
@@ -245,15 +153,6 @@ _TITLES = frozenset(
 )
 
 
-def _merge(all_facts: Iterable[Facts]) -> Facts:
-    names: set[str] = set()
-    numbers: set[str] = set()
-    for found in all_facts:
-        names |= found.names
-        numbers |= found.numbers
-    return Facts(frozenset(names), frozenset(numbers))
-
-
 def _words(text: str) -> set[str]:
     """The text's words in comparison form; a dotted or underscored word gives its parts
     too: a quote that says "libtasn1.h" names "libtasn1", and "load_dotenv" names "dotenv"
@@ -266,30 +165,6 @@ def _words(text: str) -> set[str]:
 
 
 _POLARITY = frozenset("yes no not never none neither nor".split())
-_POLARITY_TERMS = frozenset(base_terms(" ".join(_POLARITY)))  # as `base_terms` spells them ("nev")
-
-
-# Titles the name check passes over (they are not names), with how a text may spell them out.
-_TITLES_SPELT = {
-    "ceo": "chief executive",
-    "cto": "chief technology officer",
-    "cfo": "chief financial officer",
-    "coo": "chief operating officer",
-}
-
-
-def unquoted_title(question: str, sentence: str, evidence: Sequence[str]) -> str:
-    """A title the sentence gives ("CEO", "chief executive") that neither the question nor the
-    evidence (the quotes and the text around them) holds in either form, or "": "Leichenauer
-    is the CEO of SandboxAQ" over "Stefan Leichenauer, vice president of engineering at …
-    SandboxAQ"."""
-    said = fold_text(sentence).lower()
-    held = fold_text(" ".join([question, *evidence])).lower()
-    for short, spelt in _TITLES_SPELT.items():
-        pattern = rf"\b(?:{short}s?|{spelt})\b"
-        if re.search(pattern, said) and not re.search(pattern, held):
-            return short.upper()
-    return ""
 
 
 _LOOP_WORDS = 6  # a run of this many words said three times in one sentence is a loop
@@ -331,16 +206,6 @@ def restates(question: str, sentence: str) -> bool:
     if claim.numbers - asked.numbers or claim.names - asked.names:
         return False
     return said <= base_terms(question)
-
-
-def adds_unquoted(question: str, sentence: str, quotes: Sequence[str]) -> bool:
-    """True when the sentence adds content words to the question and its quotes hold none of
-    them: "Ted is a dangerous drug lord" over a sentence about his henchmen, "Elizabeth's
-    father is worried he is losing money" over "Elizabeth's father runs a factory", or "Squid
-    runs as user proxy" over a sentence about the operator user. Names alone cannot catch
-    these: every name in them is the question's. A "yes" or "no" is not checked here."""
-    added = base_terms(sentence) - base_terms(question) - _POLARITY_TERMS
-    return bool(added) and not added & base_terms(" ".join(quotes))
 
 
 def says_what_is_asked(question: str, quotes: Sequence[str]) -> bool:

@@ -1,11 +1,15 @@
 """Does a sentence say only what its quotes say? One check of terms, in any language.
 
-A claim is backed when what it asserts stands in the text it cites: every *informative* term
-of the sentence — a number, or a word the corpus seldom uses (a name, a rare word) — must be
-found in its evidence, which is its quotes and the place each quote stands in (the quote's
-sentence, the sentence before it, the document's title: "he founded it" is backed by the
-name just before). Informativeness comes from the corpus's own statistics (the share of
-chunks that hold a term), not from capital letters or English word lists, so the check reads
+A claim is backed when what it asserts stands in the text it cites, that is in its quotes
+and the place each quote stands in (the quote's sentence, the sentence before it, the
+document's name and title: "he founded it" is backed by the name just before). Two kinds of
+terms of the sentence are looked for there. An *anchor* — a number, or a word no chunk of
+the corpus holds (a "Tim Cook" the corpus never names: nothing in it can back him) — must be
+found. The other *informative* terms — those in at most a quarter of the chunks — are
+weighed by how rare they are (−log of their share of the chunks), and those found must carry
+most of the weight, so a paraphrase may change a word or two ("gave an interview" over
+"revealed in an interview") but not say something else. Informativeness comes from the
+corpus's own statistics, not from capital letters or English word lists, so the check reads
 any language; words are compared in a language-neutral form (Unicode-normalised, case-folded,
 accents dropped, a shared stem of at least four letters; Chinese, Japanese and Korean by
 character bigrams).
@@ -32,7 +36,6 @@ from assistant.textnorm import words
 
 # How terms are weighed and read (measured on eval/adversarial/claims.jsonl: eval/claims.py).
 COMMON_SHARE = 0.25  # a term in more chunks says little ("the"; "DeepSeek" in a corpus on it)
-RARE_SHARE = 0.01  # a term in at most this share of chunks is an anchor: it must be found
 MIN_COVERAGE = 0.6  # of the informative weight of a claim's other terms, found in its evidence
 STEM = 4  # letters two word forms must share at least ("kills"/"killed", "founded"/"founder")
 STEM_SLACK = 3  # ... and they may differ in at most this many letters of the shorter word
@@ -63,7 +66,8 @@ def _number_key(number: str) -> str:
     """ "2,048" and "2.048" (thousands) → "2048"; "5,6" and "5.6" (decimals) → "5.6"."""
     if _THOUSANDS.match(number):
         return re.sub(r"[,.]", "", number)
-    return number.replace(",", ".")
+    number = number.replace(",", ".")
+    return number.rstrip("0").rstrip(".") if "." in number else number  # 5.60 is 5.6
 
 
 def tokens(text: str) -> list[str]:
@@ -127,7 +131,7 @@ class Weighed:
 
     term: str
     weight: float
-    anchor: bool  # a number or a rare term: it must be found
+    anchor: bool  # a number, or a term no chunk holds: it must be found
 
 
 def informative(text: str, share: Share) -> list[Weighed]:
@@ -140,7 +144,7 @@ def informative(text: str, share: Share) -> list[Weighed]:
         if part > COMMON_SHARE:
             continue
         weight = -math.log(max(part, 1e-4))
-        out[term] = Weighed(term, weight, is_number(term) or part <= RARE_SHARE)
+        out[term] = Weighed(term, weight, is_number(term) or part == 0)
     return list(out.values())
 
 

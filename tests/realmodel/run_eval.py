@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 import time
@@ -81,8 +80,6 @@ def run_one(
 
 
 def summarise(name: str, model: str | None, out: Path) -> dict[str, Any]:
-    from assistant.answer.support import check_sentence
-
     document = json.loads((out / "metrics.json").read_text("utf-8"))
     metrics = document["overall"]
     correct = {q["id"]: q["correct"] for q in document["questions"]}
@@ -94,14 +91,6 @@ def summarise(name: str, model: str | None, out: Path) -> dict[str, Any]:
     prompt = [
         r["timings_ms"]["prompt_tokens"] for r in by_model if "prompt_tokens" in r["timings_ms"]
     ]
-    unbacked_left = 0
-    for result in by_model:
-        quotes = {c["n"]: c["quote"] for c in result.get("citations", [])}
-        for sentence in result["answer"].split(". "):
-            cited = [quotes[int(n)] for n in _markers(sentence) if int(n) in quotes]
-            claim = re.sub(r"\s?\[\d+\]", "", sentence)
-            if cited and check_sentence(claim, cited, result["question"]):
-                unbacked_left += 1
     unanswerable = [r for r in results if not gold.get(r.get("id"), {}).get("answerable", True)]
     return {
         "set": name,
@@ -117,14 +106,9 @@ def summarise(name: str, model: str | None, out: Path) -> dict[str, Any]:
         "abstained_unanswerable": f"{sum(r.get('abstained', False) for r in unanswerable)}"
         f"/{len(unanswerable)}",
         "removed_sentences": sum(r.get("unsupported_sentences", 0) for r in results),
-        "unbacked_left": unbacked_left,
         "first_token_s_p50": round(statistics.median(first) / 1000, 1) if first else None,
         "prompt_tokens_p50": statistics.median(prompt) if prompt else None,
     }
-
-
-def _markers(sentence: str) -> list[str]:
-    return re.findall(r"\[(\d+)\]", sentence)
 
 
 def table(rows: list[dict[str, Any]]) -> str:

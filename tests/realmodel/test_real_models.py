@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.support import check_sentence
+from assistant.answer.terms import lacking, share_in
 from assistant.cli import main
 from assistant.corpus import read_document
 from assistant.service import Assistant
@@ -28,18 +28,25 @@ def assistant(index: tuple[Path, Path], url: str, model: str, **kw: object) -> A
 
 
 def assert_backed(answer: Answer, corpus: Path, question: str) -> None:
-    """Every quote stands in its file at its offsets; every sentence's facts are quoted."""
-    quotes = {c.n: c.quote for c in answer.citations}
+    """Every quote stands in its file at its offsets; what every sentence says stands where
+    its quotes stand (the quote and the text just before it: `terms.lacking`, with the
+    corpus's paragraphs as the statistics)."""
+    texts = {c.file: read_document(corpus, c.file).text for c in answer.citations}
+    places = {}
     for citation in answer.citations:
-        text = read_document(corpus, citation.file).text
+        text = texts[citation.file]
         assert text[citation.start : citation.end] == citation.quote
+        places[citation.n] = text[max(0, citation.start - 300) : citation.end]
+    share = share_in(
+        [p for f in sorted(corpus.glob("*.txt")) for p in f.read_text("utf-8").split("\n\n")]
+    )
     for sentence in re.split(r"(?<=\])\.?\s+", answer.answer.strip()):
         if not sentence.strip(" ."):
             continue
-        cited = [quotes[int(n)] for n in re.findall(r"\[(\d+)\]", sentence)]
+        cited = [places[int(n)] for n in re.findall(r"\[(\d+)\]", sentence)]
         assert cited, f"a sentence without a citation: {sentence!r}"
         claim = re.sub(r"\s?\[\d+\]", "", sentence)
-        assert not check_sentence(claim, cited, question), sentence
+        assert not lacking(claim, cited, share), (sentence, question)
 
 
 def test_qwen_answers_who_founded_deepseek_with_verified_quotes(
