@@ -126,6 +126,13 @@ class Settings(BaseSettings):
         description="PEM file of the certificate authorities trusted for https:// Chroma and "
         "Ollama servers (instead of the system's); for a private CA or a self-signed proxy.",
     )
+    verify: Literal["terms", "terms+model"] = Field(
+        "terms",
+        description="How an answer's sentences are checked against their quotes: `terms` (every "
+        "number and word the corpus never uses must be quoted, most of the rest by weight; any "
+        "language) or `terms+model` (then the model is also asked, for each sentence that "
+        "passes, whether its quotes say it: one short call per sentence).",
+    )
     reply_log: Path | None = Field(
         None,
         description="JSONL file each model answer is appended to — question, the sources the "

@@ -19,6 +19,7 @@ EXPECTED = {
     "answer": {"sources", "question", "cannot_answer", "absent"},
     "answer_json": {"sources", "question", "absent"},
     "condense": {"history", "question"},
+    "judge": {"evidence", "claim"},
 }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from assistant.answer.citations import (
     CANNOT_ANSWER,
     Draft,
+    Judge,
     neutralise_quoted_markers,
     verify_draft,
 )
@@ -277,6 +278,31 @@ class Assistant:
         return changes
 
     # --- backends ------------------------------------------------------------------------
+
+    def _judge(self, timings: dict[str, float]) -> Judge | None:
+        """With `verify = "terms+model"`, the model asked of each sentence the term check
+        passes whether its quotes say it (`answer/judge.py`); the calls and their time go in
+        `timings` ("judged", "judge" ms). A failed call is no verdict: the sentence stays."""
+        if self.settings.verify != "terms+model":
+            return None
+        from assistant.answer.judge import JUDGE_PREDICT, judge_prompt, judge_schema, read_verdict
+
+        def judge(claim: str, evidence: list[str]) -> bool | None:
+            started = time.perf_counter()
+            messages = [{"role": "user", "content": judge_prompt(claim, evidence)}]
+            try:
+                reply = "".join(
+                    self._ollama().stream_chat(
+                        messages, temperature=0.0, format=judge_schema(), num_predict=JUDGE_PREDICT
+                    )
+                )
+            except OllamaError:
+                reply = ""
+            timings["judged"] = timings.get("judged", 0) + 1
+            timings["judge"] = timings.get("judge", 0.0) + (time.perf_counter() - started) * 1000
+            return read_verdict(reply)
+
+        return judge
 
     def _ollama(self) -> Any:
         """The one Ollama client of this assistant (closed by `close()`)."""
@@ -604,7 +630,8 @@ class Assistant:
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
         candidates = full_text_candidates(engine.retriever.table)  # never the whole corpus
         share = engine.retriever.table.share
-        verified = verify_draft(draft, texts, retrieved, candidates, question, share)
+        judge = self._judge(timings) if kind == "ollama" else None
+        verified = verify_draft(draft, texts, retrieved, candidates, question, share, judge)
         notes = list(warnings)
         changed = self._changed(manifest, [*retrieved, *(c.file for c in verified.citations)])
         if changed:

@@ -16,6 +16,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,6 +40,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=Path, default=ROOT / "eval/adversarial/claims.jsonl")
     parser.add_argument("--index-root", type=Path, default=Path("/tmp/assistant-eval"))
     parser.add_argument("--show", action="store_true", help="print every wrong verdict")
+    parser.add_argument("--judge-host", help="also ask this Ollama-API server (terms+model)")
+    parser.add_argument("--model", default="qwen2.5-coder:1.5b")
     args = parser.parse_args()
     pairs = [json.loads(line) for line in args.pairs.read_text().splitlines() if line.strip()]
     tables = {}
@@ -51,6 +54,7 @@ def main() -> None:
         tables[name] = ChunkStore.open(index / manifest.chunk_table)
         files = {f.name: f.read_text(encoding="utf-8") for f in corpus.iterdir() if f.is_file()}
         texts[name] = FileTexts(files)
+    judge = _judge(args.judge_host, args.model) if args.judge_host else None
     tally: Counter[str] = Counter()
     for pair in pairs:
         draft = Draft(f"{pair['claim']} [1]", {1: ProposedQuote(pair["file"], pair["quote"])})
@@ -61,6 +65,7 @@ def main() -> None:
             [pair["file"]],
             question=pair["question"],
             share=tables[name].share,
+            judge=judge,
         )
         kept = not verified.abstained
         label = "supported" if pair["supported"] else "unsupported"
@@ -77,6 +82,23 @@ def main() -> None:
     print(f"pairs: {len(pairs)} ({supported} supported, {unsupported} unsupported)")
     print(f"false passes (unsupported kept): {tally['unsupported wrong']}/{unsupported}")
     print(f"false drops (supported removed): {tally['supported wrong']}/{supported}")
+
+
+def _judge(host: str, model: str) -> Any:
+    """The model's yes/no judgement, asked as the answer path asks it (`answer/judge.py`)."""
+    import ollama
+
+    from assistant.answer.judge import JUDGE_PREDICT, judge_prompt, judge_schema, read_verdict
+
+    client = ollama.Client(host=host)
+    options = {"temperature": 0, "num_predict": JUDGE_PREDICT}
+
+    def judge(claim: str, evidence: list[str]) -> bool | None:
+        messages = [{"role": "user", "content": judge_prompt(claim, evidence)}]
+        reply = client.chat(model=model, messages=messages, options=options, format=judge_schema())
+        return read_verdict(reply["message"]["content"])
+
+    return judge
 
 
 if __name__ == "__main__":

@@ -435,3 +435,37 @@ def test_a_reply_log_keeps_what_the_model_read_and_wrote_for_offline_replay(
     assert [q.quote for q in draft.quotes.values()] == [FOUNDER]
     assert first.citations[0].quote == FOUNDER
     assert replay_main([str(log)]) == 0
+
+
+def test_terms_and_model_asks_the_model_of_each_sentence_the_term_check_passes(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    """verify = "terms+model": one short yes/no request per sentence that passes the term
+    check, constrained to the judge's schema; a "no" removes the sentence, and an answer with
+    nothing left is an abstention (with --llm ollama)."""
+    answer_reply = json_reply((1, FOUNDER, "Liang Wenfeng founded DeepSeek."))
+    ollama_standin.replies = [answer_reply, '{"answer": "yes"}']
+    settings = {"reply_format": "json", "verify": "terms+model"}
+    answer = assistant_for(bundled_index, ollama_standin.url, **settings).answer(
+        "Who founded DeepSeek?"
+    )
+    assert answer.answer == "Liang Wenfeng founded DeepSeek [1]."
+    judged = ollama_standin.chat_bodies[-1]
+    assert judged["format"]["properties"]["answer"]["enum"] == ["yes", "no"]
+    assert "Liang Wenfeng founded DeepSeek." in judged["messages"][0]["content"]
+    assert answer.timings_ms["judged"] == 1
+    ollama_standin.replies = [answer_reply, '{"answer": "no"}']
+    answer = assistant_for(bundled_index, ollama_standin.url, **settings).answer(
+        "Who founded DeepSeek?"
+    )
+    assert answer.abstained
+    assert answer.removed_why == ("the model, asked, found that its quote does not say it",)
+
+
+def test_the_model_is_not_asked_unless_the_setting_says_so(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    ollama_standin.reply = json_reply((1, FOUNDER, "Liang Wenfeng founded DeepSeek."))
+    assistant = assistant_for(bundled_index, ollama_standin.url, reply_format="json")
+    assert not assistant.answer("Who founded DeepSeek?").abstained
+    assert len(ollama_standin.chat_bodies) == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from assistant.answer.citations import Draft, ProposedQuote, verify_draft
 from assistant.answer.english import instructs
+from assistant.answer.judge import judge_prompt, read_verdict
 from assistant.answer.terms import (
     Vocabulary,
     lacking,
@@ -146,3 +147,13 @@ def test_a_yes_answers_the_question_and_is_not_a_word_to_quote() -> None:
     assert verify_draft(
         draft, texts, ["n.txt"], question="Will the rules stay?", share=SHARE
     ).abstained
+
+
+def test_the_judge_s_reply_is_read_as_yes_no_or_nothing() -> None:
+    assert read_verdict('{"answer": "yes"}') is True
+    assert read_verdict('{"answer": "no"}') is False
+    assert read_verdict("No.") is False
+    assert read_verdict("The claim is mostly right") is None  # no verdict: the sentence stays
+    prompt = judge_prompt("Liang founded DeepSeek.", ["DeepSeek founder Liang Wenfeng spoke."])
+    assert '"DeepSeek founder Liang Wenfeng spoke."' in prompt
+    assert '"Liang founded DeepSeek."' in prompt

@@ -9,6 +9,7 @@ verified citation becomes an abstention. Markers are renumbered 1..n in reading 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.answer.align import sentence_spans
@@ -41,6 +42,9 @@ from assistant.types import Citation
 from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 
 CANNOT_ANSWER = "The corpus does not say."
+Judge = Callable[[str, list[str]], "bool | None"]
+"""A second judge of a sentence the checks pass: (claim, where its quotes stand) → supported,
+not, or None (no clear verdict: kept). `verify = "terms+model"` asks the local model."""
 # What an answer says of a part of the question nothing answers; the assistant's, not a claim.
 PART_UNANSWERED = "(Nothing in the corpus answers “{part}”)"
 _PART_UNANSWERED = re.compile(r"\(Nothing in the corpus answers “[^”]*”\)")
@@ -114,6 +118,7 @@ def verify_draft(
     find_files: FindFiles = no_other_files,
     question: str = "",
     share: Share | None = None,
+    judge: Judge | None = None,
 ) -> Verified:
     """Check every quote of the draft against the files, then every sentence against its
     quotes (`terms.lacking`); see the module docstring. A quote not in its cited
@@ -159,7 +164,7 @@ def verify_draft(
         files = dict.fromkeys([*retrieved_files, *(c.file for c in located.values())])
         share = share_in([p for f in files for p in (texts.text(f) or "").split("\n\n")])
     text, unsupported, why = _drop_unbacked_sentences(
-        text, located, question, places, about, ordinary, subjects, share
+        text, located, question, places, about, ordinary, subjects, share, judge
     )
     text, beside, beside_why = _drop_beside_the_question(text, located, question)
     unsupported, why = (*unsupported, *beside), (*why, *beside_why)
@@ -269,6 +274,11 @@ def _place(texts: FileTexts, citation: Citation) -> tuple[str, str]:
     return own, f"{around}\n{_file_words(citation.file, text)}"
 
 
+def _text_of(place: str) -> str:
+    """A quote's place without its document's name and title (what a judge reads)."""
+    return place.rsplit("\n", 1)[0]
+
+
 # A quote whose own sentence asks something states nothing (in any script's question mark).
 _ASKS = re.compile(r"[?\uff1f\u061f]\s*[\"'\u201d\u2019)\]]*\s*$")
 
@@ -291,6 +301,7 @@ def _drop_unbacked_sentences(
     ordinary: dict[int, frozenset[str]],
     subjects: frozenset[str],
     share: Share,
+    judge: Judge | None = None,
 ) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """Remove marked sentences that loop (`support.repeats_itself`), those that cite only
     quotes stating nothing (an instruction, a question), those whose terms the places their
@@ -326,6 +337,8 @@ def _drop_unbacked_sentences(
             why.append("it only restates the question")
         elif asks(whole, quotes):
             why.append("it asks a question rather than answering")
+        elif judge is not None and judge(said, [_text_of(places[n][1]) for n in numbers]) is False:
+            why.append("the model, asked, found that its quote does not say it")
         else:
             kept.extend([before, piece])
             continue

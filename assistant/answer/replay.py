@@ -9,6 +9,7 @@ judged in seconds over a whole run's replies:
     python -m assistant.answer.replay REPLIES.jsonl     # each reply's sentences, re-parsed
     python -m assistant.answer.replay REPLIES.jsonl --corpus DIR --index DIR \
         [--gold GOLD.jsonl]     # ... and verified, and scored
+        [--verify terms+model --ollama-host URL --model NAME]  # ... with the model's judgement
 
 Verified, a reply goes through the answer path's own `_finish` (quotes located, sentences
 checked) over that index; with `--gold`, each answer is scored as `assistant eval` scores
@@ -120,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="verify over this corpus (with --index)")
     parser.add_argument("--index", type=Path)
     parser.add_argument("--gold", type=Path, help="gold questions to score the answers by")
+    parser.add_argument("--verify", choices=["terms", "terms+model"], help="the verify setting")
+    parser.add_argument("--ollama-host", help="the server `terms+model` asks (and --model)")
+    parser.add_argument("--model")
     args = parser.parse_args(argv)
     check = _verifier(args) if args.corpus and args.index else None
     gold = _gold(args.gold) if args.gold else {}
@@ -148,7 +152,14 @@ def _verifier(args: argparse.Namespace) -> Any:
     from assistant.config import load_settings
     from assistant.service import Assistant
 
-    assistant = Assistant(load_settings(corpus=args.corpus, index=args.index))
+    settings = load_settings(
+        corpus=args.corpus,
+        index=args.index,
+        verify=args.verify,
+        ollama_host=args.ollama_host,
+        model=args.model,
+    )
+    assistant = Assistant(settings)
     engine = assistant._engine
 
     def check(logged: LoggedReply, draft: Draft) -> Any:
@@ -159,7 +170,11 @@ def _verifier(args: argparse.Namespace) -> Any:
         draft = parse(logged.reply, list(logged.sources), logged.question, share)
         passages = [source.passage for source in logged.sources]
         backend = ("ollama", "replayed")
-        return assistant._finish(engine, logged.question, draft, passages, backend, [], {})
+        timings: dict[str, float] = {}
+        answer = assistant._finish(engine, logged.question, draft, passages, backend, [], timings)
+        if timings.get("judged"):
+            print(f"   judged: {timings['judged']:.0f} sentence(s) in {timings['judge']:.0f} ms")
+        return answer
 
     return check
 
