@@ -56,6 +56,7 @@ class ChunkStore:
         self._db = connection
         self._idf: dict[str, float] = {}
         self._df: dict[str, int] = {}
+        self._slipped: dict[str, int] = {}
         self._count: int | None = None
         self._lock = threading.Lock()  # one statement at a time (batch answers in threads)
 
@@ -245,6 +246,9 @@ class ChunkStore:
         a term of five letters or more that no chunk holds as it is."""
         if len(term) < _SLIP_LENGTH:
             return 0
+        cached = self._slipped.get(term)
+        if cached is not None:
+            return cached
         rows = self._read(
             "SELECT term, doc FROM lexical_vocab WHERE term >= ? AND term < ?",
             (term[0], chr(ord(term[0]) + 1)),
@@ -255,7 +259,8 @@ class ChunkStore:
             if abs(len(other) - len(term)) <= 1
             and difflib.SequenceMatcher(a=term, b=other, autojunk=False).ratio() >= _SLIP_RATIO
         ]
-        return max(near, default=0)
+        cached = self._slipped[term] = max(near, default=0)
+        return cached
 
     def frequency(self, term: str) -> int:
         """How many chunks hold `term` (a `textnorm.terms` form)."""

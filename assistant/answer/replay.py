@@ -195,13 +195,9 @@ def _verdict(answer: Any, gold: Any) -> str:
         return "shown"
     if not gold.answerable:
         return "answered an unanswerable question"
-    import re
+    from assistant.evaluation.scoring import wording_reasons
 
-    said = answer.answer
-    right = all(re.search(p, said, re.IGNORECASE) for p in gold.must_include) and not any(
-        re.search(p, said, re.IGNORECASE) for p in gold.must_not_include
-    )
-    return "correct" if right else "wrong"
+    return "wrong" if wording_reasons(gold, answer.answer) else "correct"
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.textnorm import terms as index_terms
 from assistant.textnorm import words
@@ -134,8 +135,10 @@ class Weighed:
     anchor: bool  # a number, or a term no chunk holds: it must be found
 
 
-def informative(text: str, share: Share) -> list[Weighed]:
-    """The terms of `text` that say something in this corpus, each once, in order."""
+@lru_cache(maxsize=4096)
+def informative(text: str, share: Share) -> tuple[Weighed, ...]:
+    """The terms of `text` that say something in this corpus, each once, in order (kept for
+    the last few thousand texts: attribution weighs one sentence against many)."""
     out: dict[str, Weighed] = {}
     for term in tokens(text):
         if term in out:
@@ -145,7 +148,7 @@ def informative(text: str, share: Share) -> list[Weighed]:
             continue
         weight = -math.log(max(part, 1e-4))
         out[term] = Weighed(term, weight, is_number(term) or part == 0)
-    return list(out.values())
+    return tuple(out.values())
 
 
 @dataclass(frozen=True)

@@ -254,20 +254,21 @@ def _check_citation(
     )
 
 
+def wording_reasons(gold: GoldQuestion, answer: str) -> list[str]:
+    """What the answer's text gets wrong against the gold: a `must_include` pattern it
+    lacks, a `must_not_include` one it has."""
+    missing = [
+        f"missing /{p}/" for p in gold.must_include if not re.search(p, answer, re.IGNORECASE)
+    ]
+    said = [f"says /{p}/" for p in gold.must_not_include if re.search(p, answer, re.IGNORECASE)]
+    return missing + said
+
+
 def _answerable_reasons(
     gold: GoldQuestion, answer: str, abstained: bool, checks: Sequence[CitationCheck]
 ) -> tuple[str, ...]:
     reasons = ["abstained (false abstention)"] if abstained else []
-    reasons += [
-        f"missing /{pattern}/"
-        for pattern in gold.must_include
-        if not re.search(pattern, answer, re.IGNORECASE)
-    ]
-    reasons += [
-        f"says /{pattern}/"
-        for pattern in gold.must_not_include
-        if re.search(pattern, answer, re.IGNORECASE)
-    ]
+    reasons += wording_reasons(gold, answer)
     if not any(check.in_gold for check in checks):
         reasons.append("no gold file cited")
     return tuple(reasons)
