@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from assistant.cleaning import CLEANER_VERSION, clean_spans
+from assistant.cleaning import CLEANER_VERSION, clean_spans, split_lines
 from assistant.sentences import join_wrapped, split_sentences
 from assistant.types import Chunk
 
@@ -34,10 +34,16 @@ class Sentence:
     line: int
 
 
-def sentence_spans(text: str, max_chars: int) -> list[Sentence]:
-    """Sentences of the article text of a file, long ones cut at white space to max_chars."""
+def sentence_spans(text: str, max_chars: int, clean: bool = True) -> list[Sentence]:
+    """Sentences of the article text of a file, long ones cut at white space to max_chars;
+    `clean`: the text is a file's own layout, whose page chrome is dropped and whose
+    hard-wrapped lines are joined; else a reader's, one block to a line, every line kept."""
     sentences: list[Sentence] = []
-    for line_no, (start, end) in enumerate(join_wrapped(text, clean_spans(text))):
+    if clean:
+        lines = join_wrapped(text, clean_spans(text))
+    else:
+        lines = [(line.start, line.end) for line in split_lines(text)]
+    for line_no, (start, end) in enumerate(lines):
         for s, e in split_sentences(text, start, end):
             sentences.extend(Sentence(a, b, line_no) for a, b in _cut(text, s, e, max_chars))
     return sentences
@@ -57,9 +63,12 @@ def _cut(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int
     return pieces
 
 
-def chunk_text(name: str, text: str, file_sha256: str, params: ChunkingParams) -> list[Chunk]:
-    """Chunks of one file. Each chunk's text is its sentences joined; offsets are the file's."""
-    sentences = sentence_spans(text, params.chunk_size)
+def chunk_text(
+    name: str, text: str, file_sha256: str, params: ChunkingParams, clean: bool = True
+) -> list[Chunk]:
+    """Chunks of one file. Each chunk's text is its sentences joined; offsets are the file's.
+    `clean`: the text is the file's own layout, not a reader's (`readers.has_chrome`)."""
+    sentences = sentence_spans(text, params.chunk_size, clean)
     groups = _group(sentences, params)
     return [_make_chunk(name, text, file_sha256, params, i, g) for i, g in enumerate(groups)]
 

@@ -40,7 +40,7 @@ from assistant.manifest import (
     read_manifest,
     write_manifest,
 )
-from assistant.readers import cache
+from assistant.readers import cache, has_chrome
 from assistant.remote import chroma_server
 from assistant.store import STORES_DIR, new_store_name
 from assistant.types import Chunk, ReindexSummary
@@ -295,7 +295,8 @@ def _read_and_chunk(
             summary.skipped.append((cand.name, too_large))
             skips[cand.name] = Skipped(cand.size, cand.mtime_ns, too_large)
             continue
-        file_chunks = chunk_text(cand.name, doc.text, doc.sha256, params)
+        clean = has_chrome(doc.kind)
+        file_chunks = chunk_text(cand.name, doc.text, doc.sha256, params, clean)
         if not file_chunks:
             summary.skipped.append((cand.name, "no text after cleaning"))
             skips[cand.name] = Skipped(cand.size, cand.mtime_ns, "no text after cleaning")

@@ -58,8 +58,8 @@ def test_markdown_headings_are_its_sections_and_the_first_top_level_one_its_titl
     from assistant.readers.markdown import read as read_markdown
 
     reading = read_markdown(b"intro line\n\n## Field notes ##\nherons\n# Later\n")
-    assert reading.text == "intro line\nField notes\nherons\nLater"
-    assert reading.sections == ((11, "Field notes"), (30, "Later"))
+    assert reading.text == "intro line\n\nField notes\n\nherons\n\nLater"
+    assert reading.sections == ((12, "Field notes"), (33, "Later"))
     assert reading.title == "Later"
     assert read_markdown(b"no heading, #hashtag only\n").sections == ()
 
@@ -152,7 +152,7 @@ def test_a_pdf_without_any_text_layer_is_refused_as_a_scan(tmp_path: Path) -> No
 def test_html_keeps_the_article_and_title_and_drops_the_site_around_it() -> None:
     page = read_html(NEWS_HTML.encode())
     assert page.title == "Beavers return to the creek | Valley Gazette"
-    assert page.text.split("\n") == [
+    assert page.text.split("\n\n") == [
         "Beavers return to the creek",
         "Beavers built a dam on the western creek this spring for the first time in thirty "
         "years, the survey team said on Tuesday.",
@@ -165,7 +165,7 @@ def test_docx_paragraphs_in_order_with_headings_and_title(tmp_path: Path) -> Non
     document = read_docx(minutes_docx(tmp_path / "minutes.docx"))
     assert document.title == "Minutes of the Bridge Committee"
     assert document.headings == ("Minutes of the Bridge Committee", "Repairs", "Budget")
-    assert document.text.split("\n")[1:3] == [
+    assert document.text.split("\n\n")[1:3] == [
         "Repairs",
         "The committee approved the repair of the old stone bridge at Millford.",
     ]

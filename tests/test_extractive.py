@@ -119,7 +119,7 @@ def test_a_sentence_ending_with_a_colon_is_quoted_with_the_line_it_announces() -
     assert not draft.abstained
     assert [q.quote for q in draft.quotes.values()] == [lead, "cargo doc --open"]
     assert draft.quotes[2].near == 100 + text.index("cargo doc --open")
-    assert draft.text == f"{lead} [1] cargo doc --open [2]"
+    assert draft.text == f"{lead} cargo doc --open [1][2]"  # one statement
 
 
 def test_a_colon_inside_a_line_or_at_a_passages_end_announces_nothing_more() -> None:

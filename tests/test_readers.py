@@ -104,7 +104,7 @@ def test_a_page_of_links_keeps_its_text_and_a_page_of_nothing_is_refused() -> No
 
 def test_markdown_keeps_what_a_reader_sees() -> None:
     reading = read_markdown(MARKDOWN)
-    lines = reading.text.split("\n")
+    lines = reading.text.split("\n\n")
     assert lines[:3] == [
         "Gravity hills",
         "A gravity hill, also known as a magnetic hill, is an optical illusion. See hill.py "

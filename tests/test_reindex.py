@@ -138,7 +138,7 @@ def test_touched_and_unusable_files_do_not_make_a_new_generation(
     settings = settings_for(corpus, tmp_path / "index")
     assistant = Assistant(settings)
     (corpus / "blob.txt").write_bytes(b"\x00\x01binary" * 100)
-    (corpus / "menu.md").write_text("Home\nAbout\nContact\n")
+    (corpus / "menu.txt").write_text("Home\nAbout\nContact\n")  # all page chrome
     first = assistant.reindex()
     assert dict(first.skipped).keys() >= {"blob.txt"}
     before = read_manifest(settings.index)

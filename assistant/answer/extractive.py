@@ -8,6 +8,7 @@ and its passage, and the passage's rank, combined with weights fitted on two gol
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence, Set
 
 from assistant.answer.answer_types import answer_types, contradicts_time, holds_asked_kind
@@ -43,12 +44,18 @@ def extractive_draft(
     quotes: dict[int, ProposedQuote] = {}
     pieces: list[str] = []
     for c in picked:
-        parts = [(c.quote, c.near)]
-        if c.announced and not any(c.announced[0] in p.quote for p in picked):
-            parts.append(c.announced)  # "… you can use:" [1] "cargo doc --open" [2]
-        for quote, near in parts:
+        # the lines a sentence reads with make one statement, each line its own quote:
+        # "… you can use: cargo doc --open [1][2]"
+        said: list[str] = []
+        marks = ""
+        for quote, near in [*c.context, (c.quote, c.near), *c.announced]:
+            if any(quote in q.quote for q in quotes.values() if q.file == c.file):
+                continue
             quotes[len(quotes) + 1] = ProposedQuote(c.file, quote, near, c.corroborating)
-            pieces.append(f"{spaced(quote)} [{len(quotes)}]")
+            said.append(spaced(quote))
+            marks += f"[{len(quotes)}]"
+        if said:
+            pieces.append(f"{' '.join(said)} {marks}")
     return Draft(" ".join(pieces), quotes)
 
 
@@ -92,7 +99,7 @@ def answer_parts(
 
 def combine(parts: Sequence[str], drafts: Sequence[Draft]) -> Draft:
     """One draft from the drafts of a question's parts; a part with no answer says so, and a
-    sentence already given for an earlier part is not repeated."""
+    quote already given for an earlier part is not repeated."""
     if all(d.abstained for d in drafts):
         return Draft("", abstained=True)
     pieces: list[str] = []
@@ -101,9 +108,18 @@ def combine(parts: Sequence[str], drafts: Sequence[Draft]) -> Draft:
         if draft.abstained:
             pieces.append(PART_UNANSWERED.format(part=part))
             continue
-        for _, quote in sorted(draft.quotes.items()):
-            if any(q.file == quote.file and q.quote == quote.quote for q in quotes.values()):
-                continue
-            quotes[len(quotes) + 1] = quote
-            pieces.append(f"{' '.join(quote.quote.split())} [{len(quotes)}]")
+        for marks in _MARKS.findall(draft.text):
+            said, numbers = [], ""
+            for n in (int(m) for m in re.findall(r"\d+", marks)):
+                quote = draft.quotes[n]
+                if any(q.file == quote.file and q.quote == quote.quote for q in quotes.values()):
+                    continue
+                quotes[len(quotes) + 1] = quote
+                said.append(spaced(quote.quote))
+                numbers += f"[{len(quotes)}]"
+            if said:
+                pieces.append(f"{' '.join(said)} {numbers}")
     return Draft(" ".join(pieces), quotes)
+
+
+_MARKS = re.compile(r"(?<= )((?:\[\d+\])+)(?= |$)")  # the quotes of a statement of a draft

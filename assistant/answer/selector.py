@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer.layout import Layout, Span
 from assistant.answer.support import inner_capitals, opens_as_name
 from assistant.followup import entities
 from assistant.sentences import text_sentences
 from assistant.textnorm import terms
-from assistant.types import Passage
+from assistant.types import Chunk, Passage
 
 # The answer kinds a question may ask for: (kind, question pattern, sentence pattern). A
 # sentence holds the kind when the pattern matches words the question does not already say.
@@ -121,8 +122,10 @@ UNSEEN = "qqqunseenqqq"  # a term no corpus holds
 class Candidate:
     """A sentence that may answer. `quote` adds the sentence before when this one is short or
     opens by referring back to it ("He then …"); `before`/`after` are its neighbours.
-    `announced`: when the sentence ends with a colon, what it announces — the line after it
-    (a command, a value, a list's first item) and where that starts in the file."""
+    `announced`: when the sentence ends its line with a colon, what it announces — the list,
+    table, command or value after it — and `context`: the lines a table row or a command reads
+    under (`layout`), each with where it starts in the file. Both are shown with the sentence
+    and count as what it says."""
 
     text: str
     quote: str
@@ -132,7 +135,14 @@ class Candidate:
     corroborating: tuple[str, ...]
     before: str
     after: str
-    announced: tuple[str, int] | None = None
+    announced: tuple[tuple[str, int], ...] = ()
+    context: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def shown(self) -> str:
+        """The sentence with what it is shown with."""
+        lines = [*(t for t, _ in self.context), self.quote, *(t for t, _ in self.announced)]
+        return " ".join(lines)
 
 
 def candidates(passages: Sequence[Passage]) -> list[Candidate]:
@@ -143,9 +153,17 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
         chunk = passage.chunk
         files = tuple(dict.fromkeys(c.file for c in passage.corroborating))
         spans = text_sentences(chunk.text)
+        layout = Layout.of(chunk.text)
         sentences = [chunk.text[s:e] for s, e in spans]
+
         for i, (start, _) in enumerate(spans):
             sentence = sentences[i]
+            row = layout.row(start)
+            if row is not None:  # a table row is one candidate, however many sentences
+                if row[0] != start:
+                    continue
+                spans[i] = row
+                sentence = chunk.text[row[0] : row[1]].strip()
             if len(sentence) < MIN_SENTENCE_CHARS:
                 continue
             before = sentences[i - 1] if i else ""
@@ -153,9 +171,6 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             refers = len(sentence) < SHORT_SENTENCE or _REFERS_BACK.match(sentence)
             adjacent = i > 0 and "\n" not in chunk.text[spans[i - 1][1] : start]
             quote = f"{before} {sentence}" if adjacent and refers else sentence
-            announced = None
-            if i + 1 < len(spans) and _announces(chunk.text, spans[i], spans[i + 1]):
-                announced = (after, chunk.start + spans[i + 1][0])
             found.append(
                 Candidate(
                     sentence,
@@ -166,19 +181,28 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
                     files,
                     before,
                     after,
-                    announced,
+                    _placed(chunk, layout.announced(spans[i])),
+                    _placed(chunk, layout.context(spans[i])),
                 )
             )
-    return found
+    return _fullest(found)
 
 
-def _announces(text: str, sentence: tuple[int, int], following: tuple[int, int]) -> bool:
-    """Whether a sentence ends a line with a colon, and so announces the next line: "If you
-    want cargo to open the documentation, you can use:" / "cargo doc --open". A reader reads
-    the two as one statement; the first alone says nothing. (A chunk separates its lines by a
-    blank line whatever stood between them in the file.)"""
-    gap = text[sentence[1] : following[0]]
-    return text[sentence[0] : sentence[1]].endswith(":") and "\n" in gap and not gap.strip()
+def _fullest(found: list[Candidate]) -> list[Candidate]:
+    """One candidate per sentence of a file: a sentence in two overlapping chunks is read in
+    the one that also holds what it announces or reads under ("… you can use:" at the end of
+    one chunk, with the command at the start of the next)."""
+    best: dict[tuple[str, int], Candidate] = {}
+    for cand in found:
+        key = (cand.file, cand.near)
+        if key not in best or len(cand.shown) > len(best[key].shown):
+            best[key] = cand
+    return [c for c in found if best[(c.file, c.near)] is c]
+
+
+def _placed(chunk: Chunk, lines: tuple[Span, ...]) -> tuple[tuple[str, int], ...]:
+    """Lines of a chunk as (text, where it starts in the file)."""
+    return tuple((chunk.text[s:e].strip(), chunk.start + s) for s, e in lines)
 
 
 def question_weights(question: str, idf: Callable[[str], float]) -> dict[str, float]:
@@ -228,7 +252,7 @@ def features(
     names = [set(n) for n in dict.fromkeys(found) if n]
     unseen = idf(UNSEEN)  # the idf of a term the corpus lacks
     unknown = sum(w for w in weights.values() if w >= unseen - 1e-9) / total
-    held = [set(terms(cand.quote)) for cand in pool]
+    held = [set(terms(cand.shown)) for cand in pool]
     # a term weighs more the fewer of the retrieved sentences hold it
     local = {t: math.log(1 + len(pool) / (1 + sum(t in h for h in held))) for t in asked}
     local_total = sum(local.values()) or 1.0
@@ -237,7 +261,7 @@ def features(
         said = held[i] | set(terms(f"{cand.before} {cand.after}"))
         rows[i] = (
             sum(local[t] for t in held[i] & asked) / local_total,
-            1.0 if any(holds_kind(p, cand.quote, asked) for p in kinds) else 0.0,
+            1.0 if any(holds_kind(p, cand.shown, asked) for p in kinds) else 0.0,
             sum(not n & said for n in names) / len(names) if names else 0.0,
             unknown,
             1.0 / (1 + cand.rank),

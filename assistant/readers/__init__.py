@@ -29,6 +29,7 @@ __all__ = [
     "Reading",
     "by_suffix",
     "format_for",
+    "has_chrome",
     "kept",
     "read",
     "section_at",
@@ -45,6 +46,11 @@ def by_suffix(name: str) -> Format | None:
 def kept(kind: str) -> bool:
     """Whether what a format reads is kept in the index (every format but plain text)."""
     return next((f.kept for f in FORMATS if f.kind == kind), True)
+
+
+def has_chrome(kind: str) -> bool:
+    """Whether a format's text may still hold page chrome for chunking to drop."""
+    return next((f.chrome for f in FORMATS if f.kind == kind), True)
 
 
 def format_for(name: str, head: bytes) -> Format | None:

@@ -33,7 +33,11 @@ class Format:
     raises ValueError, with a reason a person can act on, when it cannot. `kept`: the text is
     drawn out once by `reindex` and kept in the index folder (everything but plain text, which
     is its own bytes decoded). `size_factor`: files of this format are mostly not text (fonts,
-    pictures) and may be that many times `max_file_mb`.
+    pictures) and may be that many times `max_file_mb`. `chrome`: its text is the file's own
+    layout, which may hold page chrome (menus, share bars, photo credits; a PDF's running
+    heads) for chunking to drop line by line, and hard-wrapped paragraphs; a reader that lays
+    out only the document's own text, one block to a line (a web page's article, Markdown,
+    Word), says False, and its short lines — table rows, list items, headings — stay.
     """
 
     kind: str
@@ -42,6 +46,7 @@ class Format:
     sniff: Callable[[bytes], bool] | None = None
     kept: bool = True
     size_factor: int = 1
+    chrome: bool = False
 
 
 def section_offsets(text: str, headings: tuple[str, ...]) -> tuple[tuple[int, str], ...]:

@@ -22,7 +22,9 @@ EXTRACTED_DIR = "extracted"
 # 2: formats chosen by content (readers/); HTML by trafilatura; Markdown rendered
 # 3: a web page's loose text between blocks is read as the paragraphs a browser shows
 # 4: a web page's <pre> blocks keep their lines
-EXTRACTOR_VERSION = 4
+# 5: blocks (paragraphs, headings, list items, table rows) stand apart, a blank line between,
+#    so no sentence runs from one into the next
+EXTRACTOR_VERSION = 5
 
 
 def cache_path(index_dir: Path, sha256: str) -> Path:

@@ -85,7 +85,7 @@ def read_docx(path: Path | bytes) -> WordDocument:
     title_node = core.find(f"{DC}title") if core is not None else None
     title = (title_node.text or "").strip() if title_node is not None else ""
     return WordDocument(
-        title or (headings[0] if headings else ""), "\n".join(lines), tuple(headings)
+        title or (headings[0] if headings else ""), "\n\n".join(lines), tuple(headings)
     )
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from assistant.readers.base import Format, Reading, section_offsets
 
 _SPACE = re.compile(r"\s+")
-BLOCK_SEPARATOR = "\n"
+BLOCK_SEPARATOR = "\n\n"  # blocks stand apart as a browser shows them
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def read_html(data: bytes) -> WebPage:
     if not xml:
         text = trafilatura.html2txt(data) or ""
         lines = [_SPACE.sub(" ", line).strip() for line in text.splitlines()]
-        kept = "\n".join(line for line in lines if line)
+        kept = BLOCK_SEPARATOR.join(line for line in lines if line)
         why = ("no article found in the page: all of its visible text was kept",)
         return WebPage(title, kept, (), why if kept else ())
     root = etree.fromstring(xml.encode("utf-8"))

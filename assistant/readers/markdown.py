@@ -64,7 +64,7 @@ def render(source: str) -> tuple[str, list[str], str]:
     top = [words for tag, words in headings if tag == "h1"]
     opening = [words for _, words in headings[:1] if blocks and blocks[0] == words]
     title = (top or opening or [""])[0]
-    return "\n".join(blocks), [words for _, words in headings], title
+    return "\n\n".join(blocks), [words for _, words in headings], title
 
 
 def _inline(children: list[Any]) -> str:

@@ -51,4 +51,4 @@ def read(data: bytes) -> Reading:
     return Reading(text, "text", encoding=encoding)
 
 
-FORMAT = Format("text", frozenset({".txt", ".text", ".rst", ""}), read, kept=False)
+FORMAT = Format("text", frozenset({".txt", ".text", ".rst", ""}), read, kept=False, chrome=True)
