@@ -69,17 +69,26 @@ def chunk_text(
     """Chunks of one file. Each chunk's text is its sentences joined; offsets are the file's.
     `clean`: the text is the file's own layout, not a reader's (`readers.has_chrome`)."""
     sentences = sentence_spans(text, params.chunk_size, clean)
-    groups = _group(sentences, params)
+    groups = _group(sentences, params, text)
     return [_make_chunk(name, text, file_sha256, params, i, g) for i, g in enumerate(groups)]
 
 
-def _group(sentences: list[Sentence], params: ChunkingParams) -> list[list[Sentence]]:
+def _group(sentences: list[Sentence], params: ChunkingParams, text: str) -> list[list[Sentence]]:
+    """Sentences grouped into chunks of about `chunk_size` characters. A line that ends with a
+    colon keeps the line it announces in its chunk ("… you can use:" / "cargo doc --open"),
+    as long as the chunk stays within half as much again."""
     groups: list[list[Sentence]] = []
     current: list[Sentence] = []
     size = 0
     for sentence in sentences:
         length = sentence.end - sentence.start
-        if current and size + length > params.chunk_size:
+        announced = (
+            bool(current)
+            and sentence.line != current[-1].line
+            and text[current[-1].start : current[-1].end].rstrip().endswith(":")
+            and size + length <= params.chunk_size * 3 // 2
+        )
+        if current and size + length > params.chunk_size and not announced:
             groups.append(current)
             current = _overlap_tail(current, params.chunk_overlap)
             size = sum(s.end - s.start for s in current)

@@ -17,7 +17,8 @@ from assistant.timewords import MONTH, WEEKDAY
 # The version of the cleaning and line joining that chunks are cut from: a change rebuilds
 # every file's chunks at the next reindex. 2: indented hard-wrapped lines are joined. 3: the
 # text of readers that keep only the document's own text is not cleaned (`Format.chrome`).
-CLEANER_VERSION = 3
+# 4: a chunk does not end on a line that announces the next one (`chunking._group`).
+CLEANER_VERSION = 4
 
 _DATE_LINE = re.compile(
     rf"^(?:{WEEKDAY},?\s+)?(?:{MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{MONTH}"

@@ -127,3 +127,14 @@ def test_an_announced_list_is_quoted_whole_line_by_line() -> None:
     ]
     assert draft.text.startswith(f"{CACHE.split(chr(10))[0]} .crates.toml bin/ registry/index/")
     assert "[1][2][3][4][5]" in draft.text
+
+
+def test_a_chunk_does_not_end_on_a_line_that_announces_the_next() -> None:
+    """ "… you can use:" at the end of one chunk and the command at the start of the next
+    would leave the first saying nothing: the command stays in the colon's chunk."""
+    lead = "If you want cargo to open the documentation, you can use:"
+    filler = "Cargo builds documentation for every crate in the workspace. " * 10
+    text = f"{filler.strip()}\n\n{lead}\n\ncargo doc --open\n\n{filler.strip()}"
+    chunks = chunk_text("rustdoc.html", text, "sha", ChunkingParams(700, 150), clean=False)
+    holding = [c.text for c in chunks if lead in c.text]
+    assert holding and all("cargo doc --open" in t for t in holding)
