@@ -34,10 +34,11 @@ class Format:
     drawn out once by `reindex` and kept in the index folder (everything but plain text, which
     is its own bytes decoded). `size_factor`: files of this format are mostly not text (fonts,
     pictures) and may be that many times `max_file_mb`. `chrome`: its text is the file's own
-    layout, which may hold page chrome (menus, share bars, photo credits; a PDF's running
-    heads) for chunking to drop line by line, and hard-wrapped paragraphs; a reader that lays
-    out only the document's own text, one block to a line (a web page's article, Markdown,
-    Word), says False, and its short lines — table rows, list items, headings — stay.
+    layout, which may hold page chrome (menus, share bars, photo credits) for chunking to drop
+    line by line, and hard-wrapped paragraphs; a reader that lays out only the document's own
+    text, one block to a line (a web page's article, Markdown, Word, a PDF's paragraphs with
+    its running heads dropped), says False, and its short lines — table rows, list items,
+    headings — stay.
     """
 
     kind: str

@@ -24,7 +24,8 @@ EXTRACTED_DIR = "extracted"
 # 4: a web page's <pre> blocks keep their lines
 # 5: blocks (paragraphs, headings, list items, table rows) stand apart, a blank line between,
 #    so no sentence runs from one into the next
-EXTRACTOR_VERSION = 5
+# 6: so do a PDF's paragraphs
+EXTRACTOR_VERSION = 6
 
 
 def cache_path(index_dir: Path, sha256: str) -> Path:

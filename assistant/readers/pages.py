@@ -2,10 +2,10 @@
 
 A PDF gives lines as they were printed: wrapped at the column edge, words split by a hyphen
 at a line end, ligature glyphs (ﬁ), and a running header, footer or page number on every
-page. Here the lines of each page become paragraphs (one per line of the result), split words
-are joined, ligatures folded, and the lines that repeat at the top or bottom of many pages
-are dropped. What comes out is the document's text: chunks, citations and quote checks all
-index it.
+page. Here the lines of each page become paragraphs (one per line of the result, a blank
+line between), split words are joined, ligatures folded, and the lines that repeat at the
+top or bottom of many pages are dropped. What comes out is the document's text: chunks,
+citations and quote checks all index it.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 PAGE_SEPARATOR = "\n\n"
+PARAGRAPH_SEPARATOR = "\n\n"  # paragraphs stand apart, so no sentence runs into the next
 EDGE_LINES = 2  # lines at the top and at the bottom of a page that may be running heads
 REPEATS = 3  # a (digit-blind) edge line on this many pages is a running head or foot
 SHORT_LINE = 0.7  # a line shorter than this share of the page's usual width ends a paragraph
@@ -148,11 +149,13 @@ def page_texts(raw_pages: Sequence[str]) -> list[str]:
     """The text of each page: lines cleaned, running heads dropped, paragraphs one a line."""
     pages = [page_lines(raw) for raw in raw_pages]
     if len(pages) < REPEATS:
-        return ["\n".join(paragraphs(lines)) for lines in pages]
+        return [PARAGRAPH_SEPARATOR.join(paragraphs(lines)) for lines in pages]
     running = running_lines(pages)
     offset = numbering_offset(pages)
     return [
-        "\n".join(paragraphs(strip_running(lines, running, None if offset is None else i + offset)))
+        PARAGRAPH_SEPARATOR.join(
+            paragraphs(strip_running(lines, running, None if offset is None else i + offset))
+        )
         for i, lines in enumerate(pages)
     ]
 

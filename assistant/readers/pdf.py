@@ -144,4 +144,4 @@ def sniff(head: bytes) -> bool:
     return b"%PDF-" in head[:1024]
 
 
-FORMAT = Format("pdf", frozenset({".pdf"}), read, sniff, size_factor=20, chrome=True)
+FORMAT = Format("pdf", frozenset({".pdf"}), read, sniff, size_factor=20)
