@@ -70,6 +70,22 @@ SETS = {
         SHARED / "eval/narrativeqa/corpus",
         "report only, false premises about the stories; written before any run",
     ),
+    "answerability-news": (
+        ROOT / "eval/answerability/news.jsonl",
+        ROOT / "corpus",
+        "report only, near misses (right subject, wrong attribute; right attribute, wrong "
+        "subject) and answerable twins; written before any run",
+    ),
+    "answerability-nqa": (
+        ROOT / "eval/answerability/narrativeqa.jsonl",
+        SHARED / "eval/narrativeqa/corpus",
+        "report only, near misses about the stories and answerable twins; written before any run",
+    ),
+    "answerability-tech": (
+        ROOT / "eval/answerability/techdocs.jsonl",
+        ROOT / "eval/techdocs/corpus",
+        "report only, near misses about package docs and answerable twins; written before any run",
+    ),
 }
 START, END = "<!-- eval-sets:start -->", "<!-- eval-sets:end -->"
 ASSISTANT = str(Path(sys.executable).parent / "assistant")
