@@ -33,13 +33,18 @@ def stream_answer(events: Iterator[AnswerEvent], show_progress: bool) -> Answer:
 def print_answer(answer: Answer, width: int = 100) -> None:
     text = shown(answer.answer)
     print(textwrap.fill(text, width) if answer.abstained else _wrap(text, width))
-    if answer.citations:
-        print("\nSources:")
-        for c in answer.citations:
+    if answer.related_note:
+        print(textwrap.fill(shown(answer.related_note), width))
+    kinds = (("Sources", answer.citations), ("Related, not an answer", answer.related))
+    for heading, cited in kinds:
+        if not cited:
+            continue
+        print(f"\n{heading}:")
+        for c in cited:
             quote = " ".join(shown(c.quote).split())
             how = {"aligned": "; the model's quote had slips", "attributed": "; found for it"}
-            heading = " › ".join(shown(h) for h in (c.title, c.section) if h)
-            title = f" — {heading}" if heading else ""
+            place = " › ".join(shown(h) for h in (c.title, c.section) if h)
+            title = f" — {place}" if place else ""
             chars = f"chars {c.start}–{c.end}{how.get(c.match, '')}"
             print(f"  [{c.n}] {shown(c.where())}{title} ({chars})")
             quoted = quote if quote[:1] in "\"“‘'" else f"“{quote}”"

@@ -64,7 +64,7 @@ from assistant.types import (
     TextDelta,
     Turn,
 )
-from assistant.verify import FileTexts, full_text_candidates
+from assistant.verify import FileTexts, FindFiles, full_text_candidates
 
 CONDENSE_TOKENS = 80  # a rewritten follow-up question is one line
 
@@ -589,6 +589,30 @@ class Assistant:
             )
         return draft
 
+    def _related(
+        self,
+        engine: _Engine,
+        question: str,
+        passages: list[Passage],
+        where: tuple[FileTexts, list[str], FindFiles],
+    ) -> tuple[tuple[Citation, ...], str]:
+        """What the documents say nearest to a question the answer abstains on
+        (`answer.related`): its quote located like any other, and the line that says so."""
+        from assistant.answer.related import RELATED_NOTE, RELATED_SOME, related
+
+        share = engine.retriever.table.share
+        found = related(question, passages, engine.retriever.idf, share)
+        if found is None:
+            return (), ""
+        draft = Draft(f"{' '.join(found.quote.quote.split())} [1]", {1: found.quote})
+        checked = verify_draft(draft, *where, "", share)  # located; no question to answer
+        if checked.abstained or not checked.citations:
+            return (), ""
+        read = self._reader()
+        cited = tuple(located(c, read(c.file)) for c in checked.citations)
+        note = RELATED_NOTE.format(mentions=found.mentions) if found.mentions else RELATED_SOME
+        return cited, note
+
     def _changed(self, manifest: Manifest, names: Sequence[str]) -> list[str]:
         root = self.settings.corpus
         return [
@@ -632,6 +656,12 @@ class Assistant:
         share = engine.retriever.table.share
         judge = self._judge(timings) if kind == "ollama" else None
         verified = verify_draft(draft, texts, retrieved, candidates, question, share, judge)
+        related: tuple[Citation, ...] = ()
+        related_note = ""
+        if verified.abstained:
+            related, related_note = self._related(
+                engine, question, passages, (texts, retrieved, candidates)
+            )
         notes = list(warnings)
         changed = self._changed(manifest, [*retrieved, *(c.file for c in verified.citations)])
         if changed:
@@ -667,6 +697,8 @@ class Assistant:
             warnings=tuple(dict.fromkeys(notes)),
             unsupported_sentences=verified.unsupported,
             removed_why=verified.why,
+            related=related,
+            related_note=related_note,
         )
 
 

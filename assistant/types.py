@@ -102,6 +102,10 @@ class Answer:
     id: str | None = None
     unsupported_sentences: tuple[str, ...] = ()
     removed_why: tuple[str, ...] = ()  # for each removed sentence, what its quotes lack
+    # When it abstains: what the documents say nearest to the question (`answer.related`), a
+    # citation kind of its own that is not an answer, and the line saying so.
+    related: tuple[Citation, ...] = ()
+    related_note: str = ""
 
     def removed(self) -> list[tuple[str, str]]:
         """Each sentence verification removed, with why ("" when not recorded)."""
@@ -123,6 +127,8 @@ class Answer:
             "removed_sentences": list(self.unsupported_sentences),
             "removed_why": list(self.removed_why),
             "warnings": list(self.warnings),
+            "related": [c.to_json() for c in self.related],
+            "related_note": self.related_note,
         }
 
 

@@ -223,7 +223,7 @@ def holds_kind(pattern: re.Pattern[str], text: str, question_terms: set[str]) ->
     )
 
 
-def _asked_names(question: str, pool: Sequence[Candidate]) -> list[str]:
+def asked_names(question: str, pool: Sequence[Candidate]) -> list[str]:
     """The question's names (`followup.entities`), less a capitalised opening word that no
     retrieved sentence capitalises within it: "Roughly how much …", "Under the MIT License
     …", "Whom does …" open with grammar, not a name; "Fletch takes Gail …" opens with one."""
@@ -247,7 +247,7 @@ def features(
     asked = set(weights)
     kinds = [pattern for _, pattern in asked_kinds(question)]
     found = [
-        frozenset(terms(n)) for n in [*_asked_names(question, pool), *_NUMBER.findall(question)]
+        frozenset(terms(n)) for n in [*asked_names(question, pool), *_NUMBER.findall(question)]
     ]
     names = [set(n) for n in dict.fromkeys(found) if n]
     unseen = idf(UNSEEN)  # the idf of a term the corpus lacks

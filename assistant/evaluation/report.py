@@ -155,8 +155,15 @@ def _answered_by_lines(overall: Mapping[str, Any], run_llm: Any) -> list[str]:
     counts = ", ".join(f"{llm} {n}" for llm, n in answered_by.items())
     removed = overall.get("sentences_removed", 0)
     fallbacks = " (others fell back)" if run_llm in answered_by and len(answered_by) > 1 else ""
+    related = (
+        f" {overall['abstentions_with_related']} of {overall['abstentions']} abstention(s) "
+        "showed a related passage (not counted as an answer)."
+        if overall.get("abstentions")
+        else ""
+    )
     return [
-        f"Answered by: {counts}{fallbacks}; {removed} answer sentence(s) removed by the checks.",
+        f"Answered by: {counts}{fallbacks}; {removed} answer sentence(s) removed by the checks."
+        + related,
         "",
     ]
 

@@ -165,6 +165,7 @@ class QuestionScore:
     dropped_quotes: int = 0
     answered_by: str | None = None  # the backend that gave the answer (`auto` may fall back)
     sentences_removed: int = 0
+    related: tuple[str, ...] = ()  # files of the related passages an abstention showed
 
     @property
     def correct(self) -> bool:
@@ -198,6 +199,7 @@ class QuestionScore:
             "citations": [c.to_json() for c in self.citations],
             "error": self.error,
             "answered_by": self.answered_by,
+            "related": list(self.related),
             "sentences_removed": self.sentences_removed,
         }
 
@@ -234,6 +236,11 @@ def score_question(
         dropped_quotes=_int(result.get("dropped_quotes")),
         answered_by=answered_by if isinstance(answered_by, str) else None,
         sentences_removed=_int(result.get("unsupported_sentences")),
+        related=tuple(
+            str(c.get("file") or "")
+            for c in result.get("related") or []
+            if isinstance(c, Mapping) and abstained
+        ),
     )
 
 
@@ -354,6 +361,9 @@ def summarise(scores: Sequence[QuestionScore]) -> dict[str, Any]:
         "missing": sum(s.verdict == "missing" for s in scores),
         "dropped_quotes": sum(s.dropped_quotes for s in scores),
         "sentences_removed": sum(s.sentences_removed for s in scores),
+        # related passages are shown apart and never count as an answer or a citation
+        "abstentions": sum(s.abstained for s in scores),
+        "abstentions_with_related": sum(bool(s.related) for s in scores),
         "answered_by": dict(
             sorted(Counter(s.answered_by for s in scores if s.answered_by).items())
         ),

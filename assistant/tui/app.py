@@ -47,7 +47,7 @@ from assistant.tui.screens import (
     ReindexScreen,
 )
 from assistant.tui.viewer import SourceScreen, locate_quote
-from assistant.tui.widgets import CitationsPanel, Exchange, IndexInfo, StatusBar
+from assistant.tui.widgets import CitationsPanel, Exchange, IndexInfo, StatusBar, shown_citations
 from assistant.types import (
     Citation,
     Done,
@@ -366,7 +366,7 @@ class ChatApp(App[None]):
     @on(OptionList.OptionSelected, "#citations")
     def _citation_chosen(self, event: OptionList.OptionSelected) -> None:
         if self.selected is not None and self.selected.answer is not None:
-            self.open_citation(self.selected.answer.citations[event.option_index])
+            self.open_citation(shown_citations(self.selected.answer)[event.option_index])
 
     def open_citation(self, citation: Citation) -> None:
         """Open the cited file at the quote (found again if the file moved the text)."""

@@ -44,6 +44,11 @@ def answer_markdown(answer: Answer) -> str:
         parts = [answer.answer.strip()]
     if answer.citations:
         parts += ["**Sources**", "\n\n".join(citation_markdown(c) for c in answer.citations)]
+    if answer.related:
+        parts += [
+            f"**Related, not an answer.** {answer.related_note}",
+            "\n\n".join(citation_markdown(c) for c in answer.related),
+        ]
     parts.append(backend_line(answer))
     return "\n\n".join(parts)
 

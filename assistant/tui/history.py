@@ -96,6 +96,8 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         warnings=tuple(data.get("warnings", ())),
         unsupported_sentences=tuple(data.get("removed_sentences", ())),
         removed_why=tuple(data.get("removed_why", ())),
+        related=tuple(citation_from_json(c) for c in data.get("related", ())),
+        related_note=str(data.get("related_note", "")),
     )
 
 

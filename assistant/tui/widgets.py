@@ -14,7 +14,7 @@ from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.markdown import MarkdownStream
 from textual.widgets.option_list import Option
 
-from assistant.types import Answer
+from assistant.types import Answer, Citation
 
 ABSTAIN_NOTE = (
     "No passage in the index supports an answer, so none is given. "
@@ -100,7 +100,8 @@ class Exchange(Vertical):
         markdown = self.markdown
         if answer.abstained:
             markdown.border_title = "⚠ Not in the corpus"
-            await markdown.update(f"{answer.answer}\n\n*{ABSTAIN_NOTE}*")
+            related = f"\n\n{answer.related_note}" if answer.related else ""
+            await markdown.update(f"{answer.answer}{related}\n\n*{ABSTAIN_NOTE}*")
         else:
             cited = len(answer.citations)
             markdown.border_title = f"Answer · {cited} citation{'s' if cited != 1 else ''}"
@@ -129,8 +130,14 @@ class Exchange(Vertical):
         await self.markdown.update((streamed + "\n\n" if streamed else "") + "*Cancelled.*")
 
 
+def shown_citations(answer: Answer) -> tuple[Citation, ...]:
+    """What the citations panel lists: the answer's citations, or when it abstained the
+    passage related to the question (`Answer.related`), which is not an answer."""
+    return answer.related if answer.abstained else answer.citations
+
+
 def citation_prompt(answer: Answer, index: int) -> Text:
-    citation = answer.citations[index]
+    citation = shown_citations(answer)[index]
     prompt = Text.assemble((f"[{citation.n}] ", "bold"), (citation.where(), "bold underline"))
     prompt.append("\n“" + " ".join(citation.quote.split()) + "”", "italic")
     if citation.corroborating:
@@ -165,17 +172,21 @@ class CitationsPanel(Vertical):
             title.update("Citations")
             hint.update("Waiting for the answer…")
             return
+        cited = shown_citations(answer)
         title.update(f"Citations of answer {number}")
-        if answer.abstained:
+        if answer.abstained and cited:
+            title.update(f"Related to question {number}, not an answer")
+            hint.update("The corpus does not say; this is the nearest passage. Enter opens it.")
+        elif answer.abstained:
             hint.update("None: the corpus does not say.")
         elif not answer.citations:
             hint.update("This answer cites nothing.")
         else:
             hint.update("Enter or click opens the source at the quote.")
         options.add_options(
-            Option(citation_prompt(answer, i), id=str(i)) for i in range(len(answer.citations))
+            Option(citation_prompt(answer, i), id=str(i)) for i in range(len(cited))
         )
-        if answer.citations:
+        if cited:
             options.highlighted = 0
 
 
