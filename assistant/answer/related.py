@@ -9,8 +9,9 @@ The passage is the extractive selector's best-ranked sentence that is about what
 asks about. The question's informative terms (`terms.informative`) that some chunk holds are
 weighed by rarity (words no chunk holds, "colour", "breed", cannot be looked for); a related
 sentence holds the rarest of them ("chaise" in "How much did Yorick pay for his chaise?") or
-at least half their weight, and every name the question asks about stands in it, beside it
-or in its file's name ("He buys a chaise" in the story of Yorick's journey). A question
+at least half their weight, and every name the question asks about stands whole in it,
+beside it or in its file's name ("He buys a chaise" in the story of Yorick's journey; not a
+patent clause of another licence for "the Eclipse Public License"). A question
 nothing retrieved is about has no related passage.
 """
 
@@ -65,7 +66,7 @@ def related(
         around = Vocabulary(tokens(f"{cand.shown} {cand.before} {cand.after} {cand.file}"))
         found = sum(w.weight for w in weighed if said.has(w.term))
         about = said.has(weighed[0].term) or found >= MIN_SUBJECT_WEIGHT * total - 1e-9
-        if about and all(any(around.has(t) for t in name) for name in names if name):
+        if about and all(around.has(t) for name in names for t in name):
             best = cand
             break
     if best is None:
