@@ -78,6 +78,36 @@ def test_the_best_sentence_without_the_asked_kind_of_answer_is_no_answer() -> No
     assert draft.abstained
 
 
+def test_an_age_or_a_version_is_answered_only_by_a_sentence_that_gives_one() -> None:
+    """eval/answerability: "What is Liang Wenfeng's age?" is not answered by the sentence
+    that says he founded DeepSeek, nor "Which release of gzip …" by the README's first line."""
+    founder = "DeepSeek founder Liang Wenfeng revealed in a 2023 interview that he stockpiled GPUs."
+    rare = idf_of({"liang": 6.0, "wenfeng": 6.0, "gzip": 5.0, "readme": 3.0, "make": 3.0})
+    assert answer_types("What is Liang Wenfeng's age?") == {"age"}
+    assert answer_types("How old is Dale Denton?") == {"age"}
+    aged = "Dale Denton is a 25-year-old process server."
+    assert extractive_draft(
+        "What is Liang Wenfeng's age?", [passage("a.txt", founder)], rare, far
+    ).abstained
+    assert not extractive_draft(
+        "How old is Dale Denton?", [passage("b.txt", aged)], rare, far
+    ).abstained
+    readme = "This is the file README for the gzip distribution."
+    release = "This directory contains the 4.3 release of GNU Make."
+    assert answer_types("Which release of gzip does its README describe?") == {"version"}
+    question = "Which release of {} does its README describe?"
+    assert extractive_draft(
+        question.format("gzip"), [passage("g.txt", readme)], rare, far
+    ).abstained
+    made = extractive_draft(
+        "Which release of GNU Make does this directory contain?",
+        [passage("m.txt", release)],
+        rare,
+        far,
+    )
+    assert not made.abstained and "4.3" in made.text
+
+
 def test_a_sentence_about_another_year_is_no_answer() -> None:
     text = "In 2024 the glaciers of the Alps lost three percent of their ice, Okafor said."
     question = "What happened to the glaciers of the Alps in {}?"

@@ -72,7 +72,21 @@ _WHEN_Q = re.compile(r"(?:^|[,;]\s*|\band\s+)when\b", re.IGNORECASE)
 _WHEN_CLAUSE = re.compile(
     r"^\s*when\b[^?,]*,\s*(?=(?:who|whom|whose|what|where|which|why|how)\b)", re.IGNORECASE
 )
-_AGE_Q = re.compile(r"\bhow\s+old\b|\bwhat\s+age\b|\bwhat\s+(?:is|was)\s+\w+\s+age\b", re.I)
+_AGE_Q = re.compile(
+    r"\bhow\s+old\b|\bwhat\s+age\b|\bwhat\s+(?:is|was)\s+[\w\s'’.-]{0,40}?\bage\b", re.I
+)
+_AGE_TEXT = re.compile(
+    rf"\b(?:\d{{1,3}}|(?:{_NUMBER_WORDS})(?:-\w+)?)[- ]years?[- ]old\b|\baged?\s+\d{{1,3}}\b|"
+    rf"\bage\s+of\s+(?:\d{{1,3}}|{_NUMBER_WORDS})\b|\b\d{{1,3}}(?:st|nd|rd|th)\s+birthday\b",
+    re.IGNORECASE,
+)
+_VERSION_Q = re.compile(
+    r"\b(?:what|which)\s+(?:[\w.-]+\s+){0,3}?(?:version|release)\b", re.IGNORECASE
+)
+_VERSION_TEXT = re.compile(
+    r"\b\d+(?:\.\d+)+[a-z]?\b|\bv\d+\b|\b(?:version|release)\s+\d+\b|\b\d+(?:st|nd|rd|th)?\s+(?:version|release)\b",
+    re.IGNORECASE,
+)
 _BY_HOW_MUCH = re.compile(
     r"\bby\s+how\s+much\b|\bby\s+what\s+(?:amount|margin|factor|percent|percentage)\b", re.I
 )
@@ -117,6 +131,7 @@ _MEASURE_GROUPS = [
 _MEASURE = {term: terms(group)[0] for group in _MEASURE_GROUPS for term in terms(group)}
 
 DATE, YEAR, TIME, QUANTITY, MONEY, PERCENT = "date", "year", "time", "quantity", "money", "percent"
+AGE, VERSION = "age", "version"
 
 
 def answer_types(question: str) -> frozenset[str]:
@@ -128,8 +143,10 @@ def answer_types(question: str) -> frozenset[str]:
         found.add(YEAR)
     elif _WHEN_Q.search(_WHEN_CLAUSE.sub("", question)):
         found.add(TIME)
+    if _VERSION_Q.search(question):
+        found.add(VERSION)
     if _AGE_Q.search(question):
-        pass  # an age: not checked (it made no difference on any fitted set)
+        found.add(AGE)
     elif _PERCENT_Q.search(question):
         found.add(PERCENT)
     elif _MONEY_Q.search(question) and not _BY_HOW_MUCH.search(question):
@@ -165,6 +182,8 @@ _TEXT_HOLDS: dict[str, Callable[[str], object]] = {
     TIME: lambda text: _DATE_TEXT.search(text) or _TIME_TEXT.search(text),
     MONEY: _MONEY_TEXT.search,
     PERCENT: _PERCENT_TEXT.search,
+    AGE: _AGE_TEXT.search,
+    VERSION: _VERSION_TEXT.search,
 }
 
 
@@ -172,7 +191,7 @@ def fits(kind: str, text: str, question: str, close: bool) -> bool:
     """Whether `text` holds an answer of `kind`. `close`: the text is semantically very
     close to the question (a count may then be of a synonym of the asked-for noun, "chips"
     for "GPUs"; an abstract measure — revenue, price — must still be named)."""
-    if kind in (DATE, YEAR, TIME):
+    if kind in (DATE, YEAR, TIME, AGE, VERSION):
         return bool(_TEXT_HOLDS[kind](text))
     if kind == QUANTITY:
         if counted_nouns(question):  # "how many chips": not a sum of money or a share

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 
 from assistant.answer.align import sentence_spans
 from assistant.answer.answer_types import (
+    AGE,
     DATE,
     MONEY,
     PERCENT,
     QUANTITY,
     TIME,
+    VERSION,
     YEAR,
     answer_types,
     holds_asked_kind,
@@ -353,6 +355,8 @@ _KIND_WORDS = {
     QUANTITY: "number",
     MONEY: "sum of money",
     PERCENT: "percentage",
+    AGE: "age",
+    VERSION: "version number",
 }
 
 
