@@ -36,6 +36,15 @@ SETS = {
         REPO / "eval/adversarial/narrativeqa_questions.jsonl",
         SHARED / "eval" / "narrativeqa" / "corpus",
     ),
+    "answerability-news": (REPO / "eval/answerability/news.jsonl", REPO / "corpus"),
+    "answerability-nqa": (
+        REPO / "eval/answerability/narrativeqa.jsonl",
+        SHARED / "eval" / "narrativeqa" / "corpus",
+    ),
+    "answerability-tech": (
+        REPO / "eval/answerability/techdocs.jsonl",
+        REPO / "eval/techdocs/corpus",
+    ),
 }
 
 
