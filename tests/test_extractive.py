@@ -95,6 +95,8 @@ def test_an_age_or_a_version_is_answered_only_by_a_sentence_that_gives_one() -> 
     readme = "This is the file README for the gzip distribution."
     release = "This directory contains the 4.3 release of GNU Make."
     assert answer_types("Which release of gzip does its README describe?") == {"version"}
+    clause = "What is the first source pyenv reads to decide which Python version to run?"
+    assert answer_types(clause) == frozenset()  # it asks for a source, not a version
     question = "Which release of {} does its README describe?"
     assert extractive_draft(
         question.format("gzip"), [passage("g.txt", readme)], rare, far

@@ -80,8 +80,12 @@ _AGE_TEXT = re.compile(
     rf"\bage\s+of\s+(?:\d{{1,3}}|{_NUMBER_WORDS})\b|\b\d{{1,3}}(?:st|nd|rd|th)\s+birthday\b",
     re.IGNORECASE,
 )
+# the question opens by asking for it: "Which release of gzip …", "Since which dpkg version …"
+# (not "What is the first source pyenv reads to decide which Python version to run?")
 _VERSION_Q = re.compile(
-    r"\b(?:what|which)\s+(?:[\w.-]+\s+){0,3}?(?:version|release)\b", re.IGNORECASE
+    r"^\s*(?:(?:in|since|from|with|for|until|before|after)\s+)?(?:what|which)\s+"
+    r"(?:[\w.-]+\s+){0,3}?(?:version|release)\b",
+    re.IGNORECASE,
 )
 _VERSION_TEXT = re.compile(
     r"\b\d+(?:\.\d+)+[a-z]?\b|\bv\d+\b|\b(?:version|release)\s+\d+\b|\b\d+(?:st|nd|rd|th)?\s+(?:version|release)\b",

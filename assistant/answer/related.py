@@ -11,8 +11,10 @@ weighed by rarity (words no chunk holds, "colour", "breed", cannot be looked for
 sentence holds the rarest of them ("chaise" in "How much did Yorick pay for his chaise?") or
 at least half their weight, and every name the question asks about stands whole in it,
 beside it or in its file's name ("He buys a chaise" in the story of Yorick's journey; not a
-patent clause of another licence for "the Eclipse Public License"). A question
-nothing retrieved is about has no related passage.
+patent clause of another licence for "the Eclipse Public License"). Names are read as the
+selector reads them, from capital letters (`selector.asked_names`): in a script without
+capitals there are none, and the term test alone decides. A question nothing retrieved is
+about has no related passage.
 """
 
 from __future__ import annotations
