@@ -3,28 +3,14 @@ how a related passage is shown apart from an answer: JSON, CLI, eval, the chat."
 
 from __future__ import annotations
 
-import asyncio
-from pathlib import Path
 from typing import Any
-
-from textual.pilot import Pilot
-from textual.widgets import OptionList
 
 from assistant.answer.related import related
 from assistant.answer.terms import share_in
 from assistant.cli_output import print_answer
 from assistant.evaluation.scoring import Corpus, GoldQuestion, score_run
-from assistant.tui.widgets import CitationsPanel, StatusBar
 from assistant.types import Answer, Backend, Citation
 from tests.test_extractive import idf_of, passage
-from tests.test_tui_support import (
-    RecordingApp,
-    ask,
-    build_index,
-    copy_small_corpus,
-    settings,
-    wait_for,
-)
 
 STORY = (
     "Yorick's journey starts in Calais, where he meets a monk who begs for donations. "
@@ -32,7 +18,6 @@ STORY = (
     "In Paris the police ask for his passport at his hotel."
 )
 OTHER = "Tristram rides to Lyon with his father and uncle Toby, who talk of sieges all the way."
-STARGATE = "Over how many years is the Stargate initiative's $500 billion meant to be spent?"
 
 
 def share_of(*texts: str) -> Any:
@@ -105,28 +90,3 @@ def test_eval_counts_a_related_passage_as_no_answer() -> None:
     assert run.questions[0].correct  # it abstained: the related passage is not an answer
     assert overall["citations"] == 0
     assert (overall["abstentions"], overall["abstentions_with_related"]) == (1, 1)
-
-
-def test_the_chat_lists_the_related_passage_of_an_abstention(tmp_path: Path) -> None:
-    corpus = copy_small_corpus(tmp_path / "corpus")
-    build_index(corpus, tmp_path / "index")
-    app = RecordingApp(settings(corpus, tmp_path / "index"))
-
-    async def scenario(pilot: Pilot[Any]) -> None:
-        exchange = await ask(pilot, STARGATE)
-        assert exchange.answer is not None and exchange.answer.abstained
-        assert exchange.answer.related and "Stargate" in exchange.answer.related[0].quote
-        assert "The documents mention" in exchange.markdown.source
-        assert app.query_one("#citations", OptionList).option_count == 1
-        title = str(app.query_one("#citations-title").render())
-        assert "not an answer" in title
-
-    async def main() -> None:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(
-                pilot, lambda: app.query_one(StatusBar).index is not None, what="the index"
-            )
-            await scenario(pilot)
-            assert app.query_one(CitationsPanel) is not None
-
-    asyncio.run(main())

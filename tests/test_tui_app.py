@@ -127,6 +127,23 @@ def test_abstention_looks_different_and_has_no_citations(small_index: tuple[Path
     run(app, scenario)
 
 
+def test_an_abstention_lists_its_related_passage_apart(small_index: tuple[Path, Path]) -> None:
+    """What the documents say nearest to the question (`Answer.related`) is listed in the
+    citations panel under its own title: it is not an answer."""
+    app = RecordingApp(settings(*small_index))
+    stargate = "Over how many years is the Stargate initiative's $500 billion meant to be spent?"
+
+    async def scenario(pilot: Pilot[Any]) -> None:
+        exchange = await ask(pilot, stargate)
+        assert exchange.answer is not None and exchange.answer.abstained
+        assert exchange.answer.related and "Stargate" in exchange.answer.related[0].quote
+        assert "The documents mention" in exchange.markdown.source
+        assert app.query_one("#citations", OptionList).option_count == 1
+        assert "not an answer" in str(app.query_one("#citations-title").render())
+
+    run(app, scenario)
+
+
 def test_follow_ups_carry_the_conversation_until_a_new_one(
     small_index: tuple[Path, Path],
 ) -> None:
