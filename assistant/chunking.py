@@ -82,13 +82,13 @@ def _group(sentences: list[Sentence], params: ChunkingParams, text: str) -> list
     size = 0
     for sentence in sentences:
         length = sentence.end - sentence.start
-        announced = (
-            bool(current)
-            and sentence.line != current[-1].line
-            and text[current[-1].start : current[-1].end].rstrip().endswith(":")
-            and size + length <= params.chunk_size * 3 // 2
-        )
-        if current and size + length > params.chunk_size and not announced:
+        if (
+            current
+            and size + length > params.chunk_size
+            and not _announced(
+                text, current[-1], sentence, size + length <= params.chunk_size * 3 // 2
+            )
+        ):
             groups.append(current)
             current = _overlap_tail(current, params.chunk_overlap)
             size = sum(s.end - s.start for s in current)
@@ -97,6 +97,14 @@ def _group(sentences: list[Sentence], params: ChunkingParams, text: str) -> list
     if current and (not groups or current[-1] is not groups[-1][-1]):
         groups.append(current)
     return groups
+
+
+def _announced(text: str, last: Sentence, sentence: Sentence, room: bool) -> bool:
+    """`sentence` opens the line that `last` announces by ending its own with a colon, and
+    the chunk has `room` for it."""
+    return (
+        room and sentence.line != last.line and text[last.start : last.end].rstrip().endswith(":")
+    )
 
 
 def _overlap_tail(group: list[Sentence], overlap: int) -> list[Sentence]:

@@ -595,6 +595,7 @@ class Assistant:
         question: str,
         passages: list[Passage],
         where: tuple[FileTexts, list[str], FindFiles],
+        read: Callable[[str], Document | None],
     ) -> tuple[tuple[Citation, ...], str]:
         """What the documents say nearest to a question the answer abstains on
         (`answer.related`): its quote located like any other, and the line that says so."""
@@ -608,7 +609,6 @@ class Assistant:
         checked = verify_draft(draft, *where, "", share)  # located; no question to answer
         if checked.abstained or not checked.citations:
             return (), ""
-        read = self._reader()
         cited = tuple(located(c, read(c.file)) for c in checked.citations)
         note = RELATED_NOTE.format(mentions=found.mentions) if found.mentions else RELATED_SOME
         return cited, note
@@ -660,7 +660,7 @@ class Assistant:
         related_note = ""
         if verified.abstained:
             related, related_note = self._related(
-                engine, question, passages, (texts, retrieved, candidates)
+                engine, question, passages, (texts, retrieved, candidates), read
             )
         notes = list(warnings)
         changed = self._changed(manifest, [*retrieved, *(c.file for c in verified.citations)])

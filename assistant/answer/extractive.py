@@ -9,7 +9,7 @@ and its passage, and the passage's rank, combined with weights fitted on two gol
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Callable, Iterable, Sequence, Set
 
 from assistant.answer.answer_types import answer_types, contradicts_time, holds_asked_kind
 from assistant.answer.citations import PART_UNANSWERED, Draft, ProposedQuote
@@ -46,17 +46,28 @@ def extractive_draft(
     for c in picked:
         # the lines a sentence reads with make one statement, each line its own quote:
         # "… you can use: cargo doc --open [1][2]"
-        said: list[str] = []
-        marks = ""
-        for quote, near in [*c.context, (c.quote, c.near), *c.announced]:
-            if any(quote in q.quote for q in quotes.values() if q.file == c.file):
-                continue
-            quotes[len(quotes) + 1] = ProposedQuote(c.file, quote, near, c.corroborating)
-            said.append(spaced(quote))
-            marks += f"[{len(quotes)}]"
-        if said:
-            pieces.append(f"{' '.join(said)} {marks}")
-    return Draft(" ".join(pieces), quotes)
+        lines = [*c.context, (c.quote, c.near), *c.announced]
+        parts = [ProposedQuote(c.file, quote, near, c.corroborating) for quote, near in lines]
+        pieces.append(_statement(quotes, parts, lambda new, q: new.quote in q.quote))
+    return Draft(" ".join(p for p in pieces if p), quotes)
+
+
+def _statement(
+    quotes: dict[int, ProposedQuote],
+    parts: Iterable[ProposedQuote],
+    given: Callable[[ProposedQuote, ProposedQuote], bool],
+) -> str:
+    """Number the parts not `given` already (by a quote of the same file) into `quotes`, and
+    write them as one statement: their words, then their markers ("… [3][4]"); '' if none."""
+    said: list[str] = []
+    marks = ""
+    for part in parts:
+        if any(given(part, q) for q in quotes.values() if q.file == part.file):
+            continue
+        quotes[len(quotes) + 1] = part
+        said.append(spaced(part.quote))
+        marks += f"[{len(quotes)}]"
+    return f"{' '.join(said)} {marks}" if said else ""
 
 
 def _overlaps(quote: str, exclude: Set[str]) -> bool:
@@ -109,17 +120,9 @@ def combine(parts: Sequence[str], drafts: Sequence[Draft]) -> Draft:
             pieces.append(PART_UNANSWERED.format(part=part))
             continue
         for marks in _MARKS.findall(draft.text):
-            said, numbers = [], ""
-            for n in (int(m) for m in re.findall(r"\d+", marks)):
-                quote = draft.quotes[n]
-                if any(q.file == quote.file and q.quote == quote.quote for q in quotes.values()):
-                    continue
-                quotes[len(quotes) + 1] = quote
-                said.append(spaced(quote.quote))
-                numbers += f"[{len(quotes)}]"
-            if said:
-                pieces.append(f"{' '.join(said)} {numbers}")
-    return Draft(" ".join(pieces), quotes)
+            cited = [draft.quotes[int(n)] for n in re.findall(r"\d+", marks)]
+            pieces.append(_statement(quotes, cited, lambda new, q: new.quote == q.quote))
+    return Draft(" ".join(p for p in pieces if p), quotes)
 
 
 _MARKS = re.compile(r"(?<= )((?:\[\d+\])+)(?= |$)")  # the quotes of a statement of a draft

@@ -27,7 +27,6 @@ from assistant.answer.selector import asked_names, candidates, features, scores
 from assistant.answer.terms import Share, Vocabulary, informative, tokens
 from assistant.types import Passage
 
-_WORD_SPLIT = " "
 MIN_SUBJECT_WEIGHT = 0.5  # of the question's informative weight, held by a related sentence
 RANKS_LOOKED_AT = 20  # the selector's best sentences looked at, best first
 RELATED_NOTE = (
@@ -61,7 +60,6 @@ def related(
         return None
     ranked = scores(features(question, pool, idf))
     names = [set(tokens(name)) for name in asked_names(question, pool)]
-    best = None
     for index in sorted(range(len(pool)), key=lambda i: -ranked[i])[:RANKS_LOOKED_AT]:
         cand = pool[index]
         said = Vocabulary(tokens(cand.shown))
@@ -69,20 +67,16 @@ def related(
         found = sum(w.weight for w in weighed if said.has(w.term))
         about = said.has(weighed[0].term) or found >= MIN_SUBJECT_WEIGHT * total - 1e-9
         if about and all(around.has(t) for name in names for t in name):
-            best = cand
-            break
-    if best is None:
-        return None
-    said = Vocabulary(tokens(best.shown))
-    quote = ProposedQuote(best.file, best.quote, best.near, best.corroborating)
-    return Related(quote, _mentioned(question, said, {w.term for w in weighed}))
+            quote = ProposedQuote(cand.file, cand.quote, cand.near, cand.corroborating)
+            return Related(quote, _mentioned(question, said, {w.term for w in weighed}))
+    return None
 
 
 def _mentioned(question: str, said: Vocabulary, informative_terms: set[str]) -> str:
     """The question's words, as written, that the sentence holds: runs of them joined, each
     run kept whole ("Bruce Nolan's dog"), the runs joined by commas."""
     runs: list[list[str]] = [[]]
-    for word in question.rstrip("?？.!").split(_WORD_SPLIT):
+    for word in question.rstrip("?？.!").split(" "):
         found = [t for t in tokens(word) if t in informative_terms and said.has(t)]
         if found:
             runs[-1].append(word.strip("“”\"'(),;:"))
