@@ -7,7 +7,7 @@ QUESTION ?= Who founded DeepSeek, and what did the chip restrictions push it to 
 TESTBED ?= $(HOME)/.cache/assistant-testbed
 LLAMA_CPP ?= llama-cpp-python==0.3.36
 
-.PHONY: setup demo test test-llm eval-llm lint bench clean
+.PHONY: setup demo test test-install test-llm eval-llm lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ demo: setup  ## build the index of the bundled corpus and answer a question
 
 test: setup  ## the test suite (what CI runs)
 	$(BIN)/pytest -q
+
+test-install: setup  ## installed as a wheel, by `pip install .` and by pipx (one of them is in `test`)
+	$(BIN)/pytest -q -m install tests/test_install.py
 
 # llama-cpp-python, built once (3-10 min) portably, without native or AMX code (AMX segfaults),
 # and kept in $(TESTBED)/wheels/<version>/<variant>/: see tests/realmodel/build.py

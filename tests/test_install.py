@@ -1,5 +1,6 @@
 """It installs as users install it: a built wheel, `pip install .` and `pipx install .` (not
-editable), each in a fresh venv outside the checkout, run from another folder: reindex, an
+editable), each in a fresh venv outside the checkout, run from another folder (`make test`
+installs with pipx only, `make test-install` all three ways): reindex, an
 extractive answer, and an Ollama answer against the stand-in. What this proves is that the
 installed package carries what it reads at run time (prompt templates, tokenizer) and runs
 without the checkout.
@@ -145,7 +146,16 @@ def install(how: str, tmp: Path) -> Path:
     return venv_dir
 
 
-@pytest.mark.parametrize("how", ["wheel", "pip install .", "pipx install ."])
+# `make test` installs one way (pipx, which builds and installs a wheel); `make test-install`
+# all three (a minute more on two cores).
+@pytest.mark.parametrize(
+    "how",
+    [
+        pytest.param("wheel", marks=pytest.mark.install),
+        pytest.param("pip install .", marks=pytest.mark.install),
+        "pipx install .",
+    ],
+)
 def test_the_installed_package_indexes_and_answers_with_both_backends(
     how: str, tmp_path: Path, ollama_standin: OllamaStandin
 ) -> None:
