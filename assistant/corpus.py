@@ -16,6 +16,7 @@ from pathlib import Path
 from assistant import readers
 from assistant.errors import CorpusError
 from assistant.readers import cache
+from assistant.readers.base import Heading
 
 MAX_FILE_MB = 10.0  # ≈15,000 chunks, about ten minutes of embedding on a laptop CPU
 
@@ -31,7 +32,7 @@ class Document:
     page_starts: tuple[int, ...] = ()  # where each page starts in `text` (paged documents)
     title: str = ""
     warnings: tuple[str, ...] = ()  # what could not be read (pages without a text layer)
-    sections: tuple[tuple[int, str], ...] = ()  # (where a heading starts, the heading)
+    sections: tuple[Heading, ...] = ()  # (where a heading starts, the heading, its level)
     kind: str = "text"  # the format that read it (readers.FORMATS)
 
 

@@ -49,7 +49,7 @@ from assistant.manifest import (
     mark_damaged,
     read_manifest,
 )
-from assistant.readers.base import section_at
+from assistant.readers.base import section_path
 from assistant.readers.pages import page_of
 from assistant.textnorm import terms
 from assistant.types import (
@@ -650,6 +650,7 @@ class Assistant:
         texts = FileTexts(
             loader=lambda name: document.text if (document := read(name)) else None,
             names=manifest.files,
+            sections=lambda name, at: section_path(doc.sections, at) if (doc := read(name)) else (),
         )
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
         candidates = full_text_candidates(engine.retriever.table)  # never the whole corpus
@@ -707,8 +708,11 @@ def located(citation: Citation, document: Document | None) -> Citation:
     if document is None:
         return citation
     page = page_of(document.page_starts, citation.start) if document.page_starts else None
-    section = section_at(document.sections, citation.start)
-    section = "" if section == document.title else section  # the title says it already
+    # the headings before the quote: a quote of a heading is shown under the ones above it
+    path = list(section_path(document.sections, citation.start - 1))
+    if path and path[0] == document.title:  # the title says it already
+        path.pop(0)
+    section = " › ".join(path)
     return replace(citation, page=page, title=document.title, section=section)
 
 

@@ -29,7 +29,8 @@ class Located:
 
 class FileTexts:
     """Corpus file texts (given, or read on demand by `loader`) and their normalised forms,
-    each built once and reused."""
+    each built once and reused; `sections(name, offset)` gives the headings over a place of
+    a file, outermost first, where its reader found headings."""
 
     def __init__(
         self,
@@ -37,11 +38,17 @@ class FileTexts:
         *,
         loader: Callable[[str], str | None] | None = None,
         names: Iterable[str] = (),
+        sections: Callable[[str, int], Sequence[str]] | None = None,
     ) -> None:
         self._texts: dict[str, str | None] = dict(texts or {})
         self._names = sorted({*self._texts, *names})
         self._loader = loader
+        self._sections = sections
         self._normalized: dict[str, Normalized] = {}
+
+    def headings(self, name: str, offset: int) -> tuple[str, ...]:
+        """The headings over character `offset` of the file, outermost first."""
+        return tuple(self._sections(name, offset)) if self._sections else ()
 
     def names(self) -> list[str]:
         return list(self._names)

@@ -59,7 +59,7 @@ def test_markdown_headings_are_its_sections_and_the_first_top_level_one_its_titl
 
     reading = read_markdown(b"intro line\n\n## Field notes ##\nherons\n# Later\n")
     assert reading.text == "intro line\n\nField notes\n\nherons\n\nLater"
-    assert reading.sections == ((12, "Field notes"), (33, "Later"))
+    assert reading.sections == ((12, "Field notes", 2), (33, "Later", 1))
     assert reading.title == "Later"
     assert read_markdown(b"no heading, #hashtag only\n").sections == ()
 
@@ -68,21 +68,23 @@ def test_numbered_lines_are_a_pdfs_section_headings() -> None:
     from assistant.readers.pages import numbered_headings
 
     text = "Intro.\n2.2 Naming\nConsider this.\n3 Utilities\n12 apples were sold.\n"
-    assert numbered_headings(text) == ((7, "2.2 Naming"), (33, "3 Utilities"))
+    assert numbered_headings(text) == ((7, "2.2 Naming", 2), (33, "3 Utilities", 1))
 
 
-def test_a_quote_belongs_to_the_last_heading_before_it() -> None:
-    from assistant.readers import section_at, section_offsets
+def test_a_quote_stands_under_the_last_heading_before_it_and_the_ones_above_that() -> None:
+    from assistant.readers import section_offsets, section_path
 
-    text = "Repairs\nThe bridge.\nBudget\nForty thousand.\nBudget notes"
-    sections = section_offsets(text, ("Repairs", "Budget"))
-    assert sections == ((0, "Repairs"), (20, "Budget"))
-    assert [section_at(sections, o) for o in (0, 10, 27, 30)] == [
-        "Repairs",
-        "Repairs",
-        "Budget",
-        "Budget",
+    text = "Repairs\nThe bridge.\nBudget\nForty thousand.\nBudget notes\nLoans\nNone.\nPlans"
+    sections = section_offsets(text, (("Repairs", 1), ("Budget", 2), ("Loans", 3), ("Plans", 1)))
+    assert sections == ((0, "Repairs", 1), (20, "Budget", 2), (56, "Loans", 3), (68, "Plans", 1))
+    assert [section_path(sections, o) for o in (0, 10, 27, 60, 68)] == [
+        ("Repairs",),
+        ("Repairs",),
+        ("Repairs", "Budget"),
+        ("Repairs", "Budget", "Loans"),
+        ("Plans",),
     ]
+    assert section_path(sections[1:], 10) == ()  # before any heading
 
 
 def test_page_of_maps_offsets_to_one_based_pages() -> None:
@@ -158,13 +160,17 @@ def test_html_keeps_the_article_and_title_and_drops_the_site_around_it() -> None
         "years, the survey team said on Tuesday.",
         "The rangers counted & photographed them every evening for a month.",
     ]
-    assert page.headings == ("Beavers return to the creek",)
+    assert page.headings == (("Beavers return to the creek", 1),)
 
 
 def test_docx_paragraphs_in_order_with_headings_and_title(tmp_path: Path) -> None:
     document = read_docx(minutes_docx(tmp_path / "minutes.docx"))
     assert document.title == "Minutes of the Bridge Committee"
-    assert document.headings == ("Minutes of the Bridge Committee", "Repairs", "Budget")
+    assert document.headings == (
+        ("Minutes of the Bridge Committee", 0),  # the Title style, above "heading 1"
+        ("Repairs", 1),
+        ("Budget", 1),
+    )
     assert document.text.split("\n\n")[1:3] == [
         "Repairs",
         "The committee approved the repair of the old stone bridge at Millford.",

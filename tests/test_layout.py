@@ -78,6 +78,10 @@ def test_a_command_reads_under_the_label_above_it_but_a_sentence_does_not() -> N
     assert lines_of(layout, layout.context(command)) == ["1. Automatic installer (Recommended)"]
     assert layout.row(command[0]) is None  # one line with a pipe is not a table
     assert layout.context(sentence(text, "This will get you going with the latest version.")) == ()
+    # and the label, read on its own, announces the command under it (not a sentence)
+    label = sentence(text, "Automatic installer (Recommended)")
+    assert lines_of(layout, layout.announced(label)) == ["curl -fsSL https://pyenv.run | bash"]
+    assert layout.announced(sentence(text, "Basic checkout")) == ()
 
 
 def test_a_readers_short_lines_are_kept_and_a_plain_files_chrome_is_not() -> None:

@@ -85,7 +85,7 @@ def test_a_saved_page_keeps_the_article_title_and_headings_and_no_markup() -> No
     for chrome in ("Random article", "Privacy policy", "last edited"):
         assert chrome not in reading.text
     assert not re.search(r"<[a-z/]|&#?\w+;", reading.text)
-    assert [name for _, name in reading.sections][-1] == "Explanation"
+    assert [name for _, name, _ in reading.sections][-1] == "Explanation"
 
 
 def test_a_page_of_links_keeps_its_text_and_a_page_of_nothing_is_refused() -> None:
@@ -116,7 +116,10 @@ def test_markdown_keeps_what_a_reader_sees() -> None:
     assert "Magnetic Hill | Canada" in lines
     assert "def slope(a):  # **not** emphasis\n    return a * 2" in reading.text  # verbatim
     assert reading.title == "Gravity hills"
-    assert [name for _, name in reading.sections] == ["Gravity hills", "Places"]
+    assert [(name, level) for _, name, level in reading.sections] == [
+        ("Gravity hills", 1),
+        ("Places", 2),
+    ]
     prose = reading.text.replace("# **not** emphasis", "")
     for markup in ("**", "](", "# ", "<!--", "front matter", "logo", "badge", "https://"):
         assert markup not in prose, markup

@@ -161,6 +161,30 @@ def test_verification_removes_off_topic_sentences() -> None:
     assert verified.why == ("its quote is not about what the question names",)
 
 
+def test_a_quote_is_about_the_headings_it_stands_under() -> None:
+    text = (
+        "Installation\n\nLinux/Unix\n\n1. Automatic installer\n\n"
+        "curl -fsSL https://pyenv.run | bash\n\nMacOS\n\nbrew install pyenv"
+    )
+    from assistant.readers import section_offsets, section_path
+
+    levels = (("Installation", 1), ("Linux/Unix", 2), ("1. Automatic installer", 3), ("MacOS", 2))
+    headings = section_offsets(text, levels)
+    command = "curl -fsSL https://pyenv.run | bash"
+    draft = Draft(f"{command} [1].", {1: ProposedQuote("README.md", command)})
+    question = "Which command installs pyenv on Linux?"
+    bare = verify_draft(draft, FileTexts({"README.md": text}), ["README.md"], question=question)
+    assert bare.abstained and bare.why == ("its quote is not about what the question names",)
+
+    texts = FileTexts({"README.md": text}, sections=lambda name, at: section_path(headings, at))
+    verified = verify_draft(draft, texts, ["README.md"], question=question)
+    assert not verified.abstained and verified.citations[0].quote == command
+    # the headings of another section are not this quote's
+    brew = "brew install pyenv"
+    other = Draft(f"{brew} [1].", {1: ProposedQuote("README.md", brew)})
+    assert verify_draft(other, texts, ["README.md"], question=question).abstained
+
+
 def test_a_quote_attributed_after_it_is_about_whom_the_attribution_names() -> None:
     quote = "they seem like smart, curious researchers who just want to make useful technology"
     said = "Amodei wrote about DeepSeek."

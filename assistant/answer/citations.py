@@ -231,8 +231,8 @@ def _evidence(texts: FileTexts, citation: Citation) -> str:
 
 
 def _about(texts: FileTexts, citation: Citation, evidence: str) -> str:
-    """What a quote is about, for the off-topic check: its document's name and title, and
-    the whole sentence it stands in
+    """What a quote is about, for the off-topic check: its document's name and title, the
+    headings it stands under, and the whole sentence it stands in
     ("Founded in 2023, DeepSeek's announcement …" is about DeepSeek), or the text around it
     (its `evidence`) when that sentence refers back ("He advertises …") or is speech, whose
     speaker is named before or after it (“…,” Steinhauer asserted). A sentence that names its own
@@ -248,7 +248,7 @@ def _about(texts: FileTexts, citation: Citation, evidence: str) -> str:
             start, end = min(start, span.start), max(end, span.end)
     own = region[start:end]
     said = evidence if _REFERS.search(own) else own
-    return f"{said}\n{_file_words(citation.file, text)}"
+    return f"{said}\n{_file_words(citation.file, text)} {_headings(texts, citation)}"
 
 
 # Anywhere in a quote's sentence: a word that stands for someone named before, or speech.
@@ -260,7 +260,8 @@ _REFERS = re.compile(
 
 def _place(texts: FileTexts, citation: Citation) -> tuple[str, str]:
     """Where a quote stands: the sentence(s) it is part of with the sentence before them (a
-    "he" or "the company" is named there), and its document's name and title."""
+    "he" or "the company" is named there), and its document's name, title and the headings
+    it stands under."""
     text = texts.text(citation.file) or ""
     low = max(0, citation.start - CONTEXT_CHARS)
     region = text[low : citation.end + AFTER_CHARS]
@@ -273,11 +274,18 @@ def _place(texts: FileTexts, citation: Citation) -> tuple[str, str]:
         around = " ".join(span.text for span in spans[first : inside[-1] + 1])
     else:
         own = around = citation.quote
-    return own, f"{around}\n{_file_words(citation.file, text)}"
+    return own, f"{around}\n{_file_words(citation.file, text)} {_headings(texts, citation)}"
+
+
+def _headings(texts: FileTexts, citation: Citation) -> str:
+    """The headings a quote stands under, as a reader sees them over it ("Linux/Unix" over
+    "1. Automatic installer" over the command): what its section is about. One line, like
+    the document's name and title it is given with."""
+    return " › ".join(" ".join(h.split()) for h in texts.headings(citation.file, citation.start))
 
 
 def _text_of(place: str) -> str:
-    """A quote's place without its document's name and title (what a judge reads)."""
+    """A quote's place without its document's name, title and headings (what a judge reads)."""
     return place.rsplit("\n", 1)[0]
 
 

@@ -80,12 +80,13 @@ def spaced(quote: str) -> str:
 
 
 def holds_asked(question: str, best: Candidate, similarity: Similarity) -> bool:
-    """The selector's best sentence holds an answer of the kind asked for (a time, a count, a
-    sum of money, a share) and names no other year or weekday than the question's."""
+    """The selector's best sentence, with the lines it is shown with (what it announces, what
+    it reads under), holds an answer of the kind asked for (a time, a count, a sum of money, a
+    share) and names no other year or weekday than the question's."""
     if not answer_types(question):
-        return not contradicts_time(question, best.quote)
+        return not contradicts_time(question, best.shown)
     close = similarity(question, [best.text])[0] >= CLOSE
-    return holds_asked_kind(question, best.quote, close)
+    return holds_asked_kind(question, best.shown, close)
 
 
 def answer_parts(

@@ -57,14 +57,19 @@ class Layout:
 
     def announced(self, sentence: Span) -> tuple[Span, ...]:
         """What a sentence ending its line with a colon announces: the list or table after it
-        when short enough to give whole, else the next line; () for any other sentence."""
+        when short enough to give whole, else the next line. A label's line announces the
+        command or value on the line after it (which reads under it, `context`). () for any
+        other sentence."""
         index = self.line_at(sentence[0])
         text = self.text[sentence[0] : sentence[1]].rstrip()
-        if index is None or not text.endswith(":") or index + 1 >= len(self.lines):
+        if index is None or index + 1 >= len(self.lines):
             return ()
         if self.text[sentence[1] : self.lines[index][1]].strip():
-            return ()  # the colon is not at the end of its line
+            return ()  # the sentence does not end its line
         following = index + 1
+        if not text.endswith(":"):
+            labels = _is_label(self.line(index)) and _is_item(self.line(following))
+            return (self.lines[following],) if labels else ()
         if following in self.table_of:
             block = list(range(following, self.table_of[following][1] + 1))
         else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from assistant.readers import docx, html, markdown, pdf, plain
-from assistant.readers.base import Format, Reading, section_at, section_offsets
+from assistant.readers.base import Format, Heading, Reading, section_offsets, section_path
 
 FORMATS: tuple[Format, ...] = (pdf.FORMAT, html.FORMAT, docx.FORMAT, markdown.FORMAT, plain.FORMAT)
 SNIFF_BYTES = 4096  # how much of a file `format_for` needs to see
@@ -26,14 +26,15 @@ __all__ = [
     "FORMATS",
     "SNIFF_BYTES",
     "Format",
+    "Heading",
     "Reading",
     "by_suffix",
     "format_for",
     "has_chrome",
     "kept",
     "read",
-    "section_at",
     "section_offsets",
+    "section_path",
 ]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+Heading = tuple[int, str, int]  # where its line starts, its words, its level (1 outermost)
 
 
 @dataclass(frozen=True)
@@ -11,15 +13,16 @@ class Reading:
     """A file's text as a person reads it, which citations and quotes refer to.
 
     `page_starts[i]` is where page i+1 begins (empty for documents without pages);
-    `sections` are (where a heading's line starts, the heading); `warnings` name what could
-    not be read; `kind` is the format that read it; `encoding` how a plain text was decoded.
+    `sections` are its headings (`Heading`: where the heading's line starts, its words, its
+    level, 1 outermost); `warnings` name what could not be read; `kind` is the format that
+    read it; `encoding` how a plain text was decoded.
     """
 
     text: str
     kind: str
     title: str = ""
     page_starts: tuple[int, ...] = ()
-    sections: tuple[tuple[int, str], ...] = ()
+    sections: tuple[Heading, ...] = ()
     warnings: tuple[str, ...] = ()
     encoding: str = ""
 
@@ -50,16 +53,17 @@ class Format:
     chrome: bool = False
 
 
-def section_offsets(text: str, headings: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
-    """Where each heading's line stands in `text`, looked for in order as whole lines."""
-    found: list[tuple[int, str]] = []
+def section_offsets(text: str, headings: Sequence[tuple[str, int]]) -> tuple[Heading, ...]:
+    """Where each heading (its words, its level) stands in `text`, looked for in order as
+    whole lines."""
+    found: list[Heading] = []
     at = 0
-    for heading in headings:
+    for heading, level in headings:
         index = text.find(heading, at)
         while index >= 0 and not _whole_line(text, index, index + len(heading)):
             index = text.find(heading, index + 1)
         if index >= 0:
-            found.append((index, heading))
+            found.append((index, heading, level))
             at = index + len(heading)
     return tuple(found)
 
@@ -68,11 +72,15 @@ def _whole_line(text: str, start: int, end: int) -> bool:
     return (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
 
 
-def section_at(sections: tuple[tuple[int, str], ...], offset: int) -> str:
-    """The heading of the section holding character `offset`, or ''."""
-    name = ""
-    for at, heading in sections:
+def section_path(sections: Sequence[Heading], offset: int) -> tuple[str, ...]:
+    """The headings over character `offset`, outermost first: the last heading before it,
+    and above that each last heading of a higher level ("Installation", "Linux/Unix",
+    "1. Automatic installer")."""
+    path: list[tuple[str, int]] = []
+    for at, heading, level in sections:
         if at > offset:
             break
-        name = heading
-    return name
+        while path and path[-1][1] >= level:
+            path.pop()
+        path.append((heading, level))
+    return tuple(heading for heading, _ in path)

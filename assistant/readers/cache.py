@@ -25,7 +25,8 @@ EXTRACTED_DIR = "extracted"
 # 5: blocks (paragraphs, headings, list items, table rows) stand apart, a blank line between,
 #    so no sentence runs from one into the next
 # 6: so do a PDF's paragraphs
-EXTRACTOR_VERSION = 6
+# 7: sections carry their heading's level, so a citation names the headings above it too
+EXTRACTOR_VERSION = 7
 
 
 def cache_path(index_dir: Path, sha256: str) -> Path:
@@ -64,7 +65,9 @@ def cached(index_dir: Path | None, sha256: str) -> Reading | None:
             kind=str(data.get("kind", "")),
             title=str(data.get("title", "")),
             page_starts=tuple(int(n) for n in data["page_starts"]),
-            sections=tuple((int(at), str(name)) for at, name in data.get("sections", ())),
+            sections=tuple(
+                (int(at), str(name), int(level)) for at, name, level in data.get("sections", ())
+            ),
             warnings=tuple(str(w) for w in data.get("warnings", ())),
             encoding=str(data.get("encoding", "")),
         )

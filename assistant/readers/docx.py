@@ -26,7 +26,7 @@ MAX_XML_BYTES = 64 * 1024 * 1024  # a zip bomb is refused, not unpacked
 class WordDocument:
     title: str
     text: str
-    headings: tuple[str, ...]
+    headings: tuple[tuple[str, int], ...]  # (words, level: 0 for the Title style, N for Heading N)
 
 
 def _xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
@@ -39,15 +39,18 @@ def _xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
     return ElementTree.fromstring(archive.read(info))
 
 
-def _heading_styles(styles: ElementTree.Element | None) -> set[str]:
-    """Ids of the paragraph styles named "heading N" or "Title"."""
-    found: set[str] = set()
+def _heading_styles(styles: ElementTree.Element | None) -> dict[str, int]:
+    """The paragraph styles named "heading N" or "Title", by id, with their level (a
+    heading without a number is 1; the title 0)."""
+    found: dict[str, int] = {"Title": 0, **{f"Heading{n}": n for n in range(1, 10)}}
     for style in styles.iter(f"{W}style") if styles is not None else ():
         name = style.find(f"{W}name")
         label = (name.get(f"{W}val") or "").lower() if name is not None else ""
         if label == "title" or label.startswith("heading"):
-            found.add(style.get(f"{W}styleId") or "")
-    return found | {"Title", *(f"Heading{n}" for n in range(1, 10))}
+            digits = "".join(c for c in label if c.isdigit())
+            level = 0 if label == "title" else int(digits) if digits else 1
+            found[style.get(f"{W}styleId") or ""] = level
+    return found
 
 
 def _paragraph_text(paragraph: ElementTree.Element) -> str:
@@ -73,19 +76,20 @@ def read_docx(path: Path | bytes) -> WordDocument:
         raise ValueError("not a Word document (no word/document.xml)")
     heading_ids = _heading_styles(styles)
     lines: list[str] = []
-    headings: list[str] = []
+    headings: list[tuple[str, int]] = []
     for paragraph in body.iter(f"{W}p"):
         text = _paragraph_text(paragraph)
         if not text:
             continue
         style = paragraph.find(f"{W}pPr/{W}pStyle")
-        if style is not None and style.get(f"{W}val") in heading_ids:
-            headings.append(text)
+        level = heading_ids.get(style.get(f"{W}val") or "") if style is not None else None
+        if level is not None:
+            headings.append((text, level))
         lines.append(text)
     title_node = core.find(f"{DC}title") if core is not None else None
     title = (title_node.text or "").strip() if title_node is not None else ""
     return WordDocument(
-        title or (headings[0] if headings else ""), "\n\n".join(lines), tuple(headings)
+        title or (headings[0][0] if headings else ""), "\n\n".join(lines), tuple(headings)
     )
 
 

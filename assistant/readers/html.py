@@ -27,7 +27,7 @@ BLOCK_SEPARATOR = "\n\n"  # blocks stand apart as a browser shows them
 class WebPage:
     title: str
     text: str
-    headings: tuple[str, ...] = ()
+    headings: tuple[tuple[str, int], ...] = ()  # (words, level: 1 for <h1> …)
     warnings: tuple[str, ...] = ()
 
 
@@ -61,11 +61,11 @@ def read_html(data: bytes) -> WebPage:
     if not title:
         title = _SPACE.sub(" ", root.get("title") or "").strip()
     blocks: list[str] = []
-    headings: list[str] = []
+    headings: list[tuple[str, int]] = []
     body = root.find("main")
     _children(body if body is not None else root, blocks, headings)
     if not title and headings:
-        title = headings[0]
+        title = headings[0][0]
     return WebPage(title, BLOCK_SEPARATOR.join(blocks), tuple(headings))
 
 
@@ -136,7 +136,7 @@ def _is_block(element: Any) -> bool:
     return isinstance(element.tag, str) and element.tag.lower() not in INLINE_TAGS
 
 
-def _blocks(element: Any, blocks: list[str], headings: list[str]) -> None:
+def _blocks(element: Any, blocks: list[str], headings: list[tuple[str, int]]) -> None:
     """Append the reader-visible blocks of one element of trafilatura's XML."""
     tag = element.tag
     if tag in ("graphic", "lb"):
@@ -173,11 +173,16 @@ def _blocks(element: Any, blocks: list[str], headings: list[str]) -> None:
     if not text:
         return
     if tag == "head":
-        headings.append(text)
+        headings.append((text, _level(element.get("rend"))))
     blocks.append(text)
 
 
-def _children(element: Any, blocks: list[str], headings: list[str]) -> None:
+def _level(rend: str | None) -> int:
+    """A heading's level from trafilatura's `rend` ("h3" → 3); 2 when it does not say."""
+    return int(rend[1]) if rend and len(rend) == 2 and rend[0] == "h" and rend[1].isdigit() else 2
+
+
+def _children(element: Any, blocks: list[str], headings: list[tuple[str, int]]) -> None:
     """The blocks of each child, and the loose text between them (trafilatura leaves the
     words between two code blocks as the first one's tail)."""
     if element.text and element.text.strip():

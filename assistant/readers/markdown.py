@@ -23,12 +23,13 @@ _SPACE = re.compile(r"[ \t\r\n\f\v]+")
 def read(data: bytes) -> Reading:
     source, encoding = decode(data)
     text, headings, title = render(source)
-    sections = section_offsets(text, tuple(headings))
+    sections = section_offsets(text, headings)
     return Reading(text, "markdown", title, sections=sections, encoding=encoding)
 
 
-def render(source: str) -> tuple[str, list[str], str]:
-    """The reader-visible text of a Markdown source, its headings, and its title."""
+def render(source: str) -> tuple[str, list[tuple[str, int]], str]:
+    """The reader-visible text of a Markdown source, its headings (words, level), and its
+    title."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.front_matter import front_matter_plugin
 
@@ -64,7 +65,7 @@ def render(source: str) -> tuple[str, list[str], str]:
     top = [words for tag, words in headings if tag == "h1"]
     opening = [words for _, words in headings[:1] if blocks and blocks[0] == words]
     title = (top or opening or [""])[0]
-    return "\n\n".join(blocks), [words for _, words in headings], title
+    return "\n\n".join(blocks), [(words, int(tag[1:])) for tag, words in headings], title
 
 
 def _inline(children: list[Any]) -> str:

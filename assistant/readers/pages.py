@@ -166,14 +166,23 @@ _HEADING_LINE = re.compile(
 )
 
 
-def numbered_headings(text: str) -> tuple[tuple[int, str], ...]:
+_NUMBERING = re.compile(r"\d{1,2}(?:\.\d{1,2})*")
+
+
+def numbered_headings(text: str) -> tuple[tuple[int, str, int], ...]:
     """Lines that read as numbered section headings ("2.2 Naming", "1.3. Language used"):
-    short, capitalised after the number, not ending a sentence."""
+    short, capitalised after the number, not ending a sentence. The level is the number's
+    depth ("2.2" is 2); a chapter or an appendix is 1."""
     return tuple(
-        (m.start(), m.group())
+        (m.start(), m.group(), _depth(m.group()))
         for m in _HEADING_LINE.finditer(text)
         if not m.group().rstrip().endswith((".", ",", ";"))
     )
+
+
+def _depth(heading: str) -> int:
+    number = _NUMBERING.match(heading)
+    return number.group().count(".") + 1 if number else 1
 
 
 def join_pages(texts: Sequence[str]) -> tuple[str, tuple[int, ...]]:
