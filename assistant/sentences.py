@@ -60,7 +60,9 @@ def join_wrapped(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int
             spans
             and not gap.strip()
             and gap.count("\n") == 1
-            and _wrapped(text[spans[-1][0] : spans[-1][1]], text[start:end], text, start)
+            and _wrapped(
+                text[spans[-1][0] : spans[-1][1]], text[start:end], text, start, len(spans) == 1
+            )
         ):
             spans[-1] = (spans[-1][0], end)
         else:
@@ -68,17 +70,22 @@ def join_wrapped(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int
     return spans
 
 
-def _wrapped(before: str, line: str, text: str, start: int) -> bool:
+def _wrapped(before: str, line: str, text: str, start: int, first: bool = False) -> bool:
     """Does `line` continue `before`, the line just above it, cut by a hard wrap? `start`, where
     `line` begins in `text`, may be after its indentation (licences and RFCs indent their
-    paragraphs: "      identification within third-party archives.")."""
+    paragraphs: "      identification within third-party archives."). `first`: `before` is
+    the text's first line, which may be the end of a longer line (a chunk that starts within
+    one: "In addition, to the" / "extent the Waiver is so judged …"); it is taken as wrapped,
+    however short, when `line` opens in lower case."""
     last_line = before[before.rfind("\n") + 1 :]
     line_break = text.rfind("\n", 0, start)
+    size = len(last_line.rstrip())
     return (
         line_break >= 0
         and not text[line_break + 1 : start].strip()  # only indentation before the line
         and text[max(0, line_break - 1) : line_break] != "\n"  # no blank line between them
-        and WRAP_MIN <= len(last_line.rstrip()) <= WRAP_MAX
+        and (size >= WRAP_MIN or (first and line.lstrip()[:1].islower()))
+        and size <= WRAP_MAX
         and len(line) <= WRAP_MAX
         and not ENDS_SENTENCE.search(last_line)
         and not _STARTS_ITEM.match(line)

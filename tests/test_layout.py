@@ -84,6 +84,18 @@ def test_a_command_reads_under_the_label_above_it_but_a_sentence_does_not() -> N
     assert layout.announced(sentence(text, "Basic checkout")) == ()
 
 
+def test_the_lines_of_a_hard_wrapped_paragraph_are_neither_labels_nor_commands() -> None:
+    text = (
+        "Version 3, 29 June 2007\n\n"
+        "Everyone is permitted to copy and distribute verbatim copies\n"
+        " of this license document, but changing it is not allowed."
+    )
+    layout = Layout.of(text)
+    version = sentence(text, "Version 3, 29 June 2007")
+    everyone = sentence(text, "Everyone is permitted to copy and distribute verbatim copies")
+    assert layout.announced(version) == () and layout.context(everyone) == ()
+
+
 def test_a_readers_short_lines_are_kept_and_a_plain_files_chrome_is_not() -> None:
     params = ChunkingParams()
     kept = " ".join(c.text for c in chunk_text("p.md", PROFILES, "sha", params, clean=False))

@@ -160,6 +160,21 @@ def test_hard_wrapped_lines_are_one_sentence_but_list_items_are_not() -> None:
     ]
 
 
+def test_a_chunk_opening_on_the_end_of_a_wrapped_line_keeps_its_first_sentence_whole() -> None:
+    from assistant.sentences import text_sentences
+
+    # a chunk that starts within a line of the file: its first line is that line's end
+    chunk = (
+        "In addition, to the\n"
+        "extent the Waiver is so judged Affirmer hereby grants to each affected\n"
+        "person a royalty-free license.\n"
+    )
+    assert [chunk[s:e] for s, e in text_sentences(chunk)] == [chunk.strip()]
+    # a short first line followed by a capitalised line stays a line of its own (a heading)
+    heading = "Preamble\nThe licenses for most software are designed to take away freedom.\n"
+    assert len(text_sentences(heading)) == 2
+
+
 def test_chunks_of_hard_wrapped_text_start_where_sentences_start() -> None:
     from assistant.chunking import ChunkingParams, chunk_text
 

@@ -68,7 +68,7 @@ class Layout:
             return ()  # the sentence does not end its line
         following = index + 1
         if not text.endswith(":"):
-            labels = _is_label(self.line(index)) and _is_item(self.line(following))
+            labels = self.labels(index) and self.alone(following) and _is_item(self.line(following))
             return (self.lines[following],) if labels else ()
         if following in self.table_of:
             block = list(range(following, self.table_of[following][1] + 1))
@@ -95,9 +95,24 @@ class Layout:
                 return ()
             before = [self.lines[first - 1]] if first > 0 and _leads(self.line(first - 1)) else []
             return (*before, self.lines[first])
-        if index > 0 and _is_item(self.line(index)) and _is_label(self.line(index - 1)):
+        labelled = index > 0 and self.alone(index) and self.labels(index - 1)
+        if labelled and _is_item(self.line(index)):
             return (self.lines[index - 1],)
         return ()
+
+    def labels(self, index: int) -> bool:
+        """Whether line `index` is a label: short, not ending like a sentence, a block of its
+        own."""
+        return self.alone(index) and _is_label(self.line(index))
+
+    def alone(self, index: int) -> bool:
+        """Whether line `index` is a block of its own, a blank line (or the text's edge) before
+        and after it — not a line of a hard-wrapped paragraph ("Everyone is permitted to copy
+        and distribute verbatim copies" / "of this license document, …")."""
+        start, end = self.lines[index]
+        before = index == 0 or "\n\n" in self.text[self.lines[index - 1][1] : start]
+        last = index + 1 >= len(self.lines)
+        return before and (last or "\n\n" in self.text[end : self.lines[index + 1][0]])
 
 
 def _cells(line: str) -> int:
