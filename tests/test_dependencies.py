@@ -20,7 +20,15 @@ DATA_ONLY = {
     "lxml-html-clean",  # lxml.html.clean, which trafilatura imports (split from lxml 5.2)
 }
 # commands; a pytest plugin (the snap_compare fixture); what tests/test_install.py runs
-TOOLS = {"ruff", "mypy", "pytest-textual-snapshot", "pytest-randomly", "setuptools", "pipx"}
+TOOLS = {
+    "ruff",
+    "mypy",
+    "pytest-textual-snapshot",
+    "pytest-randomly",
+    "pytest-xdist",
+    "setuptools",
+    "pipx",
+}
 # the real-model test bed's extra (`make test-llm` installs it; `make test` does not)
 TESTBED_MODULES = {"llama_cpp": "llama-cpp-python"}
 
