@@ -16,12 +16,14 @@ from typing import Any
 
 from assistant.answer.citations import (
     CANNOT_ANSWER,
+    CONTEXT_CHARS,
     Draft,
     Judge,
     neutralise_quoted_markers,
     verify_draft,
 )
 from assistant.answer.support import says_what_is_asked
+from assistant.answer.terms import unheld
 from assistant.config import Settings
 from assistant.corpus import (
     Document,
@@ -405,7 +407,11 @@ class Assistant:
         timings: dict[str, float],
     ) -> Generator[AnswerEvent, None, Answer]:
         """Ollama answered, but no sentence of it survived verification: in `auto`, the
-        extractive answer, with the reason; with --llm ollama, the abstention."""
+        extractive answer, with the reason; with --llm ollama, the abstention. Words of the
+        question that the model's sentences said and their quotes did not ("Which Mexican
+        cartel …" answered over a quote without "Mexican") are what the documents were not
+        found to say: the extractive answer stands only if its own quotes say them, else the
+        model's abstention does."""
         why = "no sentence of Ollama's answer was backed by its quotes"
         if (llm or self.settings.llm) != "auto":
             return replace(answer, warnings=(*answer.warnings, why))
@@ -416,11 +422,33 @@ class Assistant:
             engine, question, draft, passages, ("extractive", reason), [*warnings, reason], timings
         )
         fallback = self._next_best(engine, question, draft, fallback, passages, timings)
+        not_asked = unheld(answer.unbacked, [question])
+        wanted = [term for term in answer.unbacked if term not in not_asked]
+        missing = unheld(wanted, self._evidence(fallback)) if not fallback.abstained else ()
+        if missing:
+            note = (
+                f"auto: the extractive answer was not shown either: its quotes do not say "
+                f"{', '.join(missing)}, which the question asks about"
+            )
+            return replace(answer, warnings=(*answer.warnings, why, note))
         return replace(
             fallback,
             unsupported_sentences=answer.unsupported_sentences,
             removed_why=answer.removed_why,
         )
+
+    def _evidence(self, answer: Answer) -> list[str]:
+        """Where an answer's quotes stand: each quote with the text before it (where its "he"
+        is named), its document's name, title and the headings over it."""
+        read = self._reader()
+        found = []
+        for citation in answer.citations:
+            document = read(citation.file)
+            text = document.text if document else ""
+            start = max(0, citation.start - CONTEXT_CHARS)
+            found.append(f"{text[start : citation.end]}\n{citation.file} {citation.title}")
+            found.append(citation.section)
+        return found
 
     def _next_best(
         self,
@@ -700,6 +728,7 @@ class Assistant:
             removed_why=verified.why,
             related=related,
             related_note=related_note,
+            unbacked=verified.unbacked,
         )
 
 

@@ -106,6 +106,9 @@ class Answer:
     # citation kind of its own that is not an answer, and the line saying so.
     related: tuple[Citation, ...] = ()
     related_note: str = ""
+    # The terms that removed sentences said and their quotes did not (`terms.tokens` forms):
+    # what a fallback answer must hold when the question says them. Not in the JSON.
+    unbacked: tuple[str, ...] = ()
 
     def removed(self) -> list[tuple[str, str]]:
         """Each sentence verification removed, with why ("" when not recorded)."""

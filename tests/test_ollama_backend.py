@@ -368,6 +368,51 @@ def test_auto_gives_the_extractive_answer_when_no_sentence_survives(
     assert any("no sentence of Ollama's answer was backed" in w for w in answer.warnings)
 
 
+def test_auto_does_not_answer_extractively_what_the_model_found_the_quotes_do_not_say(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    """A false premise ("the Mexican founder") that the model repeated over a quote without
+    it: the extractive answer, about the founder but not the premise, is not shown in its
+    place (the adversarial sets' "Which Mexican cartel …")."""
+    question = "Who is the Mexican founder of DeepSeek?"
+    extractive = assistant_for(bundled_index, ollama_standin.url, llm="extractive")
+    assert "Liang Wenfeng" in extractive.answer(question).answer  # what auto gave before
+    claim = "The Mexican founder of DeepSeek is Liang Wenfeng."
+    ollama_standin.reply = json_reply((1, FOUNDER, claim))
+    auto = assistant_for(bundled_index, ollama_standin.url, llm="auto", reply_format="json")
+    answer = auto.answer(question)
+    assert answer.abstained and answer.backend.llm == "ollama"
+    assert answer.removed_why == ("its quote does not say mexican",)
+    assert "its quotes do not say mexican, which the question asks about" in answer.warnings[-1]
+    # words only the model added ("Grok 3 … 200,000 H100 GPUs") leave the fallback as it was
+    grok = "The newest Grok 3 model from xAI utilizes 200,000 H100 GPUs."
+    ollama_standin.reply = json_reply((1, grok, "DeepSeek used 200,000 H100 GPUs to train V3."))
+    assert auto.answer("Who founded DeepSeek?").backend.llm == "extractive"
+
+
+def test_replay_answers_as_auto_does_when_the_model_lost_its_answer(
+    bundled_index: tuple[Path, Path],
+    ollama_standin: OllamaStandin,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from assistant.answer.replay import main as replay_main
+
+    log = tmp_path / "replies.jsonl"
+    question = "Who is the Mexican founder of DeepSeek?"
+    ollama_standin.reply = json_reply((1, FOUNDER, "The Mexican founder is Liang Wenfeng."))
+    settings = {"reply_format": "json", "reply_log": log}
+    assistant_for(bundled_index, ollama_standin.url, **settings).answer(question)
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "m1", "question": question, "answerable": False}) + "\n")
+    corpus, index = bundled_index
+    args = [str(log), "--corpus", str(corpus), "--index", str(index), "--gold", str(gold)]
+    assert replay_main([*args, "--auto"]) == 0
+    shown = capsys.readouterr().out
+    assert "fallback: ollama; auto: the extractive answer was not shown either" in shown
+    assert "verdict: abstained (right)" in shown
+
+
 def test_a_reply_without_quotes_is_attributed_not_rejected(
     bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
 ) -> None:

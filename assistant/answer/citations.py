@@ -91,6 +91,7 @@ class Verified:
     removed_claims: int
     unsupported: tuple[str, ...] = ()  # sentences removed: their facts are not in their quotes
     why: tuple[str, ...] = ()  # for each of `unsupported`, what its quotes lack
+    unbacked: tuple[str, ...] = ()  # the terms of removed sentences their quotes did not hold
 
 
 def split_markers(text: str) -> str:
@@ -165,7 +166,7 @@ def verify_draft(
     if share is None:  # paragraphs of the files at hand stand in for the index's chunks
         files = dict.fromkeys([*retrieved_files, *(c.file for c in located.values())])
         share = share_in([p for f in files for p in (texts.text(f) or "").split("\n\n")])
-    text, unsupported, why = _drop_unbacked_sentences(
+    text, unsupported, why, unbacked = _drop_unbacked_sentences(
         text, located, question, places, about, ordinary, subjects, share, judge
     )
     text, beside, beside_why = _drop_beside_the_question(text, located, question)
@@ -175,9 +176,11 @@ def verify_draft(
     why = (*(UNQUOTED for _ in unquoted), *why)
     text, citations = _renumber(text, located)
     if not citations:
-        return Verified(CANNOT_ANSWER, True, (), dropped, reattributed, removed, unsupported, why)
+        return Verified(
+            CANNOT_ANSWER, True, (), dropped, reattributed, removed, unsupported, why, unbacked
+        )
     return Verified(
-        text.strip(), False, citations, dropped, reattributed, removed, unsupported, why
+        text.strip(), False, citations, dropped, reattributed, removed, unsupported, why, unbacked
     )
 
 
@@ -312,16 +315,18 @@ def _drop_unbacked_sentences(
     subjects: frozenset[str],
     share: Share,
     judge: Judge | None = None,
-) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """Remove marked sentences that loop (`support.repeats_itself`), those that cite only
     quotes stating nothing (an instruction, a question), those whose terms the places their
     quotes stand in do not hold (`terms.lacking`), and those whose quotes are `about` nothing
     the question names (`support.off_topic`; `ordinary`: the lower-case words of each
     quote's document), and those that only restate the question (`support.restates`).
-    Returns the text left, the sentences removed and, for each, why."""
+    Returns the text left, the sentences removed and, for each, why, and the terms that
+    removed sentences said and their quotes did not."""
     kept: list[str] = []
     removed: list[str] = []
     why: list[str] = []
+    unbacked: list[str] = []
     for before, piece in _units(text):
         numbers = [n for n in _numbers(piece) if n in located]
         quotes = [located[n].quote for n in numbers]
@@ -341,6 +346,7 @@ def _drop_unbacked_sentences(
             why.append(empty[0])
         elif missing:
             why.append(f"its quote does not say {missing.describe()}")
+            unbacked.extend(missing.anchors or missing.thin)
         elif off_topic(question, topics, lower, subjects):
             why.append("its quote is not about what the question names")
         elif question and restates(question, whole):
@@ -353,7 +359,8 @@ def _drop_unbacked_sentences(
             kept.extend([before, piece])
             continue
         removed.append(" ".join(whole.split()))
-    return " ".join(p for p in kept if p.strip()), tuple(removed), tuple(why)
+    text = " ".join(p for p in kept if p.strip())
+    return text, tuple(removed), tuple(why), tuple(dict.fromkeys(unbacked))
 
 
 _KIND_WORDS = {

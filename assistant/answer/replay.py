@@ -10,11 +10,13 @@ judged in seconds over a whole run's replies:
     python -m assistant.answer.replay REPLIES.jsonl --corpus DIR --index DIR \
         [--gold GOLD.jsonl]     # ... and verified, and scored
         [--verify terms+model --ollama-host URL --model NAME]  # ... with the model's judgement
+        [--auto]    # ... and an answer the model lost entirely answered as `auto` does
 
 Verified, a reply goes through the answer path's own `_finish` (quotes located, sentences
 checked) over that index; with `--gold`, each answer is scored as `assistant eval` scores
 it. An answer the model lost entirely would fall back to the extractive one in `auto`; that
-is counted apart ("left to the fallback").
+is counted apart ("left to the fallback"), or, with `--auto`, answered by the answer path's
+own fallback over a fresh retrieval.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import argparse
 import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verify", choices=["terms", "terms+model"], help="the verify setting")
     parser.add_argument("--ollama-host", help="the server `terms+model` asks (and --model)")
     parser.add_argument("--model")
+    parser.add_argument("--auto", action="store_true", help="fall back as `--llm auto` does")
     args = parser.parse_args(argv)
     check = _verifier(args) if args.corpus and args.index else None
     gold = _gold(args.gold) if args.gold else {}
@@ -172,6 +175,21 @@ def _verifier(args: argparse.Namespace) -> Any:
         backend = ("ollama", "replayed")
         timings: dict[str, float] = {}
         answer = assistant._finish(engine, logged.question, draft, passages, backend, [], timings)
+        if args.auto and answer.abstained and not draft.abstained:
+            found = engine.retriever.search(logged.question, settings.top_k)
+            steps = assistant._when_nothing_survived(
+                engine, logged.question, found, answer, "auto", [], timings
+            )
+            try:
+                while True:
+                    next(steps)
+            except StopIteration as done:
+                answer = done.value
+            if answer.abstained:  # the fallback's answer was not shown either: an answer
+                answer = replace(
+                    answer, backend=replace(answer.backend, reason="replayed, then auto")
+                )
+            print(f"   fallback: {answer.backend.llm}; {'; '.join(answer.warnings[-1:])}")
         if timings.get("judged"):
             print(f"   judged: {timings['judged']:.0f} sentence(s) in {timings['judge']:.0f} ms")
         return answer
@@ -189,6 +207,8 @@ def _gold(path: Path) -> dict[str, Any]:
 def _verdict(answer: Any, gold: Any) -> str:
     """How the answer fares: "abstained" (left to the fallback), or against the gold
     question, "correct" or "wrong", or "shown" when there is no gold."""
+    if answer.abstained and answer.backend.reason == "replayed, then auto":
+        return "abstained (wrong)" if gold is not None and gold.answerable else "abstained (right)"
     if answer.abstained:
         return "left to the fallback" if gold is None or gold.answerable else "abstained (right)"
     if gold is None:

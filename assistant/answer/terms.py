@@ -179,6 +179,12 @@ def lacking(claim: str, evidence: Sequence[str], share: Share) -> Lacking:
     return Lacking(missing, tuple(w.term for w in unfound) if thin else ())
 
 
+def unheld(wanted: Sequence[str], evidence: Sequence[str]) -> tuple[str, ...]:
+    """The terms of `wanted` (as `tokens` gives them) that no text of `evidence` holds."""
+    held = Vocabulary(term for text in evidence for term in tokens(text))
+    return tuple(term for term in wanted if not held.has(term))
+
+
 def share_in(texts: Sequence[str]) -> Share:
     """A `Share` counted over `texts` as the index counts over its chunks (for tests and
     tools with no index at hand): a word the lexical index drops as a stop word is in all."""
