@@ -16,10 +16,10 @@ from typing import Any
 
 from assistant.answer.citations import (
     CANNOT_ANSWER,
-    CONTEXT_CHARS,
     Draft,
     Judge,
     neutralise_quoted_markers,
+    place_of,
     verify_draft,
 )
 from assistant.answer.support import says_what_is_asked
@@ -424,7 +424,7 @@ class Assistant:
         fallback = self._next_best(engine, question, draft, fallback, passages, timings)
         not_asked = unheld(answer.unbacked, [question])
         wanted = [term for term in answer.unbacked if term not in not_asked]
-        missing = unheld(wanted, self._evidence(fallback)) if not fallback.abstained else ()
+        missing = unheld(wanted, self._evidence(engine, fallback)) if not fallback.abstained else ()
         if missing:
             note = (
                 f"auto: the extractive answer was not shown either: its quotes do not say "
@@ -437,18 +437,19 @@ class Assistant:
             removed_why=answer.removed_why,
         )
 
-    def _evidence(self, answer: Answer) -> list[str]:
-        """Where an answer's quotes stand: each quote with the text before it (where its "he"
-        is named), its document's name, title and the headings over it."""
-        read = self._reader()
-        found = []
-        for citation in answer.citations:
-            document = read(citation.file)
-            text = document.text if document else ""
-            start = max(0, citation.start - CONTEXT_CHARS)
-            found.append(f"{text[start : citation.end]}\n{citation.file} {citation.title}")
-            found.append(citation.section)
-        return found
+    def _evidence(self, engine: _Engine, answer: Answer) -> list[str]:
+        """Where an answer's quotes stand, as verification reads them (`citations.place_of`)."""
+        texts = self._texts(engine, self._reader())
+        return [place_of(texts, citation) for citation in answer.citations]
+
+    @staticmethod
+    def _texts(engine: _Engine, read: Callable[[str], Document | None]) -> FileTexts:
+        """The corpus files' texts and headings as `read` reads them."""
+        return FileTexts(
+            loader=lambda name: document.text if (document := read(name)) else None,
+            names=engine.manifest.files,
+            sections=lambda name, at: section_path(doc.sections, at) if (doc := read(name)) else (),
+        )
 
     def _next_best(
         self,
@@ -675,11 +676,7 @@ class Assistant:
         kind, reason = backend
         manifest = engine.manifest
         read = self._reader()
-        texts = FileTexts(
-            loader=lambda name: document.text if (document := read(name)) else None,
-            names=manifest.files,
-            sections=lambda name, at: section_path(doc.sections, at) if (doc := read(name)) else (),
-        )
+        texts = self._texts(engine, read)
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
         candidates = full_text_candidates(engine.retriever.table)  # never the whole corpus
         share = engine.retriever.table.share

@@ -44,11 +44,16 @@ class FileTexts:
         self._names = sorted({*self._texts, *names})
         self._loader = loader
         self._sections = sections
+        self._headings: dict[tuple[str, int], tuple[str, ...]] = {}
         self._normalized: dict[str, Normalized] = {}
 
     def headings(self, name: str, offset: int) -> tuple[str, ...]:
         """The headings over character `offset` of the file, outermost first."""
-        return tuple(self._sections(name, offset)) if self._sections else ()
+        if self._sections is None:
+            return ()
+        if (name, offset) not in self._headings:
+            self._headings[name, offset] = tuple(self._sections(name, offset))
+        return self._headings[name, offset]
 
     def names(self) -> list[str]:
         return list(self._names)

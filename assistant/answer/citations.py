@@ -280,6 +280,12 @@ def _place(texts: FileTexts, citation: Citation) -> tuple[str, str]:
     return own, f"{around}\n{_file_words(citation.file, text)} {_headings(texts, citation)}"
 
 
+def place_of(texts: FileTexts, citation: Citation) -> str:
+    """Where a verified quote stands, as the term check reads it (`_place`): its sentence(s)
+    with the one before, its document's name, title and the headings over it."""
+    return _place(texts, citation)[1]
+
+
 def _headings(texts: FileTexts, citation: Citation) -> str:
     """The headings a quote stands under, as a reader sees them over it ("Linux/Unix" over
     "1. Automatic installer" over the command): what its section is about. One line, like

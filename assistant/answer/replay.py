@@ -25,7 +25,7 @@ import argparse
 import json
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -138,11 +138,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"   draft: {draft.text if not draft.abstained else '(abstained)'}")
         if check is None:
             continue
-        answer = check(logged, draft)
+        answer, fell_back = check(logged, draft)
         print(f"   shown: {answer.answer}")
         for sentence, why in zip(answer.unsupported_sentences, answer.removed_why, strict=False):
             print(f"   removed: {sentence}  ({why})")
-        verdict = _verdict(answer, gold.get(" ".join(logged.question.split())))
+        verdict = _verdict(answer, gold.get(" ".join(logged.question.split())), fell_back)
         print(f"   verdict: {verdict}")
         tally[verdict] = tally.get(verdict, 0) + 1
     if tally:
@@ -175,7 +175,8 @@ def _verifier(args: argparse.Namespace) -> Any:
         backend = ("ollama", "replayed")
         timings: dict[str, float] = {}
         answer = assistant._finish(engine, logged.question, draft, passages, backend, [], timings)
-        if args.auto and answer.abstained and not draft.abstained:
+        fell_back = args.auto and answer.abstained and not draft.abstained
+        if fell_back:
             found = engine.retriever.search(logged.question, settings.top_k)
             steps = assistant._when_nothing_survived(
                 engine, logged.question, found, answer, "auto", [], timings
@@ -185,14 +186,10 @@ def _verifier(args: argparse.Namespace) -> Any:
                     next(steps)
             except StopIteration as done:
                 answer = done.value
-            if answer.abstained:  # the fallback's answer was not shown either: an answer
-                answer = replace(
-                    answer, backend=replace(answer.backend, reason="replayed, then auto")
-                )
             print(f"   fallback: {answer.backend.llm}; {'; '.join(answer.warnings[-1:])}")
         if timings.get("judged"):
             print(f"   judged: {timings['judged']:.0f} sentence(s) in {timings['judge']:.0f} ms")
-        return answer
+        return answer, fell_back
 
     return check
 
@@ -204,10 +201,11 @@ def _gold(path: Path) -> dict[str, Any]:
     return {" ".join(r["question"].split()): GoldQuestion.from_json(r) for r in records}
 
 
-def _verdict(answer: Any, gold: Any) -> str:
-    """How the answer fares: "abstained" (left to the fallback), or against the gold
-    question, "correct" or "wrong", or "shown" when there is no gold."""
-    if answer.abstained and answer.backend.reason == "replayed, then auto":
+def _verdict(answer: Any, gold: Any, fell_back: bool = False) -> str:
+    """How the answer fares: "abstained" (left to the fallback, unless `fell_back`: the
+    fallback ran and abstained too), or against the gold question, "correct" or "wrong", or
+    "shown" when there is no gold."""
+    if answer.abstained and fell_back:
         return "abstained (wrong)" if gold is not None and gold.answerable else "abstained (right)"
     if answer.abstained:
         return "left to the fallback" if gold is None or gold.answerable else "abstained (right)"
