@@ -51,10 +51,10 @@ def run_checks(settings: Settings) -> Iterator[Check]:
 
 
 def _ollama_checks(assistant: Any) -> Iterator[Check]:
-    from assistant.service import supports_schemas
+    from assistant.llm.ollama import supports_schemas
 
     settings = assistant.settings
-    chat = assistant._ollama()
+    chat = assistant._chat_model("ollama")
     host = settings.resolved_ollama_host()
     required = settings.llm == "ollama"
     down: Level = "fail" if required else "warn"
@@ -79,7 +79,7 @@ def _ollama_checks(assistant: Any) -> Iterator[Check]:
         return
     yield Check("ok", f"model {settings.model} is pulled")
     yield _context_check(chat, settings.num_ctx, settings.prompt_tokens, settings.num_predict)
-    yield _smoke_check(assistant)
+    yield _smoke_check(assistant, "ollama")
 
 
 def _context_check(chat: Any, num_ctx: int, prompt_tokens: int, num_predict: int) -> Check:
@@ -105,12 +105,12 @@ def _context_check(chat: Any, num_ctx: int, prompt_tokens: int, num_predict: int
     return Check("ok", f"context window num_ctx {num_ctx}{known}")
 
 
-def _smoke_check(assistant: Any) -> Check:
+def _smoke_check(assistant: Any, kind: str) -> Check:
     """One question about a three-sentence text, answered and verified like any other."""
     from assistant.answer.citations import verify_draft
     from assistant.answer.context import select_sources
     from assistant.answer.llm import answer_prompt
-    from assistant.service import ollama_draft
+    from assistant.llm.base import model_draft
     from assistant.types import Chunk, Passage
     from assistant.verify import FileTexts
 
@@ -120,10 +120,10 @@ def _smoke_check(assistant: Any) -> Check:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     try:
-        structured = assistant.reply_format() == "json"
+        structured = assistant.reply_format(kind) == "json"
         prompt = answer_prompt(SMOKE_QUESTION, sources, structured)
-        events = ollama_draft(
-            assistant._ollama(),
+        events = model_draft(
+            assistant._chat_model(kind),
             [{"role": "user", "content": prompt}],
             sources,
             SMOKE_QUESTION,

@@ -18,8 +18,16 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.errors import OllamaError, OllamaModelMissing
-from assistant.ollama_client import OllamaChat, same_model
+from assistant.embedder import CachedEmbedder
+from assistant.errors import (
+    REINDEX_HINT,
+    ConfigError,
+    IndexMissingError,
+    OllamaError,
+    OllamaModelMissing,
+)
+from assistant.llm.ollama import OllamaChat, same_model
+from assistant.manifest import Manifest
 from assistant.remote import Endpoint, ollama_server
 
 PREFIX = "ollama:"
@@ -158,3 +166,39 @@ def embedder_for(settings: Settings, name: str, local: Callable[[], Any]) -> Any
         batch=settings.embed_batch,
         in_flight=settings.embed_in_flight,
     )
+
+
+def query_embedder(
+    settings: Settings, manifest: Manifest, local: CachedEmbedder, local_class: type[Any]
+) -> CachedEmbedder:
+    """Questions are embedded by the model that embedded the index: on an Ollama server
+    that is one round trip per new question. Scoring sentences against the question
+    (extractive answers, the LLM's prompt) compares like with like, so it stays local."""
+    built_with = str(manifest.embedder.get("name", ""))
+    if ollama_model(built_with) != ollama_model(settings.embedder):
+        raise IndexMissingError(
+            f"the index in {settings.index} was embedded by {built_with}, "
+            f"but the embedder setting is {settings.embedder}",
+            f'set embedder = "{built_with if ollama_model(built_with) else "local"}" '
+            "(ASSISTANT_EMBEDDER), or run `assistant reindex` to rebuild with the new one",
+        )
+    if not ollama_model(built_with):
+        return local
+    if settings.query_embedder == "local":
+        if not same_as_local(built_with):
+            raise ConfigError(
+                f"query_embedder = local needs an index embedded by all-MiniLM-L6-v2; "
+                f"this one was embedded by {built_with}",
+                'set query_embedder = "index"',
+            )
+        return local  # measured: int8 vs fp16 cosine ≥ 0.999, same top 6 (README)
+    dimensions = int(manifest.embedder.get("dimensions") or 0)
+    remote = embedder_for(settings, built_with, local_class).resolve(dimensions)
+    if remote.model_sha256 != manifest.embedder.get("model_sha256"):
+        raise IndexMissingError(
+            f"the model {built_with} on the Ollama server is not the one that embedded "
+            f"the index (digest {remote.model_sha256[:12]}…, the index has "
+            f"{str(manifest.embedder.get('model_sha256'))[:12]}…)",
+            REINDEX_HINT,
+        )
+    return CachedEmbedder(remote)

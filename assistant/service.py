@@ -1,7 +1,7 @@
 """The one service behind every shell: `Assistant` owns the index, retriever and answerers.
 
 The CLI, the batch runner and the TUI only call `ask()` / `answer()` / `reindex()` and read
-the events; none of them talks to Chroma or Ollama.
+the events; none of them talks to Chroma or a model server (`assistant/llm/` does).
 """
 
 from __future__ import annotations
@@ -36,14 +36,14 @@ from assistant.embedder import EMBEDDER_NAME, CachedEmbedder, MiniLMEmbedder
 from assistant.errors import (
     REINDEX_HINT,
     AssistantError,
-    ConfigError,
     CorpusError,
     IndexMissingError,
     InputError,
-    OllamaError,
-    OllamaSettingsError,
+    LLMError,
 )
 from assistant.followup import carry_entities, history_text, needs_context, split_question
+from assistant.llm import AUTO_BACKEND
+from assistant.llm.base import ChatModel, model_draft
 from assistant.manifest import (
     MANIFEST,
     FileEntry,
@@ -63,7 +63,6 @@ from assistant.types import (
     Passage,
     ReindexSummary,
     Status,
-    TextDelta,
     Turn,
 )
 from assistant.verify import FileTexts, FindFiles, full_text_candidates
@@ -134,14 +133,14 @@ class Assistant:
         self.settings = settings
         self._probe: tuple[float, str, str] | None = None
         self._load_lock = threading.RLock()
-        self._chat: Any = None
-        self._reply_format: str | None = None
+        self._chats: dict[str, ChatModel] = {}
+        self._reply_formats: dict[str, str] = {}
 
     def close(self) -> None:
-        """Release the Ollama connection pool (the index needs no closing)."""
+        """Release the model servers' connection pools (the index needs no closing)."""
         with self._load_lock:
-            chat, self._chat = self._chat, None
-        if chat is not None:
+            chats, self._chats = list(self._chats.values()), {}
+        for chat in chats:
             chat.close()
 
     def __enter__(self) -> Assistant:
@@ -205,43 +204,11 @@ class Assistant:
                 mark_damaged(self.settings.index, manifest.store)
             raise
         embedder = CachedEmbedder(MiniLMEmbedder())
-        retriever = HybridRetriever(chunks, vectors, self._query_embedder(manifest, embedder))
+        from assistant.ollama_embed import query_embedder
+
+        asks = query_embedder(self.settings, manifest, embedder, MiniLMEmbedder)
+        retriever = HybridRetriever(chunks, vectors, asks)
         return _Engine(manifest, retriever, embedder, signature)
-
-    def _query_embedder(self, manifest: Manifest, local: CachedEmbedder) -> CachedEmbedder:
-        """Questions are embedded by the model that embedded the index: on an Ollama server
-        that is one round trip per new question. Scoring sentences against the question
-        (extractive answers, the LLM's prompt) compares like with like, so it stays local."""
-        from assistant.ollama_embed import embedder_for, ollama_model, same_as_local
-
-        built_with = str(manifest.embedder.get("name", ""))
-        if ollama_model(built_with) != ollama_model(self.settings.embedder):
-            raise IndexMissingError(
-                f"the index in {self.settings.index} was embedded by {built_with}, "
-                f"but the embedder setting is {self.settings.embedder}",
-                f'set embedder = "{built_with if ollama_model(built_with) else "local"}" '
-                "(ASSISTANT_EMBEDDER), or run `assistant reindex` to rebuild with the new one",
-            )
-        if not ollama_model(built_with):
-            return local
-        if self.settings.query_embedder == "local":
-            if not same_as_local(built_with):
-                raise ConfigError(
-                    f"query_embedder = local needs an index embedded by all-MiniLM-L6-v2; "
-                    f"this one was embedded by {built_with}",
-                    'set query_embedder = "index"',
-                )
-            return local  # measured: int8 vs fp16 cosine ≥ 0.999, same top 6 (README)
-        dimensions = int(manifest.embedder.get("dimensions") or 0)
-        remote = embedder_for(self.settings, built_with, MiniLMEmbedder).resolve(dimensions)
-        if remote.model_sha256 != manifest.embedder.get("model_sha256"):
-            raise IndexMissingError(
-                f"the model {built_with} on the Ollama server is not the one that embedded "
-                f"the index (digest {remote.model_sha256[:12]}…, the index has "
-                f"{str(manifest.embedder.get('model_sha256'))[:12]}…)",
-                REINDEX_HINT,
-            )
-        return CachedEmbedder(remote)
 
     def reload(self) -> None:
         """Forget the loaded index (after a reindex)."""
@@ -281,7 +248,7 @@ class Assistant:
 
     # --- backends ------------------------------------------------------------------------
 
-    def _judge(self, timings: dict[str, float]) -> Judge | None:
+    def _judge(self, kind: str, timings: dict[str, float]) -> Judge | None:
         """With `verify = "terms+model"`, the model asked of each sentence the term check
         passes whether its quotes say it (`answer/judge.py`); the calls and their time go in
         `timings` ("judged", "judge" ms). A failed call is no verdict: the sentence stays."""
@@ -294,11 +261,11 @@ class Assistant:
             messages = [{"role": "user", "content": judge_prompt(claim, evidence)}]
             try:
                 reply = "".join(
-                    self._ollama().stream_chat(
-                        messages, temperature=0.0, format=judge_schema(), num_predict=JUDGE_PREDICT
+                    self._chat_model(kind).stream_chat(
+                        messages, temperature=0.0, schema=judge_schema(), num_predict=JUDGE_PREDICT
                     )
                 )
-            except OllamaError:
+            except LLMError:
                 reply = ""
             timings["judged"] = timings.get("judged", 0) + 1
             timings["judge"] = timings.get("judge", 0.0) + (time.perf_counter() - started) * 1000
@@ -306,52 +273,44 @@ class Assistant:
 
         return judge
 
-    def _ollama(self) -> Any:
-        """The one Ollama client of this assistant (closed by `close()`)."""
-        from assistant.ollama_client import OllamaChat
-        from assistant.remote import ollama_server
+    def _chat_model(self, kind: str) -> ChatModel:
+        """This assistant's one client of backend `kind` (all closed by `close()`)."""
+        from assistant.llm import chat_model
 
         with self._load_lock:
-            if self._chat is None:
-                try:
-                    server = ollama_server(self.settings)
-                except ConfigError as exc:  # `auto` falls back with the reason
-                    raise OllamaSettingsError(exc.message, exc.hint) from None
-                self._chat = OllamaChat(
-                    host=server.url,
-                    model=self.settings.model,
-                    timeout=self.settings.ollama_timeout,
-                    num_ctx=self.settings.num_ctx,
-                    temperature=self.settings.temperature,
-                    headers=server.headers,
-                    verify=server.verify,
-                )
-            return self._chat
+            if kind not in self._chats:
+                self._chats[kind] = chat_model(self.settings, kind)
+            return self._chats[kind]
 
-    def reply_format(self) -> str:
-        """ "json" when the Ollama server constrains replies to a schema (≥ 0.5), else "text"."""
+    def reply_format(self, kind: str) -> str:
+        """ "json" when backend `kind`'s server constrains replies to a schema, else "text"."""
         if self.settings.reply_format != "auto":
             return self.settings.reply_format
-        if self._reply_format is None:
-            version = self._ollama().version(self.settings.ollama_probe_timeout)
-            self._reply_format = "json" if supports_schemas(version) else "text"
-        return self._reply_format
+        if kind not in self._reply_formats:
+            chat = self._chat_model(kind)
+            follows = chat.follows_schemas(chat.probe_timeout)
+            self._reply_formats[kind] = "json" if follows else "text"
+        return self._reply_formats[kind]
 
     def choose_backend(self, llm: str | None = None) -> tuple[str, str]:
-        """("ollama"|"extractive", why). `auto` probes Ollama (cached for a short while)."""
+        """(backend, why): "extractive" or a model backend. `auto` probes its server
+        (`llm.AUTO_BACKEND`, cached for a short while) and answers extractively when it is
+        not ready."""
         choice = llm or self.settings.llm
         if choice == "extractive":
             return "extractive", "chosen with --llm extractive"
-        if choice == "ollama":
-            self._ollama().probe(self.settings.ollama_probe_timeout)
-            return "ollama", f"chosen with --llm ollama ({self.settings.model})"
+        if choice != "auto":
+            chat = self._chat_model(choice)
+            chat.probe(chat.probe_timeout)
+            return choice, f"chosen with --llm {choice} ({self.settings.model})"
         now = time.monotonic()
         if self._probe and now - self._probe[0] < PROBE_TTL_SECONDS:
             return self._probe[1], self._probe[2]
         try:
-            self._ollama().probe(self.settings.ollama_probe_timeout)
-            picked = ("ollama", f"auto: Ollama answers at {self.settings.resolved_ollama_host()}")
-        except OllamaError as exc:
+            chat = self._chat_model(AUTO_BACKEND)
+            chat.probe(chat.probe_timeout)
+            picked = (AUTO_BACKEND, f"auto: {chat.server} answers at {chat.where}")
+        except LLMError as exc:
             picked = ("extractive", f"auto: {exc.message}")
         self._probe = (now, *picked)
         return picked
@@ -366,7 +325,7 @@ class Assistant:
         question_id: str | None = None,
         temperature: float | None = None,
     ) -> Iterator[AnswerEvent]:
-        """Events: status notes, streamed text (Ollama), then Done with the verified answer."""
+        """Events: status notes, streamed text (a model's), then Done with the verified answer."""
         started = time.perf_counter()
         text, warnings = clean_question(question)
         engine = self._current_engine()
@@ -385,9 +344,9 @@ class Assistant:
         )
         if kind == "extractive":
             answer = self._next_best(engine, standalone, draft, answer, passages, timings)
-        if answer.abstained and kind == "ollama" and not draft.abstained:
+        if answer.abstained and kind != "extractive" and not draft.abstained:
             answer = yield from self._when_nothing_survived(
-                engine, standalone, passages, answer, llm, warnings, timings
+                engine, standalone, passages, answer, kind, llm, warnings, timings
             )
         timings["generate"] = (time.perf_counter() - t1) * 1000
         answer = replace(answer, timings_ms=dict(timings))
@@ -402,17 +361,18 @@ class Assistant:
         question: str,
         passages: list[Passage],
         answer: Answer,
+        kind: str,
         llm: str | None,
         warnings: list[str],
         timings: dict[str, float],
     ) -> Generator[AnswerEvent, None, Answer]:
-        """Ollama answered, but no sentence of it survived verification: in `auto`, the
-        extractive answer, with the reason; with --llm ollama, the abstention. Words of the
-        question that the model's sentences said and their quotes did not ("Which Mexican
-        cartel …" answered over a quote without "Mexican") are what the documents were not
-        found to say: the extractive answer stands only if its own quotes say them, else the
-        model's abstention does."""
-        why = "no sentence of Ollama's answer was backed by its quotes"
+        """The model answered, but no sentence of it survived verification: in `auto`, the
+        extractive answer, with the reason; with a model backend by name, the abstention.
+        Words of the question that the model's sentences said and their quotes did not
+        ("Which Mexican cartel …" answered over a quote without "Mexican") are what the
+        documents were not found to say: the extractive answer stands only if its own quotes
+        say them, else the model's abstention does."""
+        why = f"no sentence of {self._chat_model(kind).server}'s answer was backed by its quotes"
         if (llm or self.settings.llm) != "auto":
             return replace(answer, warnings=(*answer.warnings, why))
         reason = f"auto: {why}; answered extractively"
@@ -501,18 +461,18 @@ class Assistant:
     ) -> Generator[AnswerEvent, None, str]:
         if not history or not needs_context(question):
             return question
-        if kind == "ollama":
+        if kind != "extractive":
             from assistant.prompts import render
 
             prompt = render("condense", history=history_text(history), question=question)
             messages = [{"role": "user", "content": prompt}]
             try:
-                reply = self._ollama().stream_chat(
+                reply = self._chat_model(kind).stream_chat(
                     messages, temperature=temperature, num_predict=CONDENSE_TOKENS
                 )
                 rewritten = "".join(reply).strip().splitlines()
-            except OllamaError as exc:
-                yield Status(f"could not rewrite the follow-up with Ollama: {exc.message}")
+            except LLMError as exc:
+                yield Status(f"could not rewrite the follow-up with {exc.server}: {exc.message}")
                 rewritten = []
             if rewritten and rewritten[0].strip():
                 return rewritten[0].strip()
@@ -530,16 +490,16 @@ class Assistant:
         timings: dict[str, float],
     ) -> Generator[AnswerEvent, None, tuple[Draft, str, str]]:
         kind, reason = backend
-        if kind == "ollama":
+        if kind != "extractive":
             try:
-                draft = yield from self._ollama_draft(
-                    engine, question, passages, temperature, timings, warnings
+                draft = yield from self._model_draft(
+                    engine, kind, question, passages, temperature, timings, warnings
                 )
                 return draft, kind, reason
-            except OllamaError as exc:
-                if (llm or self.settings.llm) == "ollama":
+            except LLMError as exc:
+                if (llm or self.settings.llm) != "auto":
                     raise
-                reason = f"auto: Ollama failed ({exc.message}); answered extractively"
+                reason = f"auto: {exc.server} failed ({exc.message}); answered extractively"
                 warnings.append(reason)
                 self._probe = None
                 yield Status(reason)
@@ -567,9 +527,10 @@ class Assistant:
         passages.extend(p for part_passages in found for p in part_passages)
         return answer_parts(parts, found, engine.retriever.idf, engine.similarity, exclude)
 
-    def _ollama_draft(
+    def _model_draft(
         self,
         engine: _Engine,
+        kind: str,
         question: str,
         passages: list[Passage],
         temperature: float | None,
@@ -591,10 +552,10 @@ class Assistant:
                         passages.append(found)
         relevance = engine.relevance(question, passages, parts if len(parts) > 1 else ())
         sources = select_sources(passages, relevance, self.settings.prompt_tokens)
-        structured = self.reply_format() == "json"
+        structured = self.reply_format(kind) == "json"
         messages = [{"role": "user", "content": answer_prompt(question, sources, structured)}]
-        draft = yield from ollama_draft(
-            self._ollama(),
+        draft = yield from model_draft(
+            self._chat_model(kind),
             messages,
             sources,
             question,
@@ -680,7 +641,7 @@ class Assistant:
         retrieved = list(dict.fromkeys(p.chunk.file for p in passages))
         candidates = full_text_candidates(engine.retriever.table)  # never the whole corpus
         share = engine.retriever.table.share
-        judge = self._judge(timings) if kind == "ollama" else None
+        judge = self._judge(kind, timings) if kind != "extractive" else None
         verified = verify_draft(draft, texts, retrieved, candidates, question, share, judge)
         related: tuple[Citation, ...] = ()
         related_note = ""
@@ -713,7 +674,7 @@ class Assistant:
             ),
             backend=Backend(
                 kind,  # type: ignore[arg-type]
-                self.settings.model if kind == "ollama" else None,
+                self.settings.model if kind != "extractive" else None,
                 str(manifest.embedder.get("name") or EMBEDDER_NAME),
                 reason,
             ),
@@ -751,82 +712,6 @@ def file_change(root: Path, name: str, entry: FileEntry) -> str:
         return "" if same_stat or sha256_file(path) == entry.sha256 else "changed"
     except (OSError, CorpusError):
         return "removed"
-
-
-def ollama_draft(
-    chat: Any,
-    messages: list[dict[str, str]],
-    sources: Sequence[Any],
-    question: str,
-    *,
-    structured: bool,
-    num_predict: int,
-    temperature: float | None,
-    timings: dict[str, float],
-    notes: list[str],
-    share: Any = None,
-) -> Generator[AnswerEvent, None, Draft]:
-    """Send `messages` (the last asks to answer `question` from `sources`) to `chat` (an
-    OllamaChat); streams the answer text as it is written and returns the parsed draft. The
-    reply is appended to `messages`; `share` (the index's term statistics, `terms.Share`)
-    helps tie each sentence to the passage sentence that holds it. Records time to first
-    token and token counts in
-    `timings`, and a reply cut off by `num_predict` in `notes`."""
-    from assistant.answer.llm import (
-        answer_schema,
-        parse_json_reply,
-        parse_text_reply,
-        visible_json,
-        visible_part,
-    )
-
-    reply = ""
-    shown = 0
-    stats: dict[str, Any] = {}
-    sent = time.perf_counter()
-    stream = chat.stream_chat(
-        messages,
-        temperature=temperature,
-        format=answer_schema() if structured else None,
-        num_predict=num_predict,
-        stats=stats,
-    )
-    for delta in stream:
-        if not reply:
-            timings["first_token"] = (time.perf_counter() - sent) * 1000
-        reply += delta
-        visible = visible_json(reply) if structured else visible_part(reply)
-        if len(visible) > shown:
-            yield TextDelta(visible[shown:])
-            shown = len(visible)
-    timings.update(_token_counts(stats))
-    messages.append({"role": "assistant", "content": reply})
-    if stats.get("done_reason") == "length":
-        notes.append(
-            f"the model's reply reached num_predict ({num_predict} tokens) and was cut off; "
-            "its complete sentences were kept"
-        )
-    if structured:
-        return parse_json_reply(reply, sources, question, share)
-    return parse_text_reply(reply, sources, question, share)
-
-
-def supports_schemas(version: str) -> bool:
-    """Ollama constrains replies to a JSON schema from 0.5.0 on."""
-    parts = [int(p) for p in re.findall(r"\d+", version)[:2]] + [0, 0]
-    return (parts[0], parts[1]) >= (0, 5)
-
-
-def _token_counts(stats: dict[str, Any]) -> dict[str, float]:
-    """Prompt and reply sizes from Ollama's final message, for `timings_ms`."""
-    found = {}
-    if "prompt_eval_count" in stats:
-        found["prompt_tokens"] = float(stats["prompt_eval_count"])
-    if "eval_count" in stats:
-        found["reply_tokens"] = float(stats["eval_count"])
-    if "prompt_eval_duration" in stats:
-        found["prompt_eval"] = stats["prompt_eval_duration"] / 1e6
-    return found
 
 
 def manifest_signature(index_dir: Path) -> tuple[int, int, int]:

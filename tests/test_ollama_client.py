@@ -17,7 +17,7 @@ from assistant.errors import (
     OllamaTimeout,
     OllamaUnavailable,
 )
-from assistant.ollama_client import OllamaChat, same_model
+from assistant.llm.ollama import OllamaChat, same_model
 from tests.ollama_standin import OllamaStandin
 
 pytest_plugins = ["tests.conftest_ollama"]
@@ -312,7 +312,7 @@ def test_same_model() -> None:
 
 def test_importing_the_adapter_does_not_import_ollama() -> None:
     code = (
-        "import sys; from assistant.ollama_client import OllamaChat; "
+        "import sys; from assistant.llm.ollama import OllamaChat; "
         "OllamaChat('http://127.0.0.1:1', 'x', 1.0); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ollama', 'httpx')))"
     )

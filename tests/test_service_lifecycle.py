@@ -50,7 +50,7 @@ def test_one_ollama_client_per_assistant_closed_with_it(
     )
     with Assistant(settings) as assistant:
         assistant.answer("Who founded DeepSeek?")
-        chat = assistant._chat
+        chat = assistant._chats["ollama"]
         assistant.answer("What did it cost?")
-        assert assistant._chat is chat and chat._client is not None
-    assert assistant._chat is None and chat._client is None
+        assert assistant._chats["ollama"] is chat and chat._client is not None
+    assert not assistant._chats and chat._client is None

@@ -179,7 +179,7 @@ def _verifier(args: argparse.Namespace) -> Any:
         if fell_back:
             found = engine.retriever.search(logged.question, settings.top_k)
             steps = assistant._when_nothing_survived(
-                engine, logged.question, found, answer, "auto", [], timings
+                engine, logged.question, found, answer, "ollama", "auto", [], timings
             )
             try:
                 while True:

@@ -24,7 +24,7 @@ from assistant.errors import (
     AssistantError,
     CorpusError,
     IndexMissingError,
-    OllamaError,
+    LLMError,
 )
 from assistant.service import Assistant
 from assistant.tui.commands import ChatCommands
@@ -321,7 +321,7 @@ class ChatApp(App[None]):
         error = message.error
         await exchange.fail(error.message + (f"\n\n{error.hint}" if error.hint else ""))
         self.notify_error(error)
-        if isinstance(error, OllamaError):
+        if isinstance(error, LLMError):
             self._probe_backend_worker(tell=False)
 
     def _follow(self, exchange: Exchange) -> None:

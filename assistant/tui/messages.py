@@ -10,14 +10,15 @@ from assistant.errors import (
     IndexBusyError,
     IndexMissingError,
     InputError,
-    OllamaError,
+    LLMError,
 )
 from assistant.types import AnswerEvent
 
 
 def error_title(exc: AssistantError) -> str:
+    if isinstance(exc, LLMError):
+        return f"{exc.server[:1].upper()}{exc.server[1:]} failed"
     titles: list[tuple[type[AssistantError], str]] = [
-        (OllamaError, "Ollama failed"),
         (IndexMissingError, "No usable index"),
         (IndexBusyError, "Index busy"),
         (CorpusError, "Corpus problem"),

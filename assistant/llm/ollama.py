@@ -1,4 +1,4 @@
-"""The Ollama adapter: the only module that talks to an Ollama server.
+"""The Ollama backend (`llm = "ollama"`): the only module that chats with an Ollama server.
 
 It wraps the official `ollama` client (imported lazily: it pulls in httpx and pydantic, which
 start-up does not need) and turns every failure into an `OllamaError` subclass carrying a
@@ -8,6 +8,7 @@ message and a hint that name the host and model. No raw httpx/ollama exception e
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -42,7 +43,11 @@ def _with_tag(name: str) -> str:
 
 
 class OllamaChat:
-    """Chat with one model on one Ollama server, with errors the user can act on."""
+    """Chat with one model on one Ollama server, with errors the user can act on (a
+    `ChatModel`, see `assistant/llm/base.py`)."""
+
+    kind = "ollama"
+    server = "Ollama"
 
     def __init__(
         self,
@@ -53,10 +58,13 @@ class OllamaChat:
         temperature: float = 0.0,
         headers: Mapping[str, str] | None = None,
         verify: bool | str = True,
+        probe_timeout: float = 1.5,
     ) -> None:
         """`headers` go with every request (a proxy's token: never shown); `verify` is True
-        or the path of the CA bundle that https:// certificates are checked against."""
+        or the path of the CA bundle that https:// certificates are checked against;
+        `probe_timeout` is how long a probe waits by default (`auto` falls back after it)."""
         self.host = host
+        self.probe_timeout = probe_timeout
         self.model = model
         self.timeout = timeout
         self.num_ctx = num_ctx
@@ -91,15 +99,16 @@ class OllamaChat:
         messages: list[dict[str, str]],
         *,
         temperature: float | None = None,
-        format: str | dict[str, Any] | None = None,
+        schema: dict[str, Any] | None = None,
         num_predict: int | None = None,
         stats: dict[str, Any] | None = None,
     ) -> Iterator[str]:
         """Stream the reply to `messages`, yielding content deltas as they arrive.
 
-        `format` is Ollama's: "json" or a JSON schema the reply must follow (Ollama ≥ 0.5).
+        `schema`: a JSON schema the reply must follow (Ollama's `format`, Ollama ≥ 0.5).
         `num_predict` caps the reply in tokens. `stats`, if given, receives the final message's
-        counts (prompt_eval_count, prompt_eval_duration, eval_count, done_reason).
+        counts as `base.STATS` names them (prompt_tokens, reply_tokens, prompt_eval ms,
+        done_reason).
         The request is sent when iteration starts. Raises an OllamaError subclass on any
         failure, including a reply that is cut off, malformed or empty.
         """
@@ -111,7 +120,7 @@ class OllamaChat:
         }
         if num_predict:
             options["num_predict"] = num_predict
-        extra: dict[str, Any] = {"format": format} if format else {}
+        extra: dict[str, Any] = {"format": schema} if schema else {}
         started = False
         got_text = False
         try:
@@ -140,6 +149,14 @@ class OllamaChat:
                 f"Ollama model {self.model} at {self.host} returned an empty answer",
                 f"try the question again, choose another model with --model, or {FALLBACK_HINT}",
             )
+
+    @property
+    def where(self) -> str:
+        return self.host
+
+    def follows_schemas(self, timeout: float) -> bool:
+        """Whether replies can be constrained to a JSON schema: Ollama 0.5.0 and later."""
+        return supports_schemas(self.version(timeout))
 
     def version(self, timeout: float | None = None) -> str:
         """The server's version (`/api/version`), e.g. "0.12.6"."""
@@ -304,11 +321,24 @@ def _listed_name(entry: Any) -> str:
     return str(getattr(entry, "model", None) or getattr(entry, "name", None) or "")
 
 
+def supports_schemas(version: str) -> bool:
+    """Ollama constrains replies to a JSON schema from 0.5.0 on."""
+    parts = [int(p) for p in re.findall(r"\d+", version)[:2]] + [0, 0]
+    return (parts[0], parts[1]) >= (0, 5)
+
+
 def _final_stats(part: Any) -> dict[str, Any]:
-    names = ("prompt_eval_count", "prompt_eval_duration", "eval_count", "eval_duration")
-    found: dict[str, Any] = {n: getattr(part, n, None) for n in names}
-    found["done_reason"] = getattr(part, "done_reason", None)
-    return {k: v for k, v in found.items() if v is not None}
+    """The final message's counts, under the names `base.STATS` gives them."""
+    found: dict[str, Any] = {}
+    if (prompt := getattr(part, "prompt_eval_count", None)) is not None:
+        found["prompt_tokens"] = float(prompt)
+    if (reply := getattr(part, "eval_count", None)) is not None:
+        found["reply_tokens"] = float(reply)
+    if (nanoseconds := getattr(part, "prompt_eval_duration", None)) is not None:
+        found["prompt_eval"] = nanoseconds / 1e6
+    if reason := getattr(part, "done_reason", None):
+        found["done_reason"] = reason
+    return found
 
 
 def _content(part: Any) -> str:
