@@ -27,11 +27,16 @@ GLOBAL_OPTIONS: list[tuple[str, dict[str, Any]]] = [
         "--llm",
         {
             "choices": LLM_CHOICES,
-            "help": "answer backend (default: auto = Ollama when ready, else extractive)",
+            "help": "answer backend (default: auto = Ollama when ready, else extractive; "
+            "openai = an OpenAI-compatible server)",
         },
     ),
-    ("--model", {"help": "Ollama model (default: llama3.2)"}),
+    ("--model", {"help": "model that writes answers (default: llama3.2)"}),
     ("--ollama-host", {"help": "Ollama URL (default: $OLLAMA_HOST or http://127.0.0.1:11434)"}),
+    (
+        "--openai-url",
+        {"help": "OpenAI-compatible API URL, e.g. http://HOST:8000/v1 (default: $OPENAI_BASE_URL)"},
+    ),
     (
         "--chroma-url",
         {"help": "use a Chroma server at https://HOST:PORT (http:// on this machine)"},
@@ -97,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    names = ("corpus", "index", "llm", "model", "ollama_host", "chroma_url")
+    names = ("corpus", "index", "llm", "model", "ollama_host", "openai_url", "chroma_url")
     overrides = {name: getattr(args, name, None) for name in names}
     return load_settings(getattr(args, "config", None), **overrides)
 

@@ -29,7 +29,7 @@ DEFAULT_CONFIG_FILE = "assistant.toml"
 DEFAULT_OLLAMA_HOST = "http://127.0.0.1:11434"
 
 LLMChoice = Literal["auto", Answerer]
-LLM_CHOICES: tuple[str, ...] = get_args(LLMChoice)  # ("auto", "ollama", "extractive")
+LLM_CHOICES: tuple[str, ...] = get_args(LLMChoice)  # auto, ollama, openai, extractive
 
 
 class Settings(BaseSettings):
@@ -42,9 +42,13 @@ class Settings(BaseSettings):
     corpus: Path = Field(Path("corpus"), description="Folder of documents to answer from.")
     index: Path = Field(Path("index"), description="Folder holding the Chroma store and manifest.")
     llm: LLMChoice = Field(
-        "auto", description="Answer backend: ollama, extractive, or auto (Ollama when ready)."
+        "auto",
+        description="Answer backend: ollama, openai (an OpenAI-compatible server: llama.cpp, "
+        "vLLM, LM Studio), extractive, or auto (Ollama when ready, else extractive).",
     )
-    model: str = Field("llama3.2", description="Ollama model name used for answers.")
+    model: str = Field(
+        "llama3.2", description="Model that writes answers (Ollama's name, or the server's id)."
+    )
     ollama_host: str = Field(
         "", description="Ollama server URL; empty means $OLLAMA_HOST or http://127.0.0.1:11434."
     )
@@ -53,6 +57,14 @@ class Settings(BaseSettings):
     )
     ollama_probe_timeout: float = Field(
         1.5, gt=0, description="Seconds `auto` waits for Ollama's model list before falling back."
+    )
+    openai_url: str = Field(
+        "",
+        description="The OpenAI-compatible server's API URL, e.g. http://127.0.0.1:8000/v1; "
+        "empty means $OPENAI_BASE_URL. Its key, if it needs one, is $OPENAI_API_KEY.",
+    )
+    openai_timeout: float = Field(
+        120.0, gt=0, description="Seconds to wait for the OpenAI-compatible server."
     )
     num_ctx: int = Field(8192, ge=512, description="Ollama context window in tokens.")
     num_predict: int = Field(

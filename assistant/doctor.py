@@ -41,6 +41,8 @@ def run_checks(settings: Settings) -> Iterator[Check]:
     with Assistant(settings) as assistant:
         if settings.llm == "extractive":
             yield Check("ok", "answers: extractive (no LLM), as configured; Ollama not checked")
+        elif settings.llm == "openai":
+            yield from _openai_checks(assistant)
         else:
             yield from _ollama_checks(assistant)
         if settings.embedder != "local":
@@ -80,6 +82,34 @@ def _ollama_checks(assistant: Any) -> Iterator[Check]:
     yield Check("ok", f"model {settings.model} is pulled")
     yield _context_check(chat, settings.num_ctx, settings.prompt_tokens, settings.num_predict)
     yield _smoke_check(assistant, "ollama")
+
+
+def _openai_checks(assistant: Any) -> Iterator[Check]:
+    """The OpenAI-compatible server: set, reachable, serving the model, taking a JSON schema
+    (or not), and one question answered and verified."""
+    settings = assistant.settings
+    try:
+        chat = assistant._chat_model("openai")
+        chat.probe(chat.probe_timeout)
+    except AssistantError as exc:
+        yield Check("fail", exc.message, exc.hint)
+        return
+    yield Check("ok", f"{chat.server} at {chat.where} serves the model {settings.model}")
+    if settings.reply_format == "auto":
+        try:
+            follows = chat.follows_schemas(chat.probe_timeout)
+        except AssistantError as exc:
+            yield Check("fail", exc.message, exc.hint)
+            return
+        if follows:
+            yield Check("ok", "replies constrained to a JSON schema")
+        else:
+            yield Check(
+                "warn",
+                "the server takes no JSON schema (response_format): replies are parsed from text",
+                "a server that takes one (vLLM, llama.cpp's, LM Studio) rejects fewer answers",
+            )
+    yield _smoke_check(assistant, "openai")
 
 
 def _context_check(chat: Any, num_ctx: int, prompt_tokens: int, num_predict: int) -> Check:

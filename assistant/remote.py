@@ -10,6 +10,7 @@ refused to any host but this machine unless `allow_insecure_http` is set.
 
 from __future__ import annotations
 
+import os
 import ssl
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -163,6 +164,29 @@ def ollama_server(settings: Settings) -> Endpoint:
     return Endpoint(url, "ollama_host", headers, _verify(settings), "ollama_headers")
 
 
+OPENAI_URL_HINT = (
+    "set --openai-url http://HOST:PORT/v1 (ASSISTANT_OPENAI_URL, or OPENAI_BASE_URL) to the "
+    "server's API, e.g. http://127.0.0.1:8000/v1 for `vllm serve` or `python -m llama_cpp.server`"
+)
+
+
+def openai_server(settings: Settings) -> Endpoint:
+    """The OpenAI-compatible server: `openai_url`, else $OPENAI_BASE_URL — the API's base URL,
+    path included (`/v1`). Its key is not here: `openai_key` reads it."""
+    raw = (settings.openai_url or os.environ.get("OPENAI_BASE_URL", "")).strip()
+    if not raw:
+        raise ConfigError("no OpenAI-compatible server is set", OPENAI_URL_HINT)
+    default_port = 443 if raw.lower().startswith("https://") else 80
+    base = checked_url(raw, "openai_url", settings.allow_insecure_http, default_port)
+    path = urlsplit(raw).path.rstrip("/")
+    return Endpoint(base + path, "openai_url", {}, _verify(settings), "OPENAI_API_KEY")
+
+
+def openai_key() -> str:
+    """$OPENAI_API_KEY (local servers need none), never shown."""
+    return os.environ.get("OPENAI_API_KEY", "").strip()
+
+
 def unchecked_ollama_url(settings: Settings) -> str:
     """The Ollama URL for messages, whatever its scheme (no credentials are in it)."""
     return normalise_ollama_host(settings.resolved_ollama_host())
@@ -171,6 +195,7 @@ def unchecked_ollama_url(settings: Settings) -> str:
 def secrets(settings: Settings) -> list[str]:
     """Every secret value the settings hold, for `redact`. Unreadable files give none."""
     found = [v.get_secret_value() for v in settings.ollama_headers.values()]
+    found.append(openai_key())
     if settings.chroma_token is not None:
         found.append(settings.chroma_token.get_secret_value())
     for path in (settings.chroma_token_file, settings.ollama_headers_file):

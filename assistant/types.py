@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-Answerer = Literal["ollama", "extractive"]  # what writes an answer; settings add "auto"
+Answerer = Literal["ollama", "openai", "extractive"]  # what writes an answer; settings add "auto"
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
-from assistant.config import LLM_CHOICES, Settings
+from assistant.config import Settings
 from assistant.corpus import read_document
 from assistant.errors import (
     AssistantError,
@@ -26,6 +26,7 @@ from assistant.errors import (
     IndexMissingError,
     LLMError,
 )
+from assistant.llm import choices
 from assistant.service import Assistant
 from assistant.tui.commands import ChatCommands
 from assistant.tui.export import answer_markdown, default_export_path, write_export
@@ -477,7 +478,9 @@ class ChatApp(App[None]):
     # --- backend, model, index, help -----------------------------------------------------
 
     def action_switch_backend(self) -> None:
-        following = LLM_CHOICES[(LLM_CHOICES.index(self.llm) + 1) % len(LLM_CHOICES)]
+        offered = choices(self.settings)
+        at = offered.index(self.llm) if self.llm in offered else -1
+        following = offered[(at + 1) % len(offered)]
         self.set_backend(following)
 
     def set_backend(self, name: str) -> None:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from assistant.llm import choices
+
 if TYPE_CHECKING:
     from assistant.tui.app import ChatApp
 
@@ -23,8 +25,10 @@ def chat_commands(app: ChatApp) -> list[tuple[str, str, Callable[[], Any]]]:
         for name, help_text in (
             ("auto", "Ollama when it answers, otherwise extractive"),
             ("ollama", "always Ollama; an error if it is down"),
+            ("openai", "an OpenAI-compatible server (openai_url); an error if it is down"),
             ("extractive", "quotes from the corpus only, no language model"),
         )
+        if name in choices(app.settings)
     ]
     return [
         (

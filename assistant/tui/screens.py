@@ -204,7 +204,7 @@ Follow-up questions ("when was it founded?") use the conversation so far.
 | Ctrl+O | reopen a past conversation |
 | Ctrl+S | export the conversation to Markdown |
 | Ctrl+Y | copy the selected answer with its sources |
-| Ctrl+B | switch backend (auto → Ollama → extractive) |
+| Ctrl+B | switch backend (auto → Ollama → OpenAI-compatible → extractive) |
 | Ctrl+R | reindex the corpus |
 | Ctrl+P | all commands (set the model, export to a path, …) |
 | Ctrl+Q | quit |
