@@ -8,8 +8,8 @@ chat-completions API as llama.cpp's server, vLLM and LM Studio do.
   `stream_options.include_usage` is set, then `data: [DONE]`; without it, one
   `chat.completion` object with `message` and `usage`
 * errors as OpenAI sends them: `{"error": {"message", "type", "param", "code"}}` — 401 for a
-  wrong key, 404 `model_not_found`, 400 for a `response_format` type it does not take (422
-  with `dialect_status`, as llama-cpp-python's request validation answers)
+  wrong key, 404 `model_not_found`, 400 for a `response_format` type it does not take (or
+  `dialect_status`: llama-cpp-python's server answers its validation errors with 500)
 
 Programmable per test through attributes (see `OpenAIStandin`); it records every request.
 """
@@ -35,7 +35,7 @@ class OpenAIStandin:
                      by chunk as given.
     replies:         replies for the next chat requests, one each; `reply` once used up.
     formats:         `response_format` types it takes ("json_schema", "json_object"); any
-                     other gets `dialect_status` (400, or 422 like llama-cpp-python).
+                     other gets `dialect_status` (400; 500 like llama-cpp-python).
     api_key:         the key every request must bear (401 otherwise); "" takes any.
     delay_before:    seconds before answering a chat (a slow start, or a timeout).
     drop_after:      close the socket after this many content chunks (no [DONE]).
@@ -56,6 +56,7 @@ class OpenAIStandin:
     fail_status: int | None = None
     fail_message: str = "the model crashed"
     usage: bool = True
+    strict: bool = False  # refuses fields beyond the API (as api.openai.com does)
     requests: list[tuple[str, str, Any, dict[str, str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -97,6 +98,15 @@ class OpenAIStandin:
             return list(reply)
         words = reply.split(" ")
         return [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
+
+
+def _refusal(wanted: str, status: int) -> str:
+    if status == 500:  # llama-cpp-python 0.3.36, word for word
+        return (
+            "1 validation error: {'type': 'literal_error', 'loc': ('body', 'response_format', "
+            f"'type'), 'msg': \"Input should be 'text' or 'json_object'\", 'input': '{wanted}'}}"
+        )
+    return f"response_format type {wanted!r} is not supported"
 
 
 def _error(message: str, kind: str, code: str | None = None) -> dict[str, Any]:
@@ -169,14 +179,15 @@ class _Handler(BaseHTTPRequestHandler):
                 ),
             )
             return
+        extra = next((k for k in ("stream_options", "repeat_penalty") if k in body), None)
+        if s.strict and extra:
+            message = f"Unrecognized request argument supplied: {extra}"
+            self._send(400, _error(message, "invalid_request_error"))
+            return
         wanted = (body.get("response_format") or {}).get("type")
         if wanted not in (None, "text", *s.formats):
-            self._send(
-                s.dialect_status,
-                _error(
-                    f"response_format type {wanted!r} is not supported", "invalid_request_error"
-                ),
-            )
+            refusal = _refusal(str(wanted), s.dialect_status)
+            self._send(s.dialect_status, _error(refusal, "invalid_request_error"))
             return
         if s.fail_status is not None:
             self._send(s.fail_status, _error(s.fail_message, "server_error"))

@@ -80,6 +80,7 @@ def test_a_text_reply_streams_and_is_verified_against_the_file(
     body = server.chat_bodies()[-1]
     assert body["stream"] is True and body["model"] == MODEL and body["temperature"] == 0.0
     assert body["max_tokens"] == 400 and "response_format" not in body
+    assert body["repeat_penalty"] == 1.0  # quotes are copied: llama-cpp-python's 1.1 breaks them
     assert "Who founded DeepSeek?" in body["messages"][-1]["content"]
     assert answer.timings_ms["prompt_tokens"] == 26 and answer.timings_ms["first_token"] > 0
 
@@ -88,7 +89,7 @@ def test_a_text_reply_streams_and_is_verified_against_the_file(
     ("takes", "status", "sent"),
     [
         (("json_schema", "json_object"), 400, "json_schema"),  # vLLM, LM Studio, llama-server
-        (("json_object",), 422, "json_object"),  # llama-cpp-python's server
+        (("json_object",), 500, "json_object"),  # llama-cpp-python's server (its 500)
     ],
 )
 def test_replies_follow_the_schema_in_the_dialect_the_server_takes(
@@ -116,6 +117,19 @@ def test_replies_follow_the_schema_in_the_dialect_the_server_takes(
     assert all(not p.get("stream") for p in probes)  # asked without streaming
     assistant.answer("Who founded DeepSeek?")
     assert len([b for b in server.chat_bodies() if b.get("max_tokens") == 1]) == len(probes)
+
+
+def test_a_server_refusing_fields_beyond_the_api_is_asked_again_without_them(
+    bundled_index: tuple[Path, Path], server: OpenAIStandin
+) -> None:
+    server.strict, server.reply = True, TEXT_REPLY
+    assistant = assistant_for(bundled_index, server.url, reply_format="text")
+    for _ in range(2):
+        answer = assistant.answer("Who founded DeepSeek?")
+        assert answer.answer == "DeepSeek was founded by Liang Wenfeng [1]."
+    bodies = server.chat_bodies()
+    assert len(bodies) == 3 and "repeat_penalty" in bodies[0]
+    assert not any("repeat_penalty" in b or "stream_options" in b for b in bodies[1:])
 
 
 def test_a_server_without_schemas_is_asked_for_text(

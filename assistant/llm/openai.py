@@ -24,10 +24,15 @@ from assistant.errors import (
     LLMTimeout,
     LLMUnavailable,
 )
+from assistant.llm.ollama import REPEAT_PENALTY
 from assistant.remote import Endpoint, remote_failure
 
 SERVER = "the OpenAI-compatible server"
+# No repetition penalty (llama-cpp-python's server defaults to 1.1): an answer copies its
+# quotes, and penalised quotes are no longer verbatim (see llm/ollama.py). Servers that do
+# not know the field ignore it; one that refuses it is asked again without it.
 FALLBACK_HINT = "use --llm extractive to answer without a model"
+EXTRA_FIELDS = ("stream_options", "include_usage", "repeat_penalty")
 # The response_format dialects tried for a schema, in this order (see the module docstring).
 SCHEMA_DIALECTS = ("json_schema", "json_object")
 PROBE_MESSAGES = [{"role": "user", "content": 'Reply with {"ok": true}'}]
@@ -74,6 +79,7 @@ class OpenAIChat:
         self._endpoint = Endpoint(self.url, "openai_url", self._headers, verify, "OPENAI_API_KEY")
         self._client: Any = None
         self._dialect: str | None = None  # the schema dialect the server accepted
+        self._plain = False  # the server refused fields beyond the core API
         self._lock = threading.Lock()
 
     @property
@@ -112,8 +118,10 @@ class OpenAIChat:
                     temperature=0.0,
                     response_format=response_format(dialect, PROBE_SCHEMA),
                 )
-            except (openai.BadRequestError, openai.UnprocessableEntityError):
-                continue  # this dialect is not understood here
+            except openai.APIStatusError as exc:
+                if _refuses_format(exc):
+                    continue  # this dialect is not understood here
+                raise self._error(exc, started=False, timeout=timeout) from None
             except Exception as exc:
                 raise self._error(exc, started=False, timeout=timeout) from None
             self._dialect = dialect
@@ -141,8 +149,10 @@ class OpenAIChat:
             "messages": messages,
             "stream": True,
             "temperature": self.temperature if temperature is None else temperature,
-            "stream_options": {"include_usage": True},
         }
+        if not self._plain:  # fields beyond the OpenAI API's core, dropped if refused
+            request["stream_options"] = {"include_usage": True}
+            request["extra_body"] = {"repeat_penalty": REPEAT_PENALTY}
         if num_predict:
             request["max_tokens"] = num_predict
         if schema:
@@ -151,7 +161,7 @@ class OpenAIChat:
         got_text = False
         finished = ""
         try:
-            stream = self.shared_client().chat.completions.create(**request)
+            stream = self._create(request)
             with contextlib.closing(stream):
                 for chunk in stream:
                     started = True
@@ -177,6 +187,22 @@ class OpenAIChat:
                 f"try the question again, choose another model with --model, or {FALLBACK_HINT}",
                 SERVER,
             )
+
+    def _create(self, request: dict[str, Any]) -> Any:
+        """The streamed reply to `request`. A server that refuses the fields beyond the core
+        API (`stream_options`, `repeat_penalty`) is asked again without them, and from then
+        on never sent them."""
+        import openai
+
+        try:
+            return self.shared_client().chat.completions.create(**request)
+        except openai.APIStatusError as exc:
+            named = any(field in _detail(exc) for field in EXTRA_FIELDS)
+            if self._plain or exc.status_code not in (400, 422) or not named:
+                raise
+            self._plain = True
+            plain = {k: v for k, v in request.items() if k not in ("stream_options", "extra_body")}
+            return self.shared_client().chat.completions.create(**plain)
 
     def shared_client(self) -> Any:
         """One client (connection pool) for this object's lifetime; batch workers share it."""
@@ -306,6 +332,13 @@ def _detail(exc: Any) -> str:
         if message:
             return " ".join(str(message).split())[:300]
     return " ".join(str(getattr(exc, "message", "") or exc).split())[:300]
+
+
+def _refuses_format(exc: Any) -> bool:
+    """A refused `response_format`: 400 or 422, or (llama-cpp-python answers its request
+    validation errors with 500) any status whose message names it."""
+    status = getattr(exc, "status_code", None)
+    return status in (400, 422) or "response_format" in _detail(exc)
 
 
 def _about_the_model(exc: Any) -> bool:

@@ -102,6 +102,19 @@ def server_command(cache: Path) -> Callable[[int], list[str]]:
     ]  # fmt: skip
 
 
+def openai_server_command(cache: Path, model: str) -> Callable[[int], list[str]]:
+    """llama-cpp-python's own OpenAI-compatible server (its `[server]` extra) serving `model`
+    of the test bed under its Ollama-style name, with the context the Ollama path uses."""
+    from tests.realmodel.models import model_path
+
+    path = model_path(model, cache)
+    return lambda port: [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", model,
+        "--host", "127.0.0.1", "--port", str(port), "--n_ctx", "8192",
+        "--n_threads", str(os.cpu_count() or 2),
+    ]  # fmt: skip
+
+
 def start(command: Callable[[int], Sequence[str]], log: Path, timeout: float = 60.0) -> Testbed:
     """Start the server on a free port and wait until it listens (or dies)."""
     port = free_port()
@@ -156,6 +169,32 @@ def smoke(testbed: Testbed, model: str | None = None, timeout: float = 300.0) ->
         raise TestbedDied(f"smoke check ({model}) failed: {error}; see {testbed.log}") from None
     message = reply_body.get("message")
     text = str(message.get("content", "")) if isinstance(message, dict) else ""
+    if not text.strip():
+        raise TestbedDied(f"smoke check ({model}): the model replied nothing; see {testbed.log}")
+    return text
+
+
+def smoke_openai(testbed: Testbed, model: str, timeout: float = 300.0) -> str:
+    """`smoke` through the OpenAI chat-completions API (`testbed.url` + /v1)."""
+    try:
+        reply = _post(
+            testbed.url + "/v1/chat/completions",
+            {
+                "model": model,
+                "messages": [{"role": "user", "content": SMOKE_PROMPT}],
+                "max_tokens": SMOKE_TOKENS,
+                "temperature": 0,
+            },
+            timeout,
+        )
+    except (OSError, urllib.error.URLError, ValueError) as error:
+        time.sleep(0.5)
+        if (dead := testbed.died()) is not None:
+            raise TestbedDied(f"smoke check ({model}): {dead.code}") from None
+        raise TestbedDied(f"smoke check ({model}) failed: {error}; see {testbed.log}") from None
+    choices = reply.get("choices")
+    first = choices[0] if isinstance(choices, list) and choices else {}
+    text = str((first.get("message") or {}).get("content", "")) if isinstance(first, dict) else ""
     if not text.strip():
         raise TestbedDied(f"smoke check ({model}): the model replied nothing; see {testbed.log}")
     return text

@@ -8,6 +8,10 @@ on unanswerable questions, sentences removed for facts their quotes lack, and th
 time to first token and prompt size.
 
     python -m tests.realmodel.run_eval [--models qwen2.5-coder:1.5b smollm2:135m] [--limit N]
+
+With `--api openai` the same models answer through llama-cpp-python's own OpenAI-compatible
+server (`python -m llama_cpp.server`, one per model) and `--llm openai`, so the two backends
+can be compared on the same questions (results in `<set>-<model>-openai/`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.realmodel.launch import Testbed, run_watched, server_command, smoke, start
+from tests.realmodel.launch import (
+    Testbed,
+    openai_server_command,
+    run_watched,
+    server_command,
+    smoke,
+    smoke_openai,
+    start,
+)
 from tests.realmodel.models import DEFAULT_CACHE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,6 +49,7 @@ SETS = {
         SHARED / "eval" / "narrativeqa" / "corpus",
     ),
     "answerability-news": (REPO / "eval/answerability/news.jsonl", REPO / "corpus"),
+    "news-unseen": (REPO / "eval/openai/questions.jsonl", REPO / "corpus"),
     "answerability-nqa": (
         REPO / "eval/answerability/narrativeqa.jsonl",
         SHARED / "eval" / "narrativeqa" / "corpus",
@@ -71,15 +84,19 @@ def run_one(
     cache: Path,
     limit: int | None,
     env: dict[str, str],
+    api: str = "ollama",
 ) -> dict[str, Any]:
     gold, corpus = SETS[name]
     index = cache / "indexes" / name
-    out = cache / "eval" / f"{name}-{(model or 'extractive').replace(':', '-')}"
+    suffix = "-openai" if api == "openai" and model else ""
+    out = cache / "eval" / f"{name}-{(model or 'extractive').replace(':', '-')}{suffix}"
     out.mkdir(parents=True, exist_ok=True)
     common = ["--corpus", str(corpus), "--index", str(index)]
     assistant(testbed, *common, "reindex")
     subset = gold_subset(gold, limit, out / "gold.jsonl")
     backend = ["--llm", "auto", "--model", model, "--ollama-host", testbed.url] if model else []
+    if model and api == "openai":
+        backend = ["--llm", "openai", "--model", model, "--openai-url", testbed.url + "/v1"]
     backend = backend or ["--llm", "extractive"]
     replies = out / "replies.jsonl"  # the raw replies, for `python -m assistant.answer.replay`
     replies.unlink(missing_ok=True)
@@ -93,7 +110,9 @@ def summarise(name: str, model: str | None, out: Path) -> dict[str, Any]:
     metrics = document["overall"]
     correct = {q["id"]: q["correct"] for q in document["questions"]}
     results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
-    by_model = [r for r in results if (r.get("backend") or {}).get("llm") == "ollama"]
+    by_model = [
+        r for r in results if (r.get("backend") or {}).get("llm") not in (None, "extractive")
+    ]
     gold_lines = SETS[name][0].read_text("utf-8").splitlines()
     gold = {g["id"]: g for g in map(json.loads, filter(str.strip, gold_lines))}
     first = [r["timings_ms"]["first_token"] for r in by_model if "first_token" in r["timings_ms"]]
@@ -136,8 +155,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="a spread-out sample of N questions per set")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
     parser.add_argument("--out", type=Path, help="also write the table (Markdown) here")
+    parser.add_argument(
+        "--api", choices=("ollama", "openai"), default="ollama", help="which API the models speak"
+    )
     args = parser.parse_args(argv)
-    env = {"ASSISTANT_OLLAMA_TIMEOUT": "300"}
+    env = {"ASSISTANT_OLLAMA_TIMEOUT": "300", "ASSISTANT_OPENAI_TIMEOUT": "300"}
+    if args.api == "openai":
+        rows = openai_rows(args, env)
+        print(table(rows))
+        if args.out:
+            args.out.write_text(table(rows) + "\n", "utf-8")
+        return 0
     testbed = start(server_command(args.cache), args.cache / "server.log")
     rows = []
     try:
@@ -154,6 +182,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         args.out.write_text(table(rows) + "\n", "utf-8")
     return 0
+
+
+def openai_rows(args: argparse.Namespace, env: dict[str, str]) -> list[dict[str, Any]]:
+    """Each model behind its own llama-cpp-python OpenAI-compatible server, every set."""
+    rows: list[dict[str, Any]] = []
+    for model in args.models:
+        command = openai_server_command(args.cache, model)
+        testbed = start(command, args.cache / f"openai-server-{model.replace(':', '-')}.log")
+        try:
+            started = time.perf_counter()
+            print(f"smoke check: {smoke_openai(testbed, model)!r} "
+                  f"({time.perf_counter() - started:.1f} s)")  # fmt: skip
+            for name in args.sets:
+                rows.append(run_one(name, model, testbed, args.cache, args.limit, env, "openai"))
+                print(table(rows), flush=True)
+        finally:
+            testbed.stop()
+    return rows
 
 
 if __name__ == "__main__":
