@@ -229,7 +229,7 @@ class StatusBar(Static):
 
     def refresh_text(self) -> None:
         backend = Text.assemble(("● ", "green"), (self.backend, "bold"))
-        if self.model and self.backend.startswith("ollama"):
+        if self.model and self.backend.startswith(("ollama", "openai")):
             backend.append(f" {self.model}")
         parts = [backend]
         if self.index is None:
