@@ -93,6 +93,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_globals(doctor)
 
+    mcp = commands.add_parser(
+        "mcp", help="serve `ask` and `search` to agents over MCP (stdio), with verified citations"
+    )
+    _add_globals(mcp)
+
     evaluate = commands.add_parser("eval", help="score answers against a gold file")
     _add_globals(evaluate)
     from assistant.evaluation.command import add_arguments
@@ -153,6 +158,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from assistant.evaluation.command import run
 
         return run(args, settings)
+    if command == "mcp":
+        from assistant.mcp_server import run_mcp
+
+        return run_mcp(settings)
     from assistant.tui.app import run_chat
 
     return run_chat(settings)

@@ -174,6 +174,14 @@ class TextEmbedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+def for_questions(settings: Any, manifest: Any, local: CachedEmbedder) -> CachedEmbedder:
+    """Who embeds questions for an index: the model that embedded it (`local`, or the same
+    model on the server that embedded it; `ollama_embed.query_embedder` decides)."""
+    from assistant.ollama_embed import query_embedder
+
+    return query_embedder(settings, manifest, local, MiniLMEmbedder)
+
+
 def identity(embedder: Any) -> dict[str, Any]:
     """The manifest's record of an embedder (an instance, or the local class)."""
     return {

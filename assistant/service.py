@@ -60,6 +60,7 @@ from assistant.types import (
     Backend,
     Citation,
     Done,
+    Found,
     Passage,
     ReindexSummary,
     Status,
@@ -204,9 +205,9 @@ class Assistant:
                 mark_damaged(self.settings.index, manifest.store)
             raise
         embedder = CachedEmbedder(MiniLMEmbedder())
-        from assistant.ollama_embed import query_embedder
+        from assistant.embedder import for_questions
 
-        asks = query_embedder(self.settings, manifest, embedder, MiniLMEmbedder)
+        asks = for_questions(self.settings, manifest, embedder)
         retriever = HybridRetriever(chunks, vectors, asks)
         return _Engine(manifest, retriever, embedder, signature)
 
@@ -448,6 +449,34 @@ class Assistant:
             unsupported_sentences=(*answer.unsupported_sentences, *retried.unsupported_sentences),
             removed_why=(*answer.removed_why, *retried.removed_why),
         )
+
+    def open(self) -> None:
+        """Load the index now (it is otherwise loaded by the first question)."""
+        self._current_engine()
+
+    def search(self, query: str, k: int) -> tuple[list[Found], list[str]]:
+        """The `k` best passages for `query`, each located like a citation (its file's text at
+        its offsets, page, title, headings) in the file as it is on disk now; passages of
+        files changed or removed since indexing are left out and named in the warnings."""
+        text, warnings = clean_question(query)
+        engine = self._current_engine()
+        read = self._reader()
+        found: list[Found] = []
+        for rank, passage in enumerate(engine.retriever.search(text, k)[:k], 1):
+            chunk = passage.chunk
+            entry = engine.manifest.files.get(chunk.file)
+            change = file_change(self.settings.corpus, chunk.file, entry) if entry else "removed"
+            document = read(chunk.file) if not change else None
+            if document is None:
+                warnings.append(
+                    f"{chunk.file} {change or 'unreadable'} since indexing: its passage is "
+                    "left out — run `assistant reindex`"
+                )
+                continue
+            quote = document.text[chunk.start : chunk.end]
+            where = located(Citation(rank, chunk.file, quote, chunk.start, chunk.end), document)
+            found.append(Found(rank, round(passage.score, 4), where))
+        return found, warnings
 
     def answer(self, question: str, **kwargs: Any) -> Answer:
         """The verified answer, without the streaming events."""

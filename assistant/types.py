@@ -69,6 +69,23 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Found:
+    """A retrieved passage as `search` gives it: `where.quote` is the file's text at
+    `where.start:where.end`, with the page, title and headings a citation has."""
+
+    rank: int
+    score: float
+    where: Citation
+
+    def to_json(self) -> dict[str, Any]:
+        data = self.where.to_json()
+        for key in ("n", "corroborating", "match"):
+            data.pop(key, None)
+        data["text"] = data.pop("quote")
+        return {"rank": self.rank, "score": self.score, **data}
+
+
+@dataclass(frozen=True)
 class Backend:
     """Which answerer ran, with which model, and why that one was chosen."""
 
