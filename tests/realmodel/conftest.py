@@ -12,7 +12,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.realmodel.launch import TestbedDied, server_command, smoke, start
+from tests.realmodel.launch import (
+    TestbedDied,
+    openai_server_command,
+    server_command,
+    smoke,
+    smoke_openai,
+    start,
+)
 from tests.realmodel.models import DEFAULT_CACHE, MODELS, model_path
 
 QWEN = "qwen2.5-coder:1.5b"
@@ -35,5 +42,26 @@ def real_ollama() -> Iterator[str]:
         pytest.fail(str(died.code), pytrace=False)
     try:
         yield testbed.url
+    finally:
+        testbed.stop()
+
+
+@pytest.fixture(scope="session")
+def real_openai() -> Iterator[str]:
+    """The API URL (…/v1) of llama-cpp-python's own OpenAI-compatible server answering with
+    the test bed's Qwen (started for the session)."""
+    if importlib.util.find_spec("llama_cpp") is None or not model_path(QWEN).exists():
+        pytest.fail("the test bed is not set up: run `make test-llm`")
+    if importlib.util.find_spec("fastapi") is None:
+        pytest.fail("llama-cpp-python's [server] extra is missing: run `make test-llm`")
+    command = openai_server_command(DEFAULT_CACHE, QWEN)
+    testbed = start(command, DEFAULT_CACHE / "openai-server-pytest.log")
+    try:
+        smoke_openai(testbed, QWEN)
+    except TestbedDied as died:
+        testbed.stop()
+        pytest.fail(str(died.code), pytrace=False)
+    try:
+        yield testbed.url + "/v1"
     finally:
         testbed.stop()

@@ -155,3 +155,22 @@ def test_doctor_passes_against_a_real_model(
     out = capsys.readouterr().out
     assert code == 0, out
     assert "✓ smoke test:" in out and "(model trained for 32768)" in out
+
+
+def test_qwen_behind_an_openai_compatible_server_answers_with_verified_quotes(
+    bundled_index: tuple[Path, Path], real_openai: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """llama-cpp-python's own server (`python -m llama_cpp.server`), through `--llm openai`:
+    it refuses OpenAI's json_schema dialect (HTTP 500) and takes json_object with a schema."""
+    question = "Who founded DeepSeek?"
+    settings = {"llm": "openai", "openai_url": real_openai, "model": QWEN, "openai_timeout": 300}
+    answer = Assistant(settings_for(*bundled_index, **settings)).answer(question)
+    assert answer.backend.llm == "openai" and not answer.abstained, answer
+    assert "Liang Wenfeng" in answer.answer
+    assert_backed(answer, bundled_index[0], question)
+    corpus, index = bundled_index
+    args = ["--corpus", str(corpus), "--index", str(index), "--llm", "openai"]
+    code = main([*args, "--openai-url", real_openai, "--model", QWEN, "doctor"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "✓ replies constrained to a JSON schema" in out and "✓ smoke test:" in out
