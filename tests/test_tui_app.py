@@ -450,3 +450,46 @@ def test_setting_the_ollama_model_from_the_palette(
         assert ollama_standin.chat_bodies[-1]["model"] == "qwen2.5:7b"
 
     run(app, scenario)
+
+
+def test_an_openai_compatible_server_is_offered_when_set_and_answers_in_the_chat(
+    small_index: tuple[Path, Path],
+) -> None:
+    from tests.openai_standin import OpenAIStandin
+
+    with OpenAIStandin() as server:
+        server.reply = VERIFIABLE_REPLY
+        app = RecordingApp(
+            settings(
+                *small_index,
+                llm="extractive",
+                openai_url=server.url,
+                model="qwen2.5-coder:1.5b",
+                reply_format="text",
+            )
+        )
+
+        async def scenario(pilot: Pilot[Any]) -> None:
+            bar = app.query_one(StatusBar)
+            await run_command(pilot, "Backend: openai")
+            assert app.llm == "openai"
+            await wait_for(pilot, lambda: bar.backend == "openai", what="the server's probe")
+            answered = await ask(pilot, FOUNDER_QUESTION)
+            answer = answered.answer
+            assert answer is not None and answer.backend.llm == "openai"
+            assert answer.answer == "Liang Wenfeng founded DeepSeek [1]."  # the Moon removed
+            assert "qwen2.5-coder:1.5b" in str(bar.render())
+            await pilot.press("ctrl+b")  # openai → extractive
+            assert app.llm == "extractive"
+
+        run(app, scenario)
+
+
+def test_without_an_openai_server_set_the_palette_does_not_offer_it(
+    small_index: tuple[Path, Path],
+) -> None:
+    from assistant.tui.commands import chat_commands
+
+    app = RecordingApp(settings(*small_index, llm="extractive"))
+    names = [name for name, _help, _call in chat_commands(app)]
+    assert "Backend: ollama" in names and "Backend: openai" not in names
