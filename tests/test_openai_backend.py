@@ -4,7 +4,6 @@ real retrieval over the bundled corpus, and the shared quote verification."""
 
 from __future__ import annotations
 
-import json
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ from assistant.service import Assistant
 from assistant.types import Done, TextDelta
 from tests.conftest import settings_for
 from tests.openai_standin import OpenAIStandin
+from tests.test_ollama_backend import json_reply
 
 FOUNDER = "DeepSeek founder Liang Wenfeng revealed in a 2023 interview"
 TEXT_REPLY = [
@@ -53,13 +53,6 @@ def assistant_for(index: tuple[Path, Path], url: str, **kw: object) -> Assistant
     kw.setdefault("llm", "openai")
     kw.setdefault("model", MODEL)
     return Assistant(settings_for(corpus, idx, openai_url=url, **kw))
-
-
-def json_reply(*sentences: tuple[int, str, str]) -> list[str]:
-    text = json.dumps(
-        {"sentences": [{"text": t, "source": s, "quote": q} for s, q, t in sentences]}
-    )
-    return [text[i : i + 7] for i in range(0, len(text), 7)]
 
 
 def test_a_text_reply_streams_and_is_verified_against_the_file(
