@@ -85,11 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=1,
-        help="questions answered at once (useful with a remote Ollama)",
+        help="questions answered at once (useful with a remote model server)",
     )
 
     doctor = commands.add_parser(
-        "doctor", help="check Ollama, the model, the index and the corpus; say how to fix them"
+        "doctor",
+        help="check the model server (Ollama or OpenAI-compatible), the model, the index and "
+        "the corpus; say how to fix them",
     )
     _add_globals(doctor)
 

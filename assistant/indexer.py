@@ -2,8 +2,9 @@
 
 Each reindex that changes anything writes a new generation — a chunk table
 (`chunks-GEN.sqlite3`) and a vector store (`stores/GEN/`) — that nothing reads yet: both start
-as copies of the current generation (files at rest, never written again once committed) and
-are then changed only where corpus files changed: chunks of changed and removed files are
+as copies of the current generation (Chroma writes to a store it only reads, so a copied
+store is checked afresh before it is committed) and are then changed only where corpus files
+changed: chunks of changed and removed files are
 deleted, new chunks are added, and only those are embedded. Then the manifest naming the new
 generation is swapped in atomically (the commit point), and generations older than the
 previous one are deleted. So a reindex killed at any point, even `kill -9` in the middle of a
@@ -373,6 +374,15 @@ def _vector_store(
             copy_store(settings.index, old.store, generation)
             target = ChunkVectors(settings.index, None, generation)
             _update(target, table, live, embedded, summary)
+            # Checked again as another process will read it: Chroma writes to a store it
+            # merely reads (its HNSW files too), so a copy made while a reader had the current
+            # store open can be torn; it is then embedded again rather than committed.
+            target.close()
+            reread = ChunkVectors(settings.index, None, generation)
+            try:
+                reread.self_check(table.probe_ids())
+            finally:
+                reread.close()
             return generation
         except ConfigError:  # a refused token or certificate: a new store would fail the same
             raise

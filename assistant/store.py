@@ -20,7 +20,7 @@ import shutil
 import time
 import warnings
 from collections.abc import Iterable, Sequence
-from contextlib import closing
+from contextlib import closing, suppress
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +185,12 @@ class ChunkVectors:
             self._collection.delete(ids=ids[begin : begin + ADD_BATCH])
         self._count = int(self._collection.count())
 
+    def close(self) -> None:
+        """Release this store: the last client of an embedded store stops Chroma's system
+        for it, so the next one to open it reads it from disk, as another process would."""
+        with suppress(Exception):
+            self._client.close()
+
     def ids(self) -> set[str]:
         try:
             return set(self._collection.get(include=[])["ids"])
@@ -246,10 +252,10 @@ class ChunkVectors:
 
 
 def copy_store(index_dir: Path, source: str, target: str) -> None:
-    """Copy the embedded store `source` to a new store `target` (files at rest: a committed
-    store is never written again; its SQLite database through the backup API, which gives a
-    consistent snapshot even while another process reads it). Raises OSError or
-    sqlite3.Error; the caller checks the copy before trusting it."""
+    """Copy the embedded store `source` to a new store `target` (its SQLite database through
+    the backup API, a consistent snapshot even while another process reads it; its HNSW files
+    as they are, which a reader of `source` may be writing). Raises OSError or sqlite3.Error;
+    the caller checks the copy, opened afresh, before trusting it."""
     import sqlite3
 
     origin = index_dir / STORES_DIR / source
