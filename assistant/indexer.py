@@ -374,15 +374,6 @@ def _vector_store(
             copy_store(settings.index, old.store, generation)
             target = ChunkVectors(settings.index, None, generation)
             _update(target, table, live, embedded, summary)
-            # Checked again as another process will read it: Chroma writes to a store it
-            # merely reads (its HNSW files too), so a copy made while a reader had the current
-            # store open can be torn; it is then embedded again rather than committed.
-            target.close()
-            reread = ChunkVectors(settings.index, None, generation)
-            try:
-                reread.self_check(table.probe_ids())
-            finally:
-                reread.close()
             return generation
         except ConfigError:  # a refused token or certificate: a new store would fail the same
             raise
@@ -426,7 +417,7 @@ def _update(
             f"the new vector store holds {target.count()} vectors, expected {expected}",
             "run `assistant reindex` again; the previous index is still in use",
         )
-    target.self_check(table.probe_ids())
+    target.check_as_reader(table.probe_ids())  # a torn copy: embedded again, not committed
 
 
 class _Embedding:

@@ -170,10 +170,16 @@ OPENAI_URL_HINT = (
 )
 
 
+def openai_url(settings: Settings) -> str:
+    """The OpenAI-compatible API URL as set (`openai_url`, else $OPENAI_BASE_URL), unchecked;
+    "" when none is."""
+    return (settings.openai_url or os.environ.get("OPENAI_BASE_URL", "")).strip()
+
+
 def openai_server(settings: Settings) -> Endpoint:
     """The OpenAI-compatible server: `openai_url`, else $OPENAI_BASE_URL — the API's base URL,
     path included (`/v1`). Its key is not here: `openai_key` reads it."""
-    raw = (settings.openai_url or os.environ.get("OPENAI_BASE_URL", "")).strip()
+    raw = openai_url(settings)
     if not raw:
         raise ConfigError("no OpenAI-compatible server is set", OPENAI_URL_HINT)
     default_port = 443 if raw.lower().startswith("https://") else 80

@@ -123,6 +123,7 @@ class ChunkVectors:
                 raise _damaged(index_dir, problem, "damaged")
         self.index_dir = index_dir
         self.store = store
+        self._server = server
         name = _collection_name(index_dir, server, store)
         try:
             self._client = _client(index_dir, server, store)
@@ -184,6 +185,21 @@ class ChunkVectors:
         for begin in range(0, len(ids), ADD_BATCH):
             self._collection.delete(ids=ids[begin : begin + ADD_BATCH])
         self._count = int(self._collection.count())
+
+    def check_as_reader(self, ids: Sequence[str]) -> None:
+        """`self_check` as another process will read this store once it is committed. An
+        embedded store is closed and opened afresh first: Chroma writes to a store it merely
+        reads (its SQLite file and HNSW files), so a copy made while a reader had its source
+        open can be torn, and a store still open here could be written after the commit."""
+        if self._server is not None:
+            self.self_check(ids)
+            return
+        self.close()
+        reread = ChunkVectors(self.index_dir, None, self.store)
+        try:
+            reread.self_check(ids)
+        finally:
+            reread.close()
 
     def close(self) -> None:
         """Release this store: the last client of an embedded store stops Chroma's system

@@ -23,9 +23,9 @@ AUTO_BACKEND = "ollama"  # what `auto` answers with when its server is ready (el
 
 def choices(settings: Settings) -> tuple[str, ...]:
     """The `llm` settings worth offering: `openai` only when a server is set for it."""
-    import os
+    from assistant.remote import openai_url
 
-    openai_set = bool(settings.openai_url or os.environ.get("OPENAI_BASE_URL"))
+    openai_set = bool(openai_url(settings))
     return tuple(c for c in LLM_CHOICES if c != "openai" or openai_set or settings.llm == c)
 
 

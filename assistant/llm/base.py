@@ -10,10 +10,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator, Iterator, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from assistant.answer.citations import Draft
 from assistant.types import AnswerEvent, TextDelta
+
+if TYPE_CHECKING:
+    from assistant.answer.citations import Draft
+
+# No repetition penalty, whatever the server's default: an answer copies its quotes, and then
+# its sentence restates them. With Ollama's default (1.1 over the last 64 tokens)
+# Qwen2.5-Coder-1.5B answered 80 of the 112 NarrativeQA questions right and 94 itself, against
+# 89 and 102 without it: the penalised quotes were no longer verbatim, and their sentences
+# were removed. (llama-cpp-python's server defaults to 1.1 too.)
+REPEAT_PENALTY = 1.0
 
 # What `stream_chat` puts in `stats`: prompt_tokens, reply_tokens, prompt_eval (ms), and
 # done_reason ("length" when `num_predict` cut the reply off).

@@ -21,14 +21,10 @@ from assistant.errors import (
     OllamaTimeout,
     OllamaUnavailable,
 )
+from assistant.llm.base import REPEAT_PENALTY
 from assistant.remote import Endpoint, remote_failure
 
 FALLBACK_HINT = "use --llm extractive to answer without Ollama"
-# No repetition penalty: an answer copies its quotes, and then its sentence restates them.
-# With Ollama's default (1.1 over the last 64 tokens) Qwen2.5-Coder-1.5B answered 80 of the
-# 112 NarrativeQA questions right and 94 itself, against 89 and 102 without it: the penalised
-# quotes were no longer verbatim, and their sentences were removed.
-REPEAT_PENALTY = 1.0
 
 
 def same_model(wanted: str, available: str) -> bool:

@@ -24,13 +24,12 @@ from assistant.errors import (
     LLMTimeout,
     LLMUnavailable,
 )
-from assistant.llm.ollama import REPEAT_PENALTY
+from assistant.llm.base import REPEAT_PENALTY
 from assistant.remote import Endpoint, remote_failure
 
 SERVER = "the OpenAI-compatible server"
-# No repetition penalty (llama-cpp-python's server defaults to 1.1): an answer copies its
-# quotes, and penalised quotes are no longer verbatim (see llm/ollama.py). Servers that do
-# not know the field ignore it; one that refuses it is asked again without it.
+# `repeat_penalty` (base.REPEAT_PENALTY) goes in the body: servers that do not know the field
+# ignore it; one that refuses it is asked again without it.
 FALLBACK_HINT = "use --llm extractive to answer without a model"
 EXTRA_FIELDS = ("stream_options", "include_usage", "repeat_penalty")
 # The response_format dialects tried for a schema, in this order (see the module docstring).
