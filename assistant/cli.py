@@ -32,6 +32,13 @@ GLOBAL_OPTIONS: list[tuple[str, dict[str, Any]]] = [
         },
     ),
     ("--model", {"help": "model that writes answers (default: llama3.2)"}),
+    (
+        "--embedder",
+        {
+            "help": "who embeds the chunks: local (all-MiniLM-L6-v2, English; the default), "
+            "multilingual (USE v3, 16 languages) or ollama:MODEL; a change rebuilds the index"
+        },
+    ),
     ("--ollama-host", {"help": "Ollama URL (default: $OLLAMA_HOST or http://127.0.0.1:11434)"}),
     (
         "--openai-url",
@@ -109,7 +116,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    names = ("corpus", "index", "llm", "model", "ollama_host", "openai_url", "chroma_url")
+    names = (
+        "corpus",
+        "index",
+        "llm",
+        "model",
+        "embedder",
+        "ollama_host",
+        "openai_url",
+        "chroma_url",
+    )
     overrides = {name: getattr(args, name, None) for name in names}
     return load_settings(getattr(args, "config", None), **overrides)
 

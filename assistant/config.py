@@ -87,10 +87,11 @@ class Settings(BaseSettings):
     top_k: int = Field(6, ge=1, le=50, description="Passages given to the answerer.")
     embedder: str = Field(
         "local",
-        pattern=r"^(local|ollama:\S+)$",
-        description="Who embeds the chunks: `local` (all-MiniLM-L6-v2 int8 on this CPU) or "
-        "`ollama:MODEL` (an embedding model on the Ollama server, e.g. ollama:all-minilm). "
-        "Changing it rebuilds the index.",
+        pattern=r"^(local|multilingual|ollama:\S+)$",
+        description="Who embeds the chunks: `local` (all-MiniLM-L6-v2 int8 on this CPU, "
+        "English), `multilingual` (Google's multilingual USE v3 on this CPU: 16 languages, "
+        "3-4x faster to reindex) or `ollama:MODEL` (an embedding model on the Ollama server, "
+        "e.g. ollama:all-minilm). Changing it rebuilds the index.",
     )
     query_embedder: Literal["index", "local"] = Field(
         "index",

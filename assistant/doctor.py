@@ -250,9 +250,18 @@ def _index_checks(assistant: Any) -> Iterator[Check]:
 
 
 def _embedder_check(settings: Settings) -> Check:
-    from assistant.embedder import MiniLMEmbedder
+    from assistant.embedder import MiniLMEmbedder, local_class
     from assistant.ollama_embed import embedder_for
 
+    chosen = local_class(settings.embedder)
+    if chosen is not None:
+        try:
+            chosen().embed(["Is the embedder working?"])
+        except AssistantError as exc:
+            return Check("fail", f"embedder {settings.embedder}: {exc.message}", exc.hint)
+        return Check(
+            "ok", f"embedder {settings.embedder}: {chosen.name} ({chosen.dimensions}-d) loads"
+        )
     try:
         embedder = embedder_for(settings, settings.embedder, MiniLMEmbedder).resolve()
     except AssistantError as exc:

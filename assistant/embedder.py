@@ -174,12 +174,45 @@ class TextEmbedder(Protocol):
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+def local_class(setting: str) -> Any:
+    """The class of the in-process embedder an `embedder` setting names (`local` → MiniLM,
+    `multilingual` → USE v3); None for an Ollama embedder."""
+    from assistant import use_embedder
+
+    if setting == use_embedder.SETTING:
+        return use_embedder.MultilingualEmbedder
+    return MiniLMEmbedder if setting == "local" else None
+
+
+def setting_for(name: str) -> str:
+    """The `embedder` setting that builds an index whose manifest names the model `name`."""
+    from assistant import use_embedder
+
+    if name == use_embedder.NAME:
+        return use_embedder.SETTING
+    return name if name.startswith("ollama:") else "local"
+
+
 def for_questions(settings: Any, manifest: Any, local: CachedEmbedder) -> CachedEmbedder:
-    """Who embeds questions for an index: the model that embedded it (`local`, or the same
-    model on the server that embedded it; `ollama_embed.query_embedder` decides)."""
+    """Who embeds questions for an index: the model that embedded it (`local`, the
+    multilingual one, or the same model on the server that embedded it, which
+    `ollama_embed.query_embedder` decides). An index built by another model than the
+    settings name is refused, with the setting that reads it."""
+    from assistant.errors import IndexMissingError
     from assistant.ollama_embed import query_embedder
 
-    return query_embedder(settings, manifest, local, MiniLMEmbedder)
+    built_with = str(manifest.embedder.get("name", ""))
+    if setting_for(built_with) != settings.embedder:
+        raise IndexMissingError(
+            f"the index in {settings.index} was embedded by {built_with}, "
+            f"but the embedder setting is {settings.embedder}",
+            f'set embedder = "{setting_for(built_with)}" (ASSISTANT_EMBEDDER), or run '
+            "`assistant reindex` to rebuild with the new one",
+        )
+    chosen = local_class(settings.embedder)
+    if chosen is None:
+        return query_embedder(settings, manifest, local, MiniLMEmbedder)
+    return local if chosen is MiniLMEmbedder else CachedEmbedder(chosen())
 
 
 def identity(embedder: Any) -> dict[str, Any]:
@@ -215,7 +248,7 @@ class CachedEmbedder:
                         self._vectors.pop(next(iter(self._vectors)))  # the oldest
                     self._vectors[text] = vector
         if not texts:
-            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+            return np.zeros((0, self._embedder.dimensions), dtype=np.float32)
         return np.stack([known[text] for text in texts]).astype(np.float32, copy=False)
 
     def embed_one(self, text: str) -> list[float]:

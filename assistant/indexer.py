@@ -28,7 +28,7 @@ from assistant.chunking import ChunkingParams, chunk_text
 from assistant.chunkstore import ChunkStore
 from assistant.config import Settings
 from assistant.corpus import Candidate, list_candidates, read_document, text_too_large
-from assistant.embedder import MiniLMEmbedder, identity
+from assistant.embedder import MiniLMEmbedder, identity, local_class
 from assistant.errors import AssistantError, ConfigError, CorpusError, IndexMissingError
 from assistant.lock import index_lock
 from assistant.manifest import (
@@ -95,10 +95,13 @@ def _reindex_locked(
             "add text, Markdown, PDF, HTML or .docx files",
         )
     remote_embedder = _remote_embedder(settings)  # checks the server has the model, first
-    embedder = identity(remote_embedder or MiniLMEmbedder)
+    in_process = local_class(settings.embedder)  # None for an Ollama embedder
+    embedder = identity(remote_embedder or in_process)
     old = _usable_manifest(settings.index, params, on_message, embedder)
     plan = _plan(old, candidates, settings.index)
-    summary = ReindexSummary(skipped=list(skipped), removed=plan.removed)
+    summary = ReindexSummary(
+        skipped=list(skipped), removed=plan.removed, embedder=str(embedder["name"])
+    )
     summary.skipped += [(name, entry.reason) for name, entry in plan.still_skipped.items()]
     whole = old is not None and _looks_whole(settings, old)
     if old is not None and whole and not plan.todo and not plan.removed:
@@ -134,7 +137,7 @@ def _reindex_locked(
     # written and Chroma is loaded and opened.
     known = source.ids() if source is not None else set()
     fresh = [c for c in new_chunks if c.chunk_id not in known]
-    with _Embedding(fresh, progress, remote_embedder) as embedded:
+    with _Embedding(fresh, progress, remote_embedder or in_process) as embedded:
         generation = new_store_name()
         table = _new_table(settings, generation, source, plan, new_chunks, titles)
         try:
@@ -425,8 +428,11 @@ class _Embedding:
     hands out the vectors of the chunks asked for, batch by batch as they are done, and
     embeds on the spot any chunk it was not given."""
 
-    def __init__(self, chunks: list[Chunk], progress: Progress, embedder: Any = None) -> None:
-        """`embedder`: the Ollama embedder, or None for the local one (loaded when needed)."""
+    def __init__(
+        self, chunks: list[Chunk], progress: Progress, embedder: Any = MiniLMEmbedder
+    ) -> None:
+        """`embedder`: the Ollama embedder, or the class of an in-process one (loaded when
+        there is something to embed)."""
         self._progress = progress
         self._embedder: Any = embedder
         self._ready: queue.Queue[list[Chunk] | None] = queue.Queue()
@@ -446,8 +452,8 @@ class _Embedding:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _model(self) -> Any:
-        if self._embedder is None:
-            self._embedder = MiniLMEmbedder()
+        if isinstance(self._embedder, type):
+            self._embedder = self._embedder()
         return self._embedder
 
     def _embed_all(self, chunks: list[Chunk]) -> None:

@@ -171,19 +171,10 @@ def embedder_for(settings: Settings, name: str, local: Callable[[], Any]) -> Any
 def query_embedder(
     settings: Settings, manifest: Manifest, local: CachedEmbedder, local_class: type[Any]
 ) -> CachedEmbedder:
-    """Questions are embedded by the model that embedded the index: on an Ollama server
-    that is one round trip per new question. Scoring sentences against the question
+    """Questions against an index an Ollama server embedded are embedded by that model: one
+    round trip per new question. Scoring sentences against the question
     (extractive answers, the LLM's prompt) compares like with like, so it stays local."""
-    built_with = str(manifest.embedder.get("name", ""))
-    if ollama_model(built_with) != ollama_model(settings.embedder):
-        raise IndexMissingError(
-            f"the index in {settings.index} was embedded by {built_with}, "
-            f"but the embedder setting is {settings.embedder}",
-            f'set embedder = "{built_with if ollama_model(built_with) else "local"}" '
-            "(ASSISTANT_EMBEDDER), or run `assistant reindex` to rebuild with the new one",
-        )
-    if not ollama_model(built_with):
-        return local
+    built_with = str(manifest.embedder.get("name", ""))  # embedder.for_questions checked it
     if settings.query_embedder == "local":
         if not same_as_local(built_with):
             raise ConfigError(

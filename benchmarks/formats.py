@@ -1,7 +1,9 @@
 """Reindex of a 4-5 MB mixed folder of the kind researchers keep: saved web pages (some under a
 `.txt` name), Markdown, PDFs. Prints the folder's make-up, the chunks and the seconds.
 
-    python benchmarks/formats.py [--mb 4.5]    # part of `make bench`; about a minute
+    python benchmarks/formats.py [--mb 4.5] [--embedder local --embedder multilingual]
+
+(part of `make bench`, with the default embedder: two to three minutes)
 
 The folder is assembled from real documents on this machine: the eval sets' corpora
 (eval/pdfweb, eval/webmd, eval/pkgdocs), then HTML and Markdown documentation that Debian
@@ -65,9 +67,9 @@ def assemble(folder: Path, limit: int) -> Counter[str]:
     return made
 
 
-def reindex(corpus: Path, index: Path) -> tuple[str, float]:
+def reindex(corpus: Path, index: Path, embedder: str) -> tuple[str, float]:
     command = [sys.executable, "-m", "assistant.cli", "--corpus", str(corpus)]
-    command += ["--index", str(index), "reindex"]
+    command += ["--index", str(index), "--embedder", embedder, "reindex"]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO)
     return done.stdout.strip().splitlines()[-1], time.perf_counter() - started
@@ -76,16 +78,23 @@ def reindex(corpus: Path, index: Path) -> tuple[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=4.5)
+    parser.add_argument(
+        "--embedder", action="append", help="local (default), multilingual; may be repeated"
+    )
     args = parser.parse_args()
+    embedders = args.embedder or ["local"]
     with tempfile.TemporaryDirectory() as work:
         corpus = Path(work) / "mixed"
         made = assemble(corpus, int(args.mb * 1024 * 1024))
         size = sum(p.stat().st_size for p in corpus.iterdir()) / (1024 * 1024)
-        first, seconds = reindex(corpus, Path(work) / "index")
-        again, unchanged = reindex(corpus, Path(work) / "index")
-    print(f"folder: {size:.1f} MB, " + ", ".join(f"{n} {k}" for k, n in sorted(made.items())))
-    print(f"reindex from scratch: {seconds:.1f} s — `{first}`")
-    print(f"reindex, nothing changed: {unchanged:.1f} s — `{again}`")
+        print(f"folder: {size:.1f} MB, " + ", ".join(f"{n} {k}" for k, n in sorted(made.items())))
+        for embedder in embedders:
+            index = Path(work) / f"index-{embedder}"
+            first, seconds = reindex(corpus, index, embedder)
+            again, unchanged = reindex(corpus, index, embedder)
+            print(f"embedder {embedder}:")
+            print(f"  reindex from scratch: {seconds:.1f} s — `{first}`")
+            print(f"  reindex, nothing changed: {unchanged:.1f} s — `{again}`")
 
 
 if __name__ == "__main__":

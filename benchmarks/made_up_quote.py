@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="assistant-bench-") as tmp:
         work = Path(tmp)
         corpus, questions, _ = run.synthetic_corpus(work, args.chunks)
-        indexer.MiniLMEmbedder = child.HashedEmbedder  # type: ignore[misc,assignment]
+        indexer.local_class = lambda setting: child.HashedEmbedder  # type: ignore[assignment]
         with OllamaStandin() as standin:
             settings = load_settings(
                 None, corpus=corpus, index=work / "index", llm="ollama", ollama_host=standin.url

