@@ -125,6 +125,50 @@ def test_markdown_keeps_what_a_reader_sees() -> None:
         assert markup not in prose, markup
 
 
+MYST = """(repeatable)=
+# Repeatable installs
+
+% an editor's comment, not shown
+
+A requirements file can be generated using
+{ref}`pip freeze`. Installing with {ref}`--no-deps <install_--no-deps>` adds insurance.
+
+```{note}
+:class: tip
+Pinning refers to using the `==` operator to require the package to be a
+specific version.
+```
+
+````{admonition} Example
+Creating the bundle:
+
+```
+$ python -m pip wheel -r requirements.txt
+```
+````
+
+```{code-block} toml
+[tool.x]
+key = 1
+```
+"""
+
+
+def test_myst_markdown_reads_as_sphinx_renders_it() -> None:
+    lines = read_markdown(MYST.encode()).text.split("\n\n")
+    assert lines == [
+        "Repeatable installs",
+        "A requirements file can be generated using pip freeze. Installing with --no-deps "
+        "adds insurance.",
+        # a note's body is prose: its sentence whole, its option line not shown
+        "Pinning refers to using the == operator to require the package to be a specific version.",
+        "Example",
+        "Creating the bundle:",
+        "$ python -m pip wheel -r requirements.txt",
+        "[tool.x]\nkey = 1",  # a code directive stays verbatim
+    ]
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [

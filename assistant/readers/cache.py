@@ -26,7 +26,8 @@ EXTRACTED_DIR = "extracted"
 #    so no sentence runs from one into the next
 # 6: so do a PDF's paragraphs
 # 7: sections carry their heading's level, so a citation names the headings above it too
-EXTRACTOR_VERSION = 7
+# 8: MyST Markdown read as Sphinx renders it (roles, targets, comments, directive bodies)
+EXTRACTOR_VERSION = 8
 
 
 def cache_path(index_dir: Path, sha256: str) -> Path:
