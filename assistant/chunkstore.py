@@ -22,7 +22,7 @@ from typing import Any
 
 from assistant.chunking import document_title
 from assistant.errors import REINDEX_HINT, IndexMissingError
-from assistant.textnorm import terms, words
+from assistant.textnorm import TERMS_VERSION, terms, words
 from assistant.types import Chunk
 
 _SCHEMA = """
@@ -88,6 +88,7 @@ class ChunkStore:
                 copy_of._db.backup(connection)
         else:
             connection.executescript(_SCHEMA)
+            connection.execute(f"PRAGMA user_version = {TERMS_VERSION}")
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
         return cls(path, connection)
@@ -164,6 +165,11 @@ class ChunkStore:
 
     def ids(self) -> set[str]:
         return {chunk_id for (chunk_id,) in self._read("SELECT id FROM chunks")}
+
+    def terms_current(self) -> bool:
+        """Whether the keyword index holds terms of today's form (`textnorm.TERMS_VERSION`,
+        kept as the file's user_version; 0 in tables from before it was recorded)."""
+        return int(self._read("PRAGMA user_version")[0][0]) == TERMS_VERSION
 
     def files(self) -> dict[str, int]:
         """Chunks per file."""

@@ -233,6 +233,13 @@ def _index_checks(assistant: Any) -> Iterator[Check]:
             f"the index's chunks were cut another way than this version cuts them ({changed})",
             "run `assistant reindex` (it rebuilds every file's chunks)",
         )
+    if not engine.retriever.table.terms_current():
+        yield Check(
+            "warn",
+            "the index's keyword terms are of an earlier version: keyword search misses words "
+            "this version spells another way",
+            "run `assistant reindex` (it reads every file again and embeds nothing anew)",
+        )
     try:
         changes = assistant.corpus_changes()
     except AssistantError as exc:

@@ -235,8 +235,9 @@ def _plan(
 
 
 def _looks_whole(settings: Settings, manifest: Manifest) -> bool:
-    """A cheap check that the current generation is all there (no Chroma opened): its chunk
-    table opens and holds the manifest's chunk count, its HNSW files are consistent, and
+    """A cheap check that the current generation is all there and current (no Chroma
+    opened): its chunk table opens, holds the manifest's chunk count and keyword terms of
+    today's form, its HNSW files are consistent, and
     no answer found it damaged since. Deeper damage is caught when a question loads it."""
     from assistant.hnsw_files import store_problem
 
@@ -244,7 +245,7 @@ def _looks_whole(settings: Settings, manifest: Manifest) -> bool:
         return False
     try:
         table = ChunkStore.open(settings.index / manifest.chunk_table)
-        whole = table.count() == manifest.chunk_count()
+        whole = table.count() == manifest.chunk_count() and table.terms_current()
         table.close()
     except IndexMissingError:
         return False
@@ -262,10 +263,13 @@ def _open_table(
         return None
     try:
         table = ChunkStore.open(settings.index / old.chunk_table)
-        if table.files() == {name: entry.chunks for name, entry in old.files.items()}:
+        if not table.terms_current():
+            problem = "holds keyword terms of an earlier version (no chunk is embedded again)"
+        elif table.files() == {name: entry.chunks for name, entry in old.files.items()}:
             return table
+        else:
+            problem = "does not match the manifest"
         table.close()
-        problem = "does not match the manifest"
     except IndexMissingError as exc:
         problem = exc.message
     on_message(f"the chunk table {problem}; reading every file again")

@@ -101,6 +101,11 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text.translate(_FOLD))]
 
 
+# The form of the terms the chunk table's keyword index holds: a change here changes the
+# terms of every chunk, so a reindex reads every file again (embedding nothing anew).
+# 2: an inflected -er word stems as the word does ("lowered" → "low", as "lower" → "low")
+TERMS_VERSION = 2
+_INFLECTIONS = frozenset({"ed", "ing", "ings", "s", "es"})
 _DOUBLED = re.compile(r"([b-df-hj-km-np-rtv-z])\1$")
 _SUFFIXES = (
     ("ies", "y"),
@@ -127,6 +132,8 @@ def stem(word: str) -> str:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 continue
             word = word[: -len(suffix)] + keep
+            if suffix in _INFLECTIONS and word.endswith("er") and len(word) >= 5:
+                word = word[:-2]  # lowered, lowers, lowering → low, as lower → low
             if suffix in ("ed", "ing", "er", "ers") and _DOUBLED.search(word):
                 word = word[:-1]
             break

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from assistant.chunkstore import read_chunk_table
+from assistant.chunkstore import ChunkStore, read_chunk_table
+from assistant.cli import main
 from assistant.errors import CorpusError, IndexBusyError, IndexMissingError
 from assistant.lock import index_lock
 from assistant.manifest import read_manifest
@@ -188,3 +190,28 @@ def test_when_the_store_cannot_be_copied_every_chunk_is_embedded_again(
     assert ChunkVectors(settings.index, None, manifest.store).ids() == live
     answer = Assistant(settings).answer("How many words did Charlie the parrot learn to say?")
     assert not answer.abstained and "seventeen" in answer.answer
+
+
+def test_a_table_of_older_keyword_terms_is_rebuilt_without_embedding(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = settings_for(corpus, tmp_path / "index")
+    assistant = Assistant(settings)
+    assistant.reindex()
+    manifest = read_manifest(settings.index)
+    assert manifest is not None
+    table = settings.index / manifest.chunk_table
+    with sqlite3.connect(table) as older:  # as a table from before the version was recorded
+        older.execute("PRAGMA user_version = 0")
+    older.close()
+    argv = ["--corpus", str(corpus), "--index", str(settings.index), "--llm", "extractive"]
+    main([*argv, "doctor"])
+    assert "keyword terms are of an earlier version" in capsys.readouterr().out
+    messages: list[str] = []
+    summary = Assistant(settings).reindex(on_message=messages.append)
+    assert any("keyword terms of an earlier version" in m for m in messages), messages
+    assert summary.chunks_embedded == 0
+    rebuilt = read_manifest(settings.index)
+    assert rebuilt is not None and rebuilt.chunk_table != manifest.chunk_table
+    assert ChunkStore.open(settings.index / rebuilt.chunk_table).terms_current()
+    assert Assistant(settings).reindex().chunks_embedded == 0  # and then nothing to do

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from assistant.chunking import ChunkingParams, chunk_text
 from assistant.cleaning import clean_spans
 from assistant.sentences import split_sentences
@@ -132,6 +134,22 @@ def test_terms_stem_and_drop_stopwords() -> None:
         "restriction",
     ]
     assert stem("spending") == "spend"
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("lower", "lowers", "lowered", "lowering"),
+        ("answer", "answers", "answered", "answering"),
+        ("filter", "filters", "filtered"),
+        ("user", "users"),
+        ("paper", "papers"),
+    ],
+)
+def test_every_form_of_a_word_ending_in_er_has_one_term(forms: tuple[str, ...]) -> None:
+    # "lowered" was "lower" while "lower" was "low": the keyword index held no "lowered"
+    # for a sentence saying it, and the support check found the word missing from its quote
+    assert len({stem(form) for form in forms}) == 1, [stem(form) for form in forms]
 
 
 def test_a_sentence_after_a_roman_numeral_starts_a_new_sentence() -> None:
