@@ -128,14 +128,18 @@ def _make_chunk(
         if index:
             parts.append("\n\n" if sentence.line != group[index - 1].line else " ")
         parts.append(text[sentence.start : sentence.end])
-    identity = f"{name}\0{sha}\0{params.key()}\0{ordinal}".encode()
+    body = "".join(parts)
+    # Its words are part of its id: a vector is reused only for the text it was computed
+    # from, so an unchanged file that a new reader or cleaner reads another way gets new
+    # chunks, embedded anew (same bytes and settings are not enough).
+    identity = f"{name}\0{sha}\0{params.key()}\0{ordinal}\0{body}".encode()
     return Chunk(
         chunk_id=hashlib.sha256(identity).hexdigest()[:32],
         file=name,
         file_sha256=sha,
         start=group[0].start,
         end=group[-1].end,
-        text="".join(parts),
+        text=body,
         ordinal=ordinal,
     )
 

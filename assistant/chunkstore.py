@@ -166,6 +166,17 @@ class ChunkStore:
     def ids(self) -> set[str]:
         return {chunk_id for (chunk_id,) in self._read("SELECT id FROM chunks")}
 
+    def holds(self, ids: Sequence[str]) -> bool:
+        """Whether every chunk id in `ids` is in the table."""
+        wanted = sorted(set(ids))
+        found = 0
+        for begin in range(0, len(wanted), _BATCH):
+            batch = wanted[begin : begin + _BATCH]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT count(*) FROM chunks WHERE id IN ({marks})"
+            found += int(self._read(query, batch)[0][0])
+        return found == len(wanted)
+
     def terms_current(self) -> bool:
         """Whether the keyword index holds terms of today's form (`textnorm.TERMS_VERSION`,
         kept as the file's user_version; 0 in tables from before it was recorded)."""

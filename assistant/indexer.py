@@ -127,7 +127,13 @@ def _reindex_locked(
             "add text, Markdown, PDF, HTML or .docx files",
         )
     summary.chunks_total = sum(entry.chunks for entry in files.values())
-    if old is not None and whole and _same_content(files, old.files):
+    if (
+        old is not None
+        and whole
+        and _same_content(files, old.files)
+        and source is not None
+        and source.holds([chunk.chunk_id for chunk in new_chunks])
+    ):
         if source is not None:
             source.close()
         if files != old.files or skips != old.skipped:  # touched files, newly skipped ones
@@ -154,7 +160,8 @@ def _reindex_locked(
 
 
 def _same_content(files: dict[str, FileEntry], before: dict[str, FileEntry]) -> bool:
-    """The same files with the same bytes (their chunks, and so the index, are the same)."""
+    """The same files with the same bytes. Their chunks are the same only if they were read
+    the same way too: the caller also checks the table holds the chunks read again."""
     return {n: e.sha256 for n, e in files.items()} == {n: e.sha256 for n, e in before.items()}
 
 

@@ -215,3 +215,30 @@ def test_a_table_of_older_keyword_terms_is_rebuilt_without_embedding(
     assert rebuilt is not None and rebuilt.chunk_table != manifest.chunk_table
     assert ChunkStore.open(settings.index / rebuilt.chunk_table).terms_current()
     assert Assistant(settings).reindex().chunks_embedded == 0  # and then nothing to do
+
+
+def test_an_unchanged_file_a_new_reader_reads_another_way_is_chunked_and_embedded_anew(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from markdown_it import MarkdownIt
+
+    from assistant.readers import cache, markdown
+
+    notes = "# Notes\n\nPin the versions with {ref}`pip freeze` before the release.\n"
+    corpus = write_corpus(tmp_path / "corpus", {"notes.md": notes, "alpha.txt": ALPHA})
+    settings = settings_for(corpus, tmp_path / "index")
+    # Indexed by an earlier version of the assistant, whose Markdown reader knew no MyST roles.
+    monkeypatch.setattr(cache, "EXTRACTOR_VERSION", cache.EXTRACTOR_VERSION - 1)
+    monkeypatch.setattr(markdown, "_parser", lambda: MarkdownIt("commonmark"))
+    Assistant(settings).reindex()
+    monkeypatch.undo()
+
+    summary = Assistant(settings).reindex()
+    assert summary.chunks_embedded == 1, "the Markdown file's chunk, not alpha.txt's"
+    manifest = read_manifest(settings.index)
+    assert manifest is not None
+    texts = [c.text for c in read_chunk_table(settings.index / manifest.chunk_table)]
+    assert any("Pin the versions with pip freeze before the release." in t for t in texts)
+    assert not any("{ref}" in text for text in texts)
+    answer = Assistant(settings).answer("What pins the versions before the release?")
+    assert answer.citations and "pip freeze" in answer.citations[0].quote
