@@ -12,13 +12,16 @@ import re
 from dataclasses import dataclass
 
 from assistant.sentences import ENDS_SENTENCE, WRAP_MAX, WRAP_MIN
+from assistant.textnorm import CJK_RUN, cjk_bigrams
 from assistant.timewords import MONTH, WEEKDAY
 
 # The version of the cleaning and line joining that chunks are cut from: a change rebuilds
 # every file's chunks at the next reindex. 2: indented hard-wrapped lines are joined. 3: the
 # text of readers that keep only the document's own text is not cleaned (`Format.chrome`).
 # 4: a chunk does not end on a line that announces the next one (`chunking._group`).
-CLEANER_VERSION = 4
+# 5: lines of Chinese and Japanese, written without spaces, are counted by their characters
+#    and end sentences with 。！？ (they were dropped as short lines of page chrome)
+CLEANER_VERSION = 5
 
 _DATE_LINE = re.compile(
     rf"^(?:{WEEKDAY},?\s+)?(?:{MONTH}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\s+{MONTH}"
@@ -46,7 +49,7 @@ _READ_TIME = re.compile(
     r"\d+\s*mins? read\b|no comments\d*|\d{4}-\d{2}-\d{2} \d{2}:\d{2}", re.IGNORECASE
 )
 _TRAILING_DATE = re.compile(rf"{MONTH}\s+\d{{1,2}},?\s+\d{{4}}$", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"[.!?:;\"'”’)…]$")
+_SENTENCE_END = re.compile(r"[.!?:;\"'”’)…。！？：；」』）]$")
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,8 @@ def _is_separated_chrome(line: str, word_count: int) -> bool:
 
 
 def _is_chrome(line: str, next_line: str | None) -> bool:
-    words = line.split()
+    # words as spaces part them, and a CJK run (written without spaces) as its bigrams
+    words = line.split() + [b for run in CJK_RUN.findall(line) for b in cjk_bigrams(run)[1:]]
     if _CHROME_LINE.match(line) or _CHROME_PREFIX.match(line) or is_date_line(line):
         return True
     if _is_separated_chrome(line, len(words)):

@@ -16,13 +16,17 @@ _ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m".split()
 )
 WRAP_MIN, WRAP_MAX = 30, 100  # a hard-wrapped line is this long
-ENDS_SENTENCE = re.compile(r"[.!?:]['\"”’)\]]*\s*$")
+ENDS_SENTENCE = re.compile(r"(?:[.!?:]['\"”’)\]]*|[。！？：][」』）”’]*)\s*$")
 _STARTS_ITEM = re.compile(r"\s*(?:[-*•+>|#]|\d+[.)]|[a-z][.)]\s)")
 _OPENERS = frozenset(
     "The A An This That These Those It He She They We I In On At As After Before When While "
     "But And However Then There His Her Their Its".split()
 )
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# After . ! ? … and white space before a capital or digit; after the full-width 。！？ of
+# Chinese and Japanese, which need neither (the next sentence follows at once).
+_BOUNDARY = re.compile(
+    r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|[。！？]+[」』）”’]*\s*(?=\S)"
+)
 
 
 def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:

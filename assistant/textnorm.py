@@ -82,7 +82,11 @@ def normalize(text: str) -> Normalized:
 
 
 _POSSESSIVE = re.compile(r"'s$")
-_WORD = re.compile(r"[A-Za-z0-9]+(?:[.'][A-Za-z0-9]+)*")
+# Chinese, Japanese and Korean write words without spaces: a run of their characters is read
+# as its character bigrams (a lone character as itself), here and in answer/terms.py.
+CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+CJK_RUN = re.compile(f"[{CJK}]+")
+_WORD = re.compile(rf"[A-Za-z0-9]+(?:[.'][A-Za-z0-9]+)*|[{CJK}]+")
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
@@ -97,14 +101,27 @@ STOPWORDS = frozenset(
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens of `text` (dots kept inside acronyms like u.s)."""
-    return [w.lower() for w in _WORD.findall(text.translate(_FOLD))]
+    """Lower-cased word tokens of `text` (dots kept inside acronyms like u.s); a CJK run's
+    character bigrams."""
+    found: list[str] = []
+    for word in _WORD.findall(text.translate(_FOLD)):
+        if CJK_RUN.fullmatch(word):
+            found.extend(cjk_bigrams(word))
+        else:
+            found.append(word.lower())
+    return found
+
+
+def cjk_bigrams(run: str) -> list[str]:
+    """ "創業者" → ["創業", "業者"]; a lone character stands as itself."""
+    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 # The form of the terms the chunk table's keyword index holds: a change here changes the
 # terms of every chunk, so a reindex reads every file again (embedding nothing anew).
 # 2: an inflected -er word stems as the word does ("lowered" → "low", as "lower" → "low")
-TERMS_VERSION = 2
+# 3: Chinese, Japanese and Korean text is kept, as character bigrams
+TERMS_VERSION = 3
 _INFLECTIONS = frozenset({"ed", "ing", "ings", "s", "es"})
 _DOUBLED = re.compile(r"([b-df-hj-km-np-rtv-z])\1$")
 _SUFFIXES = (

@@ -60,6 +60,16 @@ def test_questions_the_corpus_does_not_answer_abstain(
     assert answer.citations == () and answer.answer == "The corpus does not say."
 
 
+@pytest.mark.parametrize("question", ["DeepSeekの創業者は誰ですか？", "DeepSeek的创始人是谁？"])
+def test_a_question_in_another_script_gets_no_answer_that_ignores_its_words(
+    bundled_assistant: Assistant, question: str
+) -> None:
+    # Its words were dropped to "deepseek" alone, and any sentence naming DeepSeek answered
+    # ("Trump also stated that DeepSeek served as a wake-up call …").
+    answer = bundled_assistant.answer(question)
+    assert answer.abstained or "Liang Wenfeng" in answer.answer, answer.answer
+
+
 def test_json_contract(bundled_assistant: Assistant) -> None:
     result = bundled_assistant.answer("Who is Stefan Leichenauer?", question_id="x1").to_json()
     assert set(result) >= CONTRACT_KEYS

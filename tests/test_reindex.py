@@ -242,3 +242,18 @@ def test_an_unchanged_file_a_new_reader_reads_another_way_is_chunked_and_embedde
     assert not any("{ref}" in text for text in texts)
     answer = Assistant(settings).answer("What pins the versions before the release?")
     assert answer.citations and "pip freeze" in answer.citations[0].quote
+
+
+def test_a_japanese_document_is_indexed_and_its_words_found_by_keyword(tmp_path: Path) -> None:
+    japanese = (
+        "LangGraphは、LLMを使ったステートフルなアプリケーションを構築するためのライブラリです。"
+        "サイクルを含むワークフローを作成できます。\n"
+    )
+    corpus = write_corpus(tmp_path / "corpus", {"langgraph.txt": japanese, "alpha.txt": ALPHA})
+    settings = settings_for(corpus, tmp_path / "index")
+    summary = Assistant(settings).reindex()
+    assert summary.skipped == [] and sorted(summary.added) == ["alpha.txt", "langgraph.txt"]
+    found, _ = Assistant(settings).search("ワークフローを作成", 1)
+    assert found and found[0].where.file == "langgraph.txt"
+    assert "サイクルを含むワークフローを作成できます。" in found[0].where.quote
+

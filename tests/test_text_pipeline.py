@@ -301,3 +301,25 @@ def test_base_terms_fold_irregular_verbs_and_leave_ambiguous_words() -> None:
     assert base_terms("the stolen letters were hidden") == base_terms("steal letters hide")
     # "found" may be "founded"'s stem, "left" a side: both stay as they are
     assert base_terms("She found the left door") == set(terms("She found the left door"))
+
+
+def test_chinese_and_japanese_sentences_end_on_their_own_punctuation() -> None:
+    text = "LangGraphは、ライブラリです。ワークフローを作成できます！本当ですか？Yes. It is."
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "LangGraphは、ライブラリです。",
+        "ワークフローを作成できます！",
+        "本当ですか？",
+        "Yes.",
+        "It is.",
+    ]
+
+
+def test_cjk_text_is_kept_as_character_bigrams_for_keyword_search() -> None:
+    assert terms("DeepSeekの創業者") == ["deepseek", "の創", "創業", "業者"]
+    assert terms("人") == ["人"]
+
+
+def test_a_line_of_japanese_is_text_not_page_chrome() -> None:
+    text = "LangGraphは、LLMを使ったアプリケーションを構築するためのライブラリです。\nShare\n"
+    kept = [text[s:e] for s, e in clean_spans(text)]
+    assert kept == ["LangGraphは、LLMを使ったアプリケーションを構築するためのライブラリです。"]

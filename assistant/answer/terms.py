@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.textnorm import CJK, CJK_RUN, cjk_bigrams, words
 from assistant.textnorm import terms as index_terms
-from assistant.textnorm import words
 
 # How terms are weighed and read (measured on eval/adversarial/claims.jsonl: eval/claims.py).
 COMMON_SHARE = 0.25  # a term in more chunks says little ("the"; "DeepSeek" in a corpus on it)
@@ -41,10 +41,8 @@ MIN_COVERAGE = 0.6  # of the informative weight of a claim's other terms, found 
 STEM = 4  # letters two word forms must share at least ("kills"/"killed", "founded"/"founder")
 STEM_SLACK = 3  # ... and they may differ in at most this many letters of the shorter word
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_CJK_RUN = re.compile(f"[{_CJK}]+")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_WORD = re.compile(rf"\d+(?:[.,]\d+)*(?![^\W_])|[{_CJK}]+|[^\W_]+")
+_WORD = re.compile(rf"\d+(?:[.,]\d+)*(?![^\W_])|[{CJK}]+|[^\W_]+")
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[,.]\d{3})+$")
 
 Share = Callable[[str], float]
@@ -79,15 +77,11 @@ def tokens(text: str) -> list[str]:
         token = match.group()
         if token[0].isdigit() and _NUMBER.fullmatch(token):
             found.append(_number_key(token))
-        elif _CJK_RUN.fullmatch(token):
-            found.extend([token] if len(token) == 1 else _bigrams(token))
+        elif CJK_RUN.fullmatch(token):
+            found.extend(cjk_bigrams(token))
         elif len(token) > 1 or token.isdigit():
             found.append(token)
     return found
-
-
-def _bigrams(run: str) -> list[str]:
-    return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def is_number(term: str) -> bool:
@@ -114,7 +108,7 @@ class Vocabulary:
 
 
 def _stemmable(term: str) -> bool:
-    return len(term) >= STEM and term.isalpha() and not _CJK_RUN.match(term)
+    return len(term) >= STEM and term.isalpha() and not CJK_RUN.match(term)
 
 
 def _same_word(a: str, b: str) -> bool:
