@@ -7,6 +7,7 @@ remembers, for every character it keeps, where that character stood in the origi
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _FOLD = str.maketrans(
@@ -86,7 +87,9 @@ _POSSESSIVE = re.compile(r"'s$")
 # as its character bigrams (a lone character as itself), here and in answer/terms.py.
 CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 CJK_RUN = re.compile(f"[{CJK}]+")
-_WORD = re.compile(rf"[A-Za-z0-9]+(?:[.'][A-Za-z0-9]+)*|[{CJK}]+")
+# A word: letters and digits of any alphabet (a dot or apostrophe inside: u.s, it's); a CJK run
+_WORD = re.compile(rf"[^\W_{CJK}]+(?:[.'][^\W_{CJK}]+)*|[{CJK}]+")
+_ACCENT = re.compile("[\u0300-\u036f]")  # combining accents of Latin, Greek, Cyrillic letters
 
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been
@@ -103,8 +106,11 @@ STOPWORDS = frozenset(
 def words(text: str) -> list[str]:
     """Lower-cased word tokens of `text` (dots kept inside acronyms like u.s); a CJK run's
     character bigrams."""
+    text = text.translate(_FOLD)
+    if not text.isascii():  # "gegründet" is one word, and the same as "gegrundet"
+        text = unicodedata.normalize("NFC", _ACCENT.sub("", unicodedata.normalize("NFD", text)))
     found: list[str] = []
-    for word in _WORD.findall(text.translate(_FOLD)):
+    for word in _WORD.findall(text):
         if CJK_RUN.fullmatch(word):
             found.extend(cjk_bigrams(word))
         else:
@@ -121,7 +127,8 @@ def cjk_bigrams(run: str) -> list[str]:
 # terms of every chunk, so a reindex reads every file again (embedding nothing anew).
 # 2: an inflected -er word stems as the word does ("lowered" → "low", as "lower" → "low")
 # 3: Chinese, Japanese and Korean text is kept, as character bigrams
-TERMS_VERSION = 3
+# 4: a word of any alphabet is one word, without its accents ("gegründet" was "gegr", "ndet")
+TERMS_VERSION = 4
 _INFLECTIONS = frozenset({"ed", "ing", "ings", "s", "es"})
 _DOUBLED = re.compile(r"([b-df-hj-km-np-rtv-z])\1$")
 _SUFFIXES = (

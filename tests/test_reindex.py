@@ -256,4 +256,3 @@ def test_a_japanese_document_is_indexed_and_its_words_found_by_keyword(tmp_path:
     found, _ = Assistant(settings).search("ワークフローを作成", 1)
     assert found and found[0].where.file == "langgraph.txt"
     assert "サイクルを含むワークフローを作成できます。" in found[0].where.quote
-

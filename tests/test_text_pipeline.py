@@ -10,7 +10,7 @@ from assistant.chunking import ChunkingParams, chunk_text
 from assistant.cleaning import clean_spans
 from assistant.sentences import split_sentences
 from assistant.service import Assistant
-from assistant.textnorm import base_terms, fold, normalize, stem, terms
+from assistant.textnorm import base_terms, fold, normalize, stem, terms, words
 
 PAGE = """• Home
   • Politics
@@ -323,3 +323,18 @@ def test_a_line_of_japanese_is_text_not_page_chrome() -> None:
     text = "LangGraphは、LLMを使ったアプリケーションを構築するためのライブラリです。\nShare\n"
     kept = [text[s:e] for s, e in clean_spans(text)]
     assert kept == ["LangGraphは、LLMを使ったアプリケーションを構築するためのライブラリです。"]
+
+
+def test_a_word_of_any_alphabet_is_one_term_without_its_accents() -> None:
+    # "gegründet" was "gegr" + "ndet", "fondé" was "fond", "Москва" nothing at all
+    assert words("Wer hat DeepSeek gegründet? Qui a fondé, Москва") == [
+        "wer",
+        "hat",
+        "deepseek",
+        "gegrundet",
+        "qui",
+        "a",
+        "fonde",
+        "москва",
+    ]
+    assert terms("gegründet") == terms("gegrundet") and terms("Golfín") == ["golfin"]
