@@ -33,7 +33,7 @@ def minilm() -> Callable[[Sequence[str]], object]:
     return embedder.embed
 
 
-def universal() -> Callable[[Sequence[str]], object] | None:
+def universal() -> Callable[[Sequence[str]], object]:
     from assistant.use_embedder import MultilingualEmbedder
 
     return MultilingualEmbedder().embed
@@ -65,9 +65,6 @@ def main() -> None:
         ("USE multilingual v3 (numpy)", universal),
     ):
         embed = make()
-        if embed is None:
-            print(f"| {name} | not installed | |")
-            continue
         per_second = rate(embed, texts, args.repeats)
         print(f"| {name} | {per_second:.1f} | {MIXED_FOLDER_CHUNKS / per_second:.0f} s |")
 
