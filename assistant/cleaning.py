@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.sentences import ENDS_SENTENCE, WRAP_MAX, WRAP_MIN
-from assistant.textnorm import CJK_RUN, cjk_bigrams
+from assistant.textnorm import CJK_RUN
 from assistant.timewords import MONTH, WEEKDAY
 
 # The version of the cleaning and line joining that chunks are cut from: a change rebuilds
@@ -83,23 +83,24 @@ def _is_separated_chrome(line: str, word_count: int) -> bool:
 
 
 def _is_chrome(line: str, next_line: str | None) -> bool:
-    # words as spaces part them, and a CJK run (written without spaces) as its bigrams
-    words = line.split() + [b for run in CJK_RUN.findall(line) for b in cjk_bigrams(run)[1:]]
+    # words as spaces part them, and a CJK run (written without spaces) as its bigrams: a run
+    # of n characters, one word to split(), is n - 1 of them
+    count = len(line.split()) + sum(max(len(run) - 2, 0) for run in CJK_RUN.findall(line))
     if _CHROME_LINE.match(line) or _CHROME_PREFIX.match(line) or is_date_line(line):
         return True
-    if _is_separated_chrome(line, len(words)):
+    if _is_separated_chrome(line, count):
         return True
-    if _READ_TIME.search(line) or (len(words) <= 6 and _TRAILING_DATE.search(line)):
+    if _READ_TIME.search(line) or (count <= 6 and _TRAILING_DATE.search(line)):
         return True
     ends_sentence = bool(_SENTENCE_END.search(line))
-    if _BULLET.match(line) and len(words) <= 12 and not ends_sentence:
+    if _BULLET.match(line) and count <= 12 and not ends_sentence:
         return True
-    if len(words) <= 3 and not ends_sentence:
+    if count <= 3 and not ends_sentence:
         return True
-    if re.search(r"\(\d[\d,]*\)$", line) and len(words) <= 5:
+    if re.search(r"\(\d[\d,]*\)$", line) and count <= 5:
         return True
     # A headline followed by a date is an entry of a link list, not article text.
-    return len(words) <= 30 and next_line is not None and is_date_line(next_line)
+    return count <= 30 and next_line is not None and is_date_line(next_line)
 
 
 def clean_spans(text: str) -> list[tuple[int, int]]:

@@ -28,7 +28,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from assistant.errors import AssistantError
+from assistant import use_embedder
+from assistant.errors import AssistantError, IndexMissingError
 
 EMBEDDER_NAME = "all-MiniLM-L6-v2-onnx-int8"
 DIMENSIONS = 384
@@ -177,8 +178,6 @@ class TextEmbedder(Protocol):
 def local_class(setting: str) -> Any:
     """The class of the in-process embedder an `embedder` setting names (`local` → MiniLM,
     `multilingual` → USE v3); None for an Ollama embedder."""
-    from assistant import use_embedder
-
     if setting == use_embedder.SETTING:
         return use_embedder.MultilingualEmbedder
     return MiniLMEmbedder if setting == "local" else None
@@ -186,8 +185,6 @@ def local_class(setting: str) -> Any:
 
 def setting_for(name: str) -> str:
     """The `embedder` setting that builds an index whose manifest names the model `name`."""
-    from assistant import use_embedder
-
     if name == use_embedder.NAME:
         return use_embedder.SETTING
     return name if name.startswith("ollama:") else "local"
@@ -198,7 +195,6 @@ def for_questions(settings: Any, manifest: Any, local: CachedEmbedder) -> Cached
     multilingual one, or the same model on the server that embedded it, which
     `ollama_embed.query_embedder` decides). An index built by another model than the
     settings name is refused, with the setting that reads it."""
-    from assistant.errors import IndexMissingError
     from assistant.ollama_embed import query_embedder
 
     built_with = str(manifest.embedder.get("name", ""))

@@ -134,8 +134,7 @@ def _reindex_locked(
         and source is not None
         and source.holds([chunk.chunk_id for chunk in new_chunks])
     ):
-        if source is not None:
-            source.close()
+        source.close()
         if files != old.files or skips != old.skipped:  # touched files, newly skipped ones
             _commit(settings, params, files, skips, (old.chunk_table, old.store), embedder)
         return summary

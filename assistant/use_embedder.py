@@ -84,7 +84,5 @@ class MultilingualEmbedder:
         """Embed `texts` in order; returns an array of shape (len(texts), 512), float32."""
         if not texts:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
-        with self._lock:
-            vectors = np.asarray(self._loaded().encode(list(texts)), dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+        with self._lock:  # USE returns unit-length vectors already
+            return np.asarray(self._loaded().encode(list(texts)), dtype=np.float32)

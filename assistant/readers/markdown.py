@@ -19,6 +19,7 @@ such — its sentences whole, not hard-wrapped code lines — unless the directi
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from assistant.readers.base import Format, Reading, section_offsets
@@ -52,6 +53,7 @@ def render(source: str) -> tuple[str, list[tuple[str, int]], str]:
     return "\n\n".join(blocks), [(words, int(tag[1:])) for tag, words in headings], title
 
 
+@cache
 def _parser() -> Any:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.front_matter import front_matter_plugin
