@@ -7,7 +7,7 @@ QUESTION ?= Who founded DeepSeek, and what did the chip restrictions push it to 
 TESTBED ?= $(HOME)/.cache/assistant-testbed
 LLAMA_CPP ?= llama-cpp-python==0.3.36
 
-.PHONY: setup demo test test-install test-llm eval-llm lint bench clean
+.PHONY: setup demo test test-sets test-install test-llm eval-llm lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ demo: setup  ## build the index of the bundled corpus and answer a question
 # two workers (pytest-xdist): 4 min on 2 cores instead of 5.7; up to 4 on bigger machines
 test: setup  ## the test suite (what CI runs)
 	$(BIN)/pytest -q --numprocesses=auto --maxprocesses=4
+
+test-sets: setup  ## the gold-set floors `make test` leaves out (eval/all_sets.py scores them all)
+	$(BIN)/pytest -q -m sets tests/test_gold_sets.py
 
 test-install: setup  ## installed as a wheel, by `pip install .` and by pipx (one of them is in `test`)
 	$(BIN)/pytest -q -m install tests/test_install.py

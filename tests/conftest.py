@@ -17,6 +17,13 @@ REPO = Path(__file__).resolve().parent.parent
 BUNDLED_CORPUS = REPO / "corpus"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests (each builds an index or starts processes) first: pytest-xdist hands tests
+    out in collection order, so a 40-second test collected last keeps one worker busy after
+    the other has finished. Otherwise the collected order stands."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No stray settings from the developer's shell or working directory."""

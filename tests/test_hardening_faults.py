@@ -219,6 +219,7 @@ def test_overwritten_vectors_are_caught_by_the_self_check(
     assert "is damaged" in out and "not found by its own vector" in out, out
 
 
+@pytest.mark.slow
 def test_kill_9_during_reindex_loses_nothing(
     bundled_index: tuple[Path, Path], tmp_path: Path
 ) -> None:
@@ -239,6 +240,7 @@ def test_kill_9_during_reindex_loses_nothing(
     assert report.final_reindex_ok
 
 
+@pytest.mark.slow
 def test_questions_during_a_reindex_come_from_one_consistent_index(
     bundled_index: tuple[Path, Path], tmp_path: Path
 ) -> None:

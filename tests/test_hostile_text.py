@@ -165,6 +165,7 @@ socket.getaddrinfo = getaddrinfo
 """
 
 
+@pytest.mark.slow
 def test_no_network_traffic_but_the_configured_ollama(tmp_path: Path, dead_ollama_url: str) -> None:
     """reindex and ask (auto: probes the configured Ollama on loopback, then answers
     extractively), each in a process whose sockets may only reach loopback; when

@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from mcp import Client, StdioServerParameters
 
 from assistant.corpus import read_document
@@ -75,19 +74,13 @@ def test_an_agent_lists_the_tools_and_gets_citations_that_stand_in_the_files(
         two = payload(await client.call_tool("search", {"query": "Nvidia share price", "k": 2}))
         assert len(two["passages"]) == 2
 
-    session(corpus, index, scenario)
-
-
-def test_an_out_of_corpus_question_is_an_abstention_without_citations(
-    bundled_index: tuple[Path, Path],
-) -> None:
-    async def scenario(client: Any) -> None:
+        # a question out of the corpus: an abstention without citations
         question = "Which U.S. state banned DeepSeek on government devices?"
         answer = payload(await client.call_tool("ask", {"question": question}))
         assert answer["abstained"] and answer["citations"] == []
         assert answer["answer"] == "The corpus does not say."
 
-    session(*bundled_index, scenario)
+    session(corpus, index, scenario)
 
 
 def test_bad_calls_are_error_results_and_the_server_goes_on(
@@ -142,13 +135,10 @@ def test_without_an_index_the_server_says_so_on_stderr_and_exits(tmp_path: Path)
     assert "there is no index" in done.stderr and "assistant reindex" in done.stderr
 
 
-@pytest.mark.parametrize("tool", ["ask", "search"])
-def test_nothing_but_the_protocol_reaches_stdout(
-    bundled_index: tuple[Path, Path], tool: str
-) -> None:
+def test_nothing_but_the_protocol_reaches_stdout(bundled_index: tuple[Path, Path]) -> None:
     """A warning printed to stdout would corrupt the stream: every line must be JSON-RPC."""
     params = server(*bundled_index)
-    arguments = {"question": "Who founded DeepSeek?"} if tool == "ask" else {"query": "chips"}
+    calls = [("ask", {"question": "Who founded DeepSeek?"}), ("search", {"query": "chips"})]
     requests = [
         {
             "jsonrpc": "2.0",
@@ -161,12 +151,15 @@ def test_nothing_but_the_protocol_reaches_stdout(
             },
         },
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
-        {
-            "jsonrpc": "2.0",
-            "id": 2,
-            "method": "tools/call",
-            "params": {"name": tool, "arguments": arguments},
-        },
+        *(
+            {
+                "jsonrpc": "2.0",
+                "id": n,
+                "method": "tools/call",
+                "params": {"name": tool, "arguments": arguments},
+            }
+            for n, (tool, arguments) in enumerate(calls, start=2)
+        ),
     ]
     process = subprocess.Popen(
         [params.command, *params.args],
@@ -179,10 +172,10 @@ def test_nothing_but_the_protocol_reaches_stdout(
     for request in requests:
         process.stdin.write(json.dumps(request) + "\n")
     process.stdin.flush()
-    lines = [process.stdout.readline(), process.stdout.readline()]
+    lines = [process.stdout.readline() for _ in range(3)]
     process.stdin.close()
     process.wait(timeout=60)
     replies = [json.loads(line) for line in lines]
-    assert [reply["id"] for reply in replies] == [1, 2]
-    assert "result" in replies[1] and not replies[1]["result"].get("isError")
+    assert sorted(reply["id"] for reply in replies) == [1, 2, 3]
+    assert all("result" in reply and not reply["result"].get("isError") for reply in replies)
     assert process.stdout.read().strip() == ""

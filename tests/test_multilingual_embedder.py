@@ -35,6 +35,7 @@ def test_a_sentence_is_closer_to_its_translation_than_to_another_topic() -> None
     assert MultilingualEmbedder().embed([]).shape == (0, use_embedder.DIMENSIONS)
 
 
+@pytest.mark.slow
 def test_an_index_embedded_multilingually_answers_is_checked_and_names_its_model(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
