@@ -60,6 +60,12 @@ SETS = {
         "report only, saved web pages (one as .txt, one without suffix), Markdown, a PDF; "
         "written before any run",
     ),
+    "webmd2": (
+        ROOT / "eval/webmd2/questions.jsonl",
+        ROOT / "eval/webmd2/corpus",
+        "report only, a second folder of that kind (Sphinx, MkDocs, DocBook and Texinfo pages, "
+        "npm and PyPI READMEs, a PDF) for #33's unseen check; written before any run",
+    ),
     "adversarial": (
         ROOT / "eval/adversarial/questions.jsonl",
         ROOT / "eval/adversarial/corpus",

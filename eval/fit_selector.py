@@ -53,7 +53,12 @@ from eval.nearmiss import near_misses  # noqa: E402
 
 # name: (gold file, corpus, used for fitting); the same sets as eval/all_sets.py, indexed
 # into the same folders (INDEX_ROOT/<corpus folder's parent>-<corpus folder>).
-SETS = {name: (gold, corpus, role == "fitted on") for name, (gold, corpus, role) in ALL.items()}
+# FIT (comma-separated set names) fits on other sets than the two shared ones, for trials.
+FIT = os.environ.get("FIT", "")
+SETS = {
+    name: (gold, corpus, name in FIT.split(",") if FIT else role == "fitted on")
+    for name, (gold, corpus, role) in ALL.items()
+}
 INDEX_ROOT = Path(os.environ.get("ASSISTANT_EVAL_INDEXES", "/tmp/assistant-eval"))
 CACHE = INDEX_ROOT / "fit-cache.pickle"
 NEAR_MISS_CACHE = INDEX_ROOT / "fit-nearmiss.pickle"
@@ -149,6 +154,10 @@ def load(refresh: bool) -> dict[str, list[Question]]:
     """Retrieval and embeddings for every set, cached (features are recomputed each run)."""
     if CACHE.exists() and not refresh:
         data = pickle.loads(CACHE.read_bytes())
+        missing = {name: collect(name) for name in SETS if name not in data}
+        if missing:  # a set added since the cache was written
+            data |= missing
+            CACHE.write_bytes(pickle.dumps(data))
     else:
         data = {name: collect(name) for name in SETS}
         CACHE.write_bytes(pickle.dumps(data))

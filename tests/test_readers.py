@@ -247,3 +247,21 @@ def test_a_preformatted_block_keeps_its_lines() -> None:
         '#include "zlib.h"',
     ]
     assert "#define CHUNK 16384" in lines
+
+
+def test_permalink_marks_after_headings_and_definitions_are_not_read() -> None:
+    """Sphinx (and DocBook, MkDocs) end each heading and definition with an anchor a browser
+    shows only on hover; a link into the page whose text is a real word stays."""
+    page = (
+        b"<html><head><title>intersphinx</title></head><body><div role='main'>"
+        b'<h2>Configuration<a class="headerlink" href="#configuration">\xc2\xb6</a></h2>'
+        b"<dl><dt>intersphinx_cache_limit<a href='#confval-limit'>\xc2\xb6</a></dt>"
+        b"<dd><p>The maximum number of days to cache remote inventories. The default is 5, "
+        b"see <a href='#configuration'>Configuration</a> for the others.</p></dd></dl>"
+        b"</div></body></html>"
+    )
+    reading = read("intersphinx.html", page)
+    assert "\u00b6" not in reading.text
+    assert "intersphinx_cache_limit" in reading.text.split("\n")
+    assert "see Configuration for the others." in reading.text
+    assert [heading for _, heading, _ in reading.sections] == ["Configuration"]

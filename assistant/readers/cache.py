@@ -27,7 +27,8 @@ EXTRACTED_DIR = "extracted"
 # 6: so do a PDF's paragraphs
 # 7: sections carry their heading's level, so a citation names the headings above it too
 # 8: MyST Markdown read as Sphinx renders it (roles, targets, comments, directive bodies)
-EXTRACTOR_VERSION = 8
+# 9: a web page's permalink anchors (Sphinx's "¶" after each heading) are not read
+EXTRACTOR_VERSION = 9
 
 
 def cache_path(index_dir: Path, sha256: str) -> Path:

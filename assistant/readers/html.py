@@ -41,7 +41,7 @@ def read_html(data: bytes) -> WebPage:
         return WebPage("", "")
     title = _SPACE.sub(" ", tree.findtext(".//title") or "").strip()
     xml = trafilatura.extract(
-        preformatted_as_code(anonymous_paragraphs(tree)),
+        preformatted_as_code(anonymous_paragraphs(without_permalinks(tree))),
         output_format="xml",
         include_tables=True,
         include_comments=False,
@@ -75,6 +75,22 @@ INLINE_TAGS = frozenset(
      "tt", "u", "var", "wbr"}
 )  # fmt: skip
 BLOCK_CONTAINERS = ("body", "div", "section", "article", "main", "center", "blockquote", "td")
+
+
+PERMALINK_MARKS = frozenset({"¶", "§", "#", "🔗", "∞"})
+
+
+def without_permalinks(tree: Any) -> Any:
+    """The page without the permalink anchors that Sphinx, DocBook and many static-site
+    builders put after each heading and definition (`<a class="headerlink" href="#…">¶</a>`):
+    a browser shows them only on hover, so "intersphinx_cache_limit¶" and a section named
+    "Contents¶" are not what a reader sees. An anchor counts as one when it points into the
+    page and its text is nothing but such a mark."""
+    for anchor in list(tree.iter("a")):
+        text = "".join(anchor.itertext()).strip()
+        if (anchor.get("href") or "").startswith("#") and text in PERMALINK_MARKS:
+            anchor.drop_tree()  # lxml.html: its tail text stays
+    return tree
 
 
 def anonymous_paragraphs(tree: Any) -> Any:
