@@ -520,7 +520,9 @@ def write_markdown(path: Path, params: SelectorParams, rows: list, data: dict, f
             f"| {name} | {accuracy(questions, params):.3f} | {m['answerable']:.3f} "
             f"| {m['abstained_out']:.3f} | {m['precision']:.3f} | {m['false_abst']:.3f} |"
         )
-    path.write_text("\n".join([*lines, ""]))
+    kept = path.read_text().split("\n## ", 1) if path.exists() else []
+    tail = ["", f"## {kept[1].rstrip()}"] if len(kept) == 2 else []  # the hand-written sections
+    path.write_text("\n".join([*lines, *tail, ""]))
 
 
 def failures(questions: list[Question], params: SelectorParams) -> None:
