@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answer.citations import (
-    CANNOT_ANSWER,
     Draft,
     Judge,
     neutralise_quoted_markers,
     place_of,
     verify_draft,
 )
+from assistant.answer.messages import message
 from assistant.answer.support import says_what_is_asked
 from assistant.answer.terms import unheld
 from assistant.config import Settings
@@ -618,7 +618,7 @@ class Assistant:
     ) -> tuple[tuple[Citation, ...], str]:
         """What the documents say nearest to a question the answer abstains on
         (`answer.related`): its quote located like any other, and the line that says so."""
-        from assistant.answer.related import RELATED_NOTE, RELATED_SOME, related
+        from assistant.answer.related import related
 
         share = engine.retriever.table.share
         found = related(question, passages, engine.retriever.idf, share)
@@ -629,7 +629,10 @@ class Assistant:
         if checked.abstained or not checked.citations:
             return (), ""
         cited = tuple(located(c, read(c.file)) for c in checked.citations)
-        note = RELATED_NOTE.format(mentions=found.mentions) if found.mentions else RELATED_SOME
+        if found.mentions:
+            note = message("related_note", question, mentions=found.mentions)
+        else:
+            note = message("related_some", question)
         return cited, note
 
     def _changed(self, manifest: Manifest, names: Sequence[str]) -> list[str]:
@@ -696,7 +699,7 @@ class Assistant:
             )
         return Answer(
             question=question,
-            answer=verified.text if not verified.abstained else CANNOT_ANSWER,
+            answer=verified.text if not verified.abstained else message("cannot_answer", question),
             abstained=verified.abstained,
             citations=tuple(
                 located(citation, read(citation.file)) for citation in verified.citations

@@ -70,6 +70,24 @@ def test_a_question_in_another_script_gets_no_answer_that_ignores_its_words(
     assert answer.abstained or "Liang Wenfeng" in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("DeepSeekの創業者は誰ですか？", "文書には書かれていません。"),
+        ("DeepSeek的创始人是谁？", "文档中没有说明。"),
+        ("Wer hat DeepSeek gegründet?", "Die Dokumente sagen dazu nichts."),
+        ("Qui a fondé DeepSeek ?", "Les documents ne le disent pas."),
+    ],
+)
+def test_an_abstention_is_said_in_the_language_of_the_question(
+    bundled_assistant: Assistant, question: str, says: str
+) -> None:
+    answer = bundled_assistant.answer(question)
+    assert answer.abstained and answer.answer == says
+    # the note on a related passage, when there is one, is in that language too
+    assert not answer.related_note or not answer.related_note.startswith("The documents")
+
+
 def test_json_contract(bundled_assistant: Assistant) -> None:
     result = bundled_assistant.answer("Who is Stefan Leichenauer?", question_id="x1").to_json()
     assert set(result) >= CONTRACT_KEYS

@@ -26,6 +26,7 @@ from assistant.answer.answer_types import (
     holds_asked_kind,
 )
 from assistant.answer.english import instructs, without_reply_word
+from assistant.answer.messages import ENGLISH, MESSAGES
 from assistant.answer.support import (
     STAND_INS,
     asked_runs,
@@ -43,7 +44,7 @@ from assistant.followup import split_question
 from assistant.types import Citation
 from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 
-CANNOT_ANSWER = "The corpus does not say."
+CANNOT_ANSWER = MESSAGES[ENGLISH]["cannot_answer"]  # in another language: messages.py
 Judge = Callable[[str, list[str]], "bool | None"]
 """A second judge of a sentence the checks pass: (claim, where its quotes stand) → supported,
 not, or None (no clear verdict: kept). `verify = "terms+model"` asks the local model."""
