@@ -123,10 +123,14 @@ def _make_chunk(
 ) -> Chunk:
     # Sentences of different lines are joined by a blank line: removed page chrome may have
     # stood between them, so nothing may quote across it (a hard wrap is a single newline).
+    # Sentences of one line by a space, or by nothing where the file has nothing between
+    # them (Chinese and Japanese: "…です。LangChainの…"), so a quote of both stays verbatim.
     parts: list[str] = []
     for index, sentence in enumerate(group):
         if index:
-            parts.append("\n\n" if sentence.line != group[index - 1].line else " ")
+            before = group[index - 1]
+            abut = before.end == sentence.start
+            parts.append("\n\n" if sentence.line != before.line else "" if abut else " ")
         parts.append(text[sentence.start : sentence.end])
     body = "".join(parts)
     # Its words are part of its id: a vector is reused only for the text it was computed

@@ -118,9 +118,28 @@ def words(text: str) -> list[str]:
     return found
 
 
+_HIRAGANA = re.compile("[\u3040-\u309f]+")
+_SCRIPT_SEGMENT = re.compile("[\u3040-\u309f]+|[\u30a0-\u30ff]+|[^\u3040-\u30ff]+")
+
+
 def cjk_bigrams(run: str) -> list[str]:
-    """ "創業者" → ["創業", "業者"]; a lone character stands as itself."""
-    return [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+    """ "創業者" → ["創業", "業者"]; a lone character stands as itself. Japanese writes its
+    grammar (particles, endings: の, は, ですか) in hiragana between words in kanji or
+    katakana, so where a run mixes them it is cut where the script changes and its hiragana
+    left out, with the lone characters between them (何 "what", 誰 "who", the stem of a verb
+    such as 使 in 使って): "DeepSeekの創業者は誰ですか" gives 創業, 業者 — not の創, 者は, すか,
+    which span two words. A run of hiragana alone is kept as it is written."""
+    if not _HIRAGANA.search(run) or _HIRAGANA.fullmatch(run):
+        segments = [run]
+    else:
+        segments = [
+            s for s in _SCRIPT_SEGMENT.findall(run) if len(s) > 1 and not _HIRAGANA.fullmatch(s)
+        ]
+    return [
+        gram
+        for seg in segments
+        for gram in ([seg] if len(seg) == 1 else [seg[i : i + 2] for i in range(len(seg) - 1)])
+    ]
 
 
 # The form of the terms the chunk table's keyword index holds: a change here changes the
@@ -128,7 +147,10 @@ def cjk_bigrams(run: str) -> list[str]:
 # 2: an inflected -er word stems as the word does ("lowered" → "low", as "lower" → "low")
 # 3: Chinese, Japanese and Korean text is kept, as character bigrams
 # 4: a word of any alphabet is one word, without its accents ("gegründet" was "gegr", "ndet")
-TERMS_VERSION = 4
+# 5: a Japanese run is cut where kanji, katakana and hiragana meet, its hiragana left out;
+#    the files read again also get chunks whose sentences that abut in the file (Chinese,
+#    Japanese) abut in the chunk (`chunking._make_chunk`): their quotes were not verbatim
+TERMS_VERSION = 5
 _INFLECTIONS = frozenset({"ed", "ing", "ings", "s", "es"})
 _DOUBLED = re.compile(r"([b-df-hj-km-np-rtv-z])\1$")
 _SUFFIXES = (

@@ -66,6 +66,12 @@ SETS = {
         "report only, a second folder of that kind (Sphinx, MkDocs, DocBook and Texinfo pages, "
         "npm and PyPI READMEs, a PDF) for #33's unseen check; written before any run",
     ),
+    "multilingual": (
+        ROOT / "eval/multilingual/questions.jsonl",
+        ROOT / "eval/multilingual/corpus",
+        "report only, Japanese, Chinese, German and French documents, questions in their "
+        "language and in English; written before any run",
+    ),
     "adversarial": (
         ROOT / "eval/adversarial/questions.jsonl",
         ROOT / "eval/adversarial/corpus",

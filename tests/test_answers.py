@@ -70,6 +70,30 @@ def test_a_question_in_another_script_gets_no_answer_that_ignores_its_words(
     assert answer.abstained or "Liang Wenfeng" in answer.answer, answer.answer
 
 
+def test_a_japanese_question_over_a_japanese_document_is_answered_verbatim(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import settings_for
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    doc = (
+        "LangGraphは、大規模言語モデルを使ってステートフルなアプリケーションを構築するための"
+        "ライブラリです。LangChainの開発元によって作られました。\n\n"
+        "インストールは pip install langgraph で行います。\n"
+    )
+    (corpus / "langgraph-ja.txt").write_text(doc, "utf-8")
+    (corpus / "seals.txt").write_text("The seal colony grew to ninety-one animals.\n", "utf-8")
+    assistant = Assistant(settings_for(corpus, tmp_path / "index"))
+    assistant.reindex()
+    for question in ("LangGraphとは何ですか？", "What is LangGraph?"):
+        answer = assistant.answer(question)
+        assert not answer.abstained and "ライブラリです" in answer.answer, answer.answer
+        assert answer.dropped_quotes == 0 and not answer.unsupported_sentences
+        for citation in answer.citations:
+            assert doc[citation.start : citation.end] == citation.quote
+
+
 @pytest.mark.parametrize(
     ("question", "says"),
     [

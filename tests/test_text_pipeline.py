@@ -315,8 +315,25 @@ def test_chinese_and_japanese_sentences_end_on_their_own_punctuation() -> None:
 
 
 def test_cjk_text_is_kept_as_character_bigrams_for_keyword_search() -> None:
-    assert terms("DeepSeekの創業者") == ["deepseek", "の創", "創業", "業者"]
+    assert terms("DeepSeekの創業者") == ["deepseek", "創業", "業者"]
     assert terms("人") == ["人"]
+    assert terms("DeepSeek的创始人是谁") == ["deepseek", "的创", "创始", "始人", "人是", "是谁"]
+
+
+def test_japanese_is_cut_where_its_scripts_meet_and_its_grammar_left_out() -> None:
+    # の, は, ですか (hiragana) join words; 何 "what" and 誰 "who" stand alone between them.
+    # Bigrams across them (の創, 者は, すか) were terms no document holds: a Japanese
+    # question counted as mostly unknown words and was never answered.
+    assert terms("DeepSeekの創業者は誰ですか？") == ["deepseek", "創業", "業者"]
+    assert terms("LangGraphとは何ですか？") == ["langgraph"]
+    assert terms("大規模言語モデルを使って") == ["大規", "規模", "模言", "言語", "モデ", "デル"]
+    assert terms("ひらがなだけ") == ["ひら", "らが", "がな", "なだ", "だけ"]  # kept as written
+
+
+def test_sentences_with_nothing_between_them_are_chunked_verbatim() -> None:
+    text = "LangGraphは、ライブラリです。LangChainの開発元が作りました。 It is free. Really."
+    chunk = chunk_text("ja.txt", text, "0" * 64, ChunkingParams())[0]
+    assert chunk.text == text  # no space put between 。 and L
 
 
 def test_a_line_of_japanese_is_text_not_page_chrome() -> None:

@@ -170,7 +170,8 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
             after = sentences[i + 1] if i + 1 < len(sentences) else ""
             refers = len(sentence) < SHORT_SENTENCE or _REFERS_BACK.match(sentence)
             adjacent = i > 0 and "\n" not in chunk.text[spans[i - 1][1] : start]
-            quote = f"{before} {sentence}" if adjacent and refers else sentence
+            # the two as the file writes them: one space in English, none in Japanese
+            quote = chunk.text[spans[i - 1][0] : spans[i][1]] if adjacent and refers else sentence
             found.append(
                 Candidate(
                     sentence,
