@@ -106,6 +106,18 @@ def test_a_capitalised_opening_word_is_a_name_only_where_the_sentences_capitalis
     assert list(dict(zip(FEATURES, rows.T, strict=True))["names_missing"]) == [0.0, 1.0]
 
 
+def test_a_german_questions_nouns_are_not_taken_for_names() -> None:
+    """German writes every noun with a capital: "Prüfung aller Abhängigkeiten" names no one,
+    and a sentence that lacks those words is not about someone else."""
+    pool = [candidate("Sie können jederzeit durch Ausführung von apt-get check geprüft werden.")]
+    question = "Wie führt man die Prüfung aller Abhängigkeiten von APT aus?"
+    rows = features(question, pool, lambda t: 1.0)
+    assert list(dict(zip(FEATURES, rows.T, strict=True))["names_missing"]) == [0.0]
+    # in English a capitalised word inside the question is read as a name: "Dependencies"
+    english = features("How does APT check the Dependencies?", pool, lambda t: 1.0)
+    assert list(dict(zip(FEATURES, english.T, strict=True))["names_missing"]) == [0.5]
+
+
 def test_sentence_scores_rank_the_answering_sentence_first_across_passages() -> None:
     text = "The weather in Paris was mild that spring.  Liang Wenfeng founded DeepSeek in 2023."
     first = Passage(Chunk("a", "a.txt", "s", 0, len(text), text, 0), 1.0)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.answer.layout import Layout, Span
+from assistant.answer.messages import ENGLISH, language_of
 from assistant.answer.support import inner_capitals, opens_as_name
 from assistant.followup import entities
 from assistant.sentences import text_sentences
@@ -247,9 +248,10 @@ def features(
     total = sum(weights.values()) or 1.0
     asked = set(weights)
     kinds = [pattern for _, pattern in asked_kinds(question)]
-    found = [
-        frozenset(terms(n)) for n in [*asked_names(question, pool), *_NUMBER.findall(question)]
-    ]
+    # a capitalised word is a name in English; German capitalises every noun, and the other
+    # languages are not read this way either: their questions' names are not looked for
+    named = asked_names(question, pool) if language_of(question) == ENGLISH else []
+    found = [frozenset(terms(n)) for n in [*named, *_NUMBER.findall(question)]]
     names = [set(n) for n in dict.fromkeys(found) if n]
     unseen = idf(UNSEEN)  # the idf of a term the corpus lacks
     unknown = sum(w for w in weights.values() if w >= unseen - 1e-9) / total
