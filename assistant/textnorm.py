@@ -85,7 +85,9 @@ def normalize(text: str) -> Normalized:
 _POSSESSIVE = re.compile(r"'s$")
 # Chinese, Japanese and Korean write words without spaces: a run of their characters is read
 # as its character bigrams (a lone character as itself), here and in answer/terms.py.
-CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+HIRAGANA, KATAKANA = "\u3040-\u309f", "\u30a0-\u30ff"
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK = f"{HIRAGANA}{KATAKANA}{HAN}\uac00-\ud7af"
 CJK_RUN = re.compile(f"[{CJK}]+")
 # A word: letters and digits of any alphabet (a dot or apostrophe inside: u.s, it's); a CJK run
 _WORD = re.compile(rf"[^\W_{CJK}]+(?:[.'][^\W_{CJK}]+)*|[{CJK}]+")
@@ -118,8 +120,8 @@ def words(text: str) -> list[str]:
     return found
 
 
-_HIRAGANA = re.compile("[\u3040-\u309f]+")
-_SCRIPT_SEGMENT = re.compile("[\u3040-\u309f]+|[\u30a0-\u30ff]+|[^\u3040-\u30ff]+")
+_HIRAGANA = re.compile(f"[{HIRAGANA}]+")
+_SCRIPT_SEGMENT = re.compile(f"[{HIRAGANA}]+|[{KATAKANA}]+|[^{HIRAGANA}{KATAKANA}]+")
 
 
 def cjk_bigrams(run: str) -> list[str]:
@@ -129,17 +131,12 @@ def cjk_bigrams(run: str) -> list[str]:
     left out, with the lone characters between them (何 "what", 誰 "who", the stem of a verb
     such as 使 in 使って): "DeepSeekの創業者は誰ですか" gives 創業, 業者 — not の創, 者は, すか,
     which span two words. A run of hiragana alone is kept as it is written."""
-    if not _HIRAGANA.search(run) or _HIRAGANA.fullmatch(run):
-        segments = [run]
-    else:
-        segments = [
-            s for s in _SCRIPT_SEGMENT.findall(run) if len(s) > 1 and not _HIRAGANA.fullmatch(s)
-        ]
-    return [
-        gram
-        for seg in segments
-        for gram in ([seg] if len(seg) == 1 else [seg[i : i + 2] for i in range(len(seg) - 1)])
-    ]
+    if len(run) == 1:
+        return [run]
+    segments = [run]
+    if _HIRAGANA.search(run) and not _HIRAGANA.fullmatch(run):
+        segments = [s for s in _SCRIPT_SEGMENT.findall(run) if not _HIRAGANA.fullmatch(s)]
+    return [seg[i : i + 2] for seg in segments for i in range(len(seg) - 1)]
 
 
 # The form of the terms the chunk table's keyword index holds: a change here changes the

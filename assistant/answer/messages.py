@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.textnorm import HAN, HIRAGANA, KATAKANA
+
 ENGLISH = "en"
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -98,8 +100,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
 }
 # Letters (and marks) that one of these languages writes and the others do not.
 _OWN_LETTERS = {"de": "äöüß", "fr": "çèêëàâîïôûœ", "es": "ñ¿¡áíóú"}
-_KANA = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA = re.compile(f"[{HIRAGANA}{KATAKANA}\u31f0-\u31ff\uff66-\uff9f]")  # and half-width
+_HAN = re.compile(f"[{HAN}]")
 _WORD = re.compile(r"[^\W\d_]+")
 
 

@@ -23,15 +23,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answer.citations import ProposedQuote
-from assistant.answer.messages import ENGLISH, MESSAGES
 from assistant.answer.selector import asked_names, candidates, features, scores
 from assistant.answer.terms import Share, Vocabulary, informative, tokens
 from assistant.types import Passage
 
 MIN_SUBJECT_WEIGHT = 0.5  # of the question's informative weight, held by a related sentence
 RANKS_LOOKED_AT = 20  # the selector's best sentences looked at, best first
-RELATED_NOTE = MESSAGES[ENGLISH]["related_note"]  # in the question's language: messages.py
-RELATED_SOME = MESSAGES[ENGLISH]["related_some"]
 
 
 @dataclass(frozen=True)
