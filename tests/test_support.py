@@ -613,3 +613,19 @@ def test_a_quote_is_about_the_rest_of_its_sentence_and_its_document_title() -> N
         question="As which user does squid run on Debian?",
     )
     assert not verified.abstained
+
+
+def test_only_an_english_question_is_read_for_names() -> None:
+    """eval/multilingual ml-32: a French question's "URI" and a German one's nouns are no
+    names this module can look for; the right sentence was removed as "not about what the
+    question names". An English question's names are still looked for."""
+    french = "Quelle option d'apt-get donne la liste des URI des paquets à télécharger ?"
+    said = "Cela peut être effectué avec l'option --print-uris d'apt-get."
+    assert not off_topic(french, [said])
+    assert unmentioned(french, [said]) == []
+    german = "Welche Variable trägt man in die Datei ein, damit debsign signiert?"
+    assert not off_topic(german, ["Setzen Sie DEBSIGN_KEYID in ~/.devscripts."])
+    texts = FileTexts({"fr.txt": f"Chapitre 3. {said}"})
+    draft = Draft(f"{said} [1]", {1: ProposedQuote("fr.txt", said)})
+    assert not verify_draft(draft, texts, ["fr.txt"], question=french).abstained
+    assert off_topic("What did Tim Cook say about the chips?", ["Wang said the chips matter."])

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
+from assistant.answer.messages import ENGLISH, language_of
 from assistant.textnorm import STOPWORDS, base_terms, fold
 
 _NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
@@ -350,7 +351,13 @@ _SLIP_RATIO = 0.8
 
 
 def names_asked(question: str) -> frozenset[str]:
-    """The names a question asks about, less titles ("the Wieroo King": Wieroo)."""
+    """The names a question asks about, less titles ("the Wieroo King": Wieroo); none when
+    the question is not in English, whose capitals are what this module reads as names:
+    German capitalises every noun ("Welche Variable trägt man …"), and the other languages
+    are not read this way either, so the checks of names (`off_topic`, `unmentioned`) pass
+    their questions by."""
+    if language_of(question) != ENGLISH:
+        return frozenset()
     asked = facts(question, inner_capitals(question)).names - _GENERIC_NAMES
     return asked - _TITLES if asked - _TITLES else asked
 
