@@ -383,7 +383,10 @@ class Assistant:
         Words of the question that the model's sentences said and their quotes did not
         ("Which Mexican cartel …" answered over a quote without "Mexican") are what the
         documents were not found to say: the extractive answer stands only if its own quotes
-        say them, else the model's abstention does."""
+        say them, else the model's abstention does. Being a second choice, it must also say
+        something of what is asked beyond the names (`says_what_is_asked`, as `_next_best`
+        asks of its retry): "Who founded SandboxAQ?" is not answered by a quote that names
+        SandboxAQ's vice president and says nothing of its founding."""
         why = f"no sentence of {self._chat_model(kind).server}'s answer was backed by its quotes"
         if (llm or self.settings.llm) != "auto":
             return replace(answer, warnings=(*answer.warnings, why))
@@ -397,10 +400,14 @@ class Assistant:
         not_asked = unheld(answer.unbacked, [question])
         wanted = [term for term in answer.unbacked if term not in not_asked]
         missing = unheld(wanted, self._evidence(engine, fallback)) if not fallback.abstained else ()
-        if missing:
+        beside = not fallback.abstained and not says_what_is_asked(
+            question, [c.quote for c in fallback.citations]
+        )
+        if missing or beside:
+            lacks = ", ".join(missing) if missing else "any word of what it asks beyond its names"
             note = (
                 f"auto: the extractive answer was not shown either: its quotes do not say "
-                f"{', '.join(missing)}, which the question asks about"
+                f"{lacks}, which the question asks about"
             )
             return replace(answer, warnings=(*answer.warnings, why, note))
         return replace(

@@ -390,6 +390,22 @@ def test_auto_does_not_answer_extractively_what_the_model_found_the_quotes_do_no
     assert auto.answer("Who founded DeepSeek?").backend.llm == "extractive"
 
 
+def test_auto_does_not_answer_extractively_with_a_quote_that_says_nothing_asked(
+    bundled_index: tuple[Path, Path], ollama_standin: OllamaStandin
+) -> None:
+    """eval/answerability news (Qwen2.5-Coder-1.5B, replayed): "SandboxAQ was founded by Liang
+    Wenfeng" was removed, and the extractive fallback answered with Stefan Leichenauer's
+    words, whose quote names SandboxAQ and says nothing of who founded it."""
+    question = "Who founded SandboxAQ?"
+    extractive = assistant_for(bundled_index, ollama_standin.url, llm="extractive")
+    assert "SandboxAQ" in extractive.answer(question).answer  # what auto gave before
+    ollama_standin.reply = json_reply((1, FOUNDER, "SandboxAQ was founded by Liang Wenfeng."))
+    auto = assistant_for(bundled_index, ollama_standin.url, llm="auto", reply_format="json")
+    answer = auto.answer(question)
+    assert answer.abstained and answer.backend.llm == "ollama"
+    assert "its quotes do not say any word of what it asks" in answer.warnings[-1]
+
+
 def test_replay_answers_as_auto_does_when_the_model_lost_its_answer(
     bundled_index: tuple[Path, Path],
     ollama_standin: OllamaStandin,
