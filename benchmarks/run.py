@@ -3,7 +3,7 @@
     python benchmarks/run.py                 # quick run: a few minutes
     python benchmarks/run.py --full          # the documented full run (see RESULTS.md)
     python benchmarks/run.py --out benchmarks/RESULTS.md
-    python benchmarks/run.py --readme README.md   # rewrite the bench:start/end block
+    python benchmarks/run.py --readme docs/scale.md   # rewrite the bench:start/end block
 
 Corpora (`--corpora`):
 

@@ -1,7 +1,8 @@
 """Score the extractive backend on every gold set, each over its own corpus, and (with
---readme) rewrite the README's per-set table, before (eval/baseline_metrics.json) and now.
+--readme) rewrite the per-set table of docs/evaluation.md, before (eval/baseline_metrics.json)
+and now.
 
-    .venv/bin/python eval/all_sets.py [--index-root /tmp/assistant-eval] [--readme README.md]
+    .venv/bin/python eval/all_sets.py [--index-root DIR] [--readme docs/evaluation.md]
 
 Each set's corpus is indexed into INDEX_ROOT/NAME (`assistant reindex`: only changes are
 re-embedded), then answered and scored by `assistant eval`, whose report folder is
@@ -151,7 +152,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
             *(row(name, baseline.get(name, {}), now) for name, now in results.items()),
             "",
             "Before → after issue 10 (extractive backend); written by "
-            "`.venv/bin/python eval/all_sets.py --readme README.md`.",
+            "`.venv/bin/python eval/all_sets.py --readme docs/evaluation.md`.",
         ]
     )
 
