@@ -21,8 +21,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from assistant.corpus import MAX_FILE_MB
 from assistant.errors import ConfigError
+from assistant.index.corpus import MAX_FILE_MB
 from assistant.types import Answerer
 
 DEFAULT_CONFIG_FILE = "assistant.toml"

@@ -21,18 +21,13 @@ from assistant.answer.citations import (
     place_of,
     verify_draft,
 )
+from assistant.answer.followup import carry_entities, history_text, needs_context, split_question
 from assistant.answer.messages import message
 from assistant.answer.support import says_what_is_asked
 from assistant.answer.terms import unheld
+from assistant.answer.verify import FileTexts, FindFiles, full_text_candidates
 from assistant.config import Settings
-from assistant.corpus import (
-    Document,
-    check_corpus_dir,
-    read_document_or_none,
-    safe_path,
-    sha256_file,
-)
-from assistant.embedder import EMBEDDER_NAME, CachedEmbedder, MiniLMEmbedder
+from assistant.embed.minilm import EMBEDDER_NAME, CachedEmbedder, MiniLMEmbedder
 from assistant.errors import (
     REINDEX_HINT,
     AssistantError,
@@ -41,19 +36,25 @@ from assistant.errors import (
     InputError,
     LLMError,
 )
-from assistant.followup import carry_entities, history_text, needs_context, split_question
-from assistant.llm import AUTO_BACKEND
-from assistant.llm.base import ChatModel, model_draft
-from assistant.manifest import (
+from assistant.index.corpus import (
+    Document,
+    check_corpus_dir,
+    read_document_or_none,
+    safe_path,
+    sha256_file,
+)
+from assistant.index.manifest import (
     MANIFEST,
     FileEntry,
     Manifest,
     mark_damaged,
     read_manifest,
 )
+from assistant.llm import AUTO_BACKEND
+from assistant.llm.base import ChatModel, model_draft
 from assistant.readers.base import section_path
 from assistant.readers.pages import page_of
-from assistant.textnorm import terms
+from assistant.text.textnorm import terms
 from assistant.types import (
     Answer,
     AnswerEvent,
@@ -66,7 +67,6 @@ from assistant.types import (
     Status,
     Turn,
 )
-from assistant.verify import FileTexts, FindFiles, full_text_candidates
 
 CONDENSE_TOKENS = 80  # a rewritten follow-up question is one line
 
@@ -182,10 +182,10 @@ class Assistant:
             return self._load_engine(latest)
 
     def _load_engine(self, signature: tuple[int, int, int]) -> _Engine:
-        from assistant.chunkstore import ChunkStore
+        from assistant.index.chunkstore import ChunkStore
+        from assistant.index.retrieval import HybridRetriever
+        from assistant.index.store import ChunkVectors
         from assistant.remote import chroma_server
-        from assistant.retrieval import HybridRetriever
-        from assistant.store import ChunkVectors
 
         manifest = self.manifest()
         try:
@@ -216,7 +216,7 @@ class Assistant:
                 mark_damaged(self.settings.index, manifest.store)
             raise
         embedder = CachedEmbedder(MiniLMEmbedder())
-        from assistant.embedder import for_questions
+        from assistant.embed.minilm import for_questions
 
         asks = for_questions(self.settings, manifest, embedder)
         retriever = HybridRetriever(chunks, vectors, asks)
@@ -241,7 +241,7 @@ class Assistant:
         on_message: Callable[[str], None] | None = None,
         wait: float = 30.0,
     ) -> ReindexSummary:
-        from assistant.indexer import reindex
+        from assistant.index.indexer import reindex
 
         summary = reindex(self.settings, progress=progress, wait=wait, on_message=on_message)
         self.reload()
@@ -509,7 +509,7 @@ class Assistant:
         if not history or not needs_context(question):
             return question
         if kind != "extractive":
-            from assistant.prompts import render
+            from assistant.answer.prompts import render
 
             prompt = render("condense", history=history_text(history), question=question)
             messages = [{"role": "user", "content": prompt}]

@@ -29,9 +29,9 @@ class HashedEmbedder:
     one-file reindex overhead, Chroma/BM25 query cost at 100k chunks); MiniLM takes about
     25 ms per chunk on 2 cores, so a real 100k-chunk build is ~45 minutes per run."""
 
-    from assistant.embedder import DIMENSIONS as dimensions
-    from assistant.embedder import EMBEDDER_NAME as name
-    from assistant.embedder import MODEL_SHA256 as model_sha256
+    from assistant.embed.minilm import DIMENSIONS as dimensions
+    from assistant.embed.minilm import EMBEDDER_NAME as name
+    from assistant.embed.minilm import MODEL_SHA256 as model_sha256
 
     _WORD = re.compile(r"\w+")
 
@@ -61,7 +61,7 @@ class HashedEmbedder:
 def embedder_class(kind: str) -> Any:
     if kind == "hashed":
         return HashedEmbedder
-    from assistant.embedder import MiniLMEmbedder
+    from assistant.embed.minilm import MiniLMEmbedder
 
     return MiniLMEmbedder
 
@@ -79,7 +79,7 @@ def settings(args: dict[str, Any]) -> Any:
 
 
 def task_reindex(args: dict[str, Any]) -> dict[str, Any]:
-    import assistant.indexer as indexer
+    import assistant.index.indexer as indexer
 
     chosen = embedder_class(args.get("embedder", "real"))
     indexer.local_class = lambda setting: chosen  # type: ignore[assignment]
@@ -94,8 +94,8 @@ def task_reindex(args: dict[str, Any]) -> dict[str, Any]:
 
 def task_embed(args: dict[str, Any]) -> dict[str, Any]:
     """The floor: the index's chunk texts embedded in one call, no store, no chunking."""
-    from assistant.chunkstore import read_chunk_table
-    from assistant.manifest import read_manifest
+    from assistant.index.chunkstore import read_chunk_table
+    from assistant.index.manifest import read_manifest
 
     index = Path(args["index"])
     manifest = read_manifest(index)
@@ -147,7 +147,7 @@ def task_stock(args: dict[str, Any]) -> dict[str, Any]:
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     build_embedder = embedder_class(args.get("embedder", "real"))()
-    from assistant.embedder import MiniLMEmbedder
+    from assistant.embed.minilm import MiniLMEmbedder
 
     query_embedder = MiniLMEmbedder()
 

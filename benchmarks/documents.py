@@ -60,7 +60,7 @@ def mixed_reindex(work: Path) -> tuple[str, float]:
         shutil.copy(text, corpus)
     minutes_docx(corpus / "minutes.docx")
     (corpus / "notes.md").write_text("# Notes\n\nThe heron colony grew to forty nests.\n")
-    command = [sys.executable, "-m", "assistant.cli", "--corpus", str(corpus)]
+    command = [sys.executable, "-m", "assistant.cli.command", "--corpus", str(corpus)]
     command += ["--index", str(work / "index"), "reindex"]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO)

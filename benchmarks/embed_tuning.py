@@ -1,4 +1,4 @@
-"""Embedding throughput experiments for assistant/embedder.py (issue #6, part 2).
+"""Embedding throughput experiments for assistant/embed/minilm.py (issue #6, part 2).
 
 Runs the same chunk texts through variants of the onnxruntime session (batch size, intra-op
 threads, inter-op threads / parallel execution mode, two sessions on two threads) and prints
@@ -23,14 +23,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from assistant.chunking import ChunkingParams, chunk_text
-from assistant.corpus import list_candidates, read_document
-from assistant.embedder import (
+from assistant.embed.minilm import (
     MAX_TOKENS,
     MiniLMEmbedder,
     model_file,
     tokenizer_json,
 )
+from assistant.index.chunking import ChunkingParams, chunk_text
+from assistant.index.corpus import list_candidates, read_document
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -27,14 +27,14 @@ MIXED_FOLDER_CHUNKS = 3482  # benchmarks/formats.py, RESULTS.md
 
 
 def minilm() -> Callable[[Sequence[str]], object]:
-    from assistant.embedder import MiniLMEmbedder
+    from assistant.embed.minilm import MiniLMEmbedder
 
     embedder = MiniLMEmbedder()
     return embedder.embed
 
 
 def universal() -> Callable[[Sequence[str]], object]:
-    from assistant.use_embedder import MultilingualEmbedder
+    from assistant.embed.multilingual import MultilingualEmbedder
 
     return MultilingualEmbedder().embed
 

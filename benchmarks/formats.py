@@ -68,7 +68,7 @@ def assemble(folder: Path, limit: int) -> Counter[str]:
 
 
 def reindex(corpus: Path, index: Path, embedder: str) -> tuple[str, float]:
-    command = [sys.executable, "-m", "assistant.cli", "--corpus", str(corpus)]
+    command = [sys.executable, "-m", "assistant.cli.command", "--corpus", str(corpus)]
     command += ["--index", str(index), "--embedder", embedder, "reindex"]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=REPO)

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     import child  # benchmarks/child.py: the hashed stand-in embedder
     import run  # benchmarks/run.py: the synthetic corpus
 
-    import assistant.indexer as indexer
+    import assistant.index.indexer as indexer
     import assistant.service as service
     from assistant.config import load_settings
     from tests.ollama_standin import OllamaStandin

@@ -82,7 +82,7 @@ class NumpyMiniLM:
         self.w = {k: cast(v) for k, v in weights.items() if v.dtype != np.int64}
         from tokenizers import Tokenizer
 
-        from assistant.embedder import tokenizer_json
+        from assistant.embed.minilm import tokenizer_json
 
         self.tokenizer = Tokenizer.from_str(tokenizer_json())
         self.tokenizer.enable_truncation(256)
@@ -131,8 +131,8 @@ class NumpyMiniLM:
 
 
 def _texts() -> tuple[list[str], list[str]]:
-    from assistant.chunking import ChunkingParams, chunk_text
-    from assistant.corpus import read_document
+    from assistant.index.chunking import ChunkingParams, chunk_text
+    from assistant.index.corpus import read_document
 
     chunks = []
     for path in sorted((REPO / "corpus").iterdir()):
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--weights", type=Path, required=True, help="model.safetensors (fp32)")
     parser.add_argument("--eval", action="store_true", help="also eval mixed-precision queries")
     args = parser.parse_args(argv)
-    from assistant.embedder import MiniLMEmbedder
+    from assistant.embed.minilm import MiniLMEmbedder
 
     chunks, questions = _texts()
     weights = load_safetensors(args.weights)

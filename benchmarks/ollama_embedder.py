@@ -53,7 +53,7 @@ METRICS = (
 
 
 def _run(argv: list[str]) -> None:
-    from assistant.cli import main
+    from assistant.cli.command import main
 
     code = main(argv)
     if code != 0:
@@ -84,8 +84,8 @@ def _figure(metrics: dict[str, Any], name: str) -> str:
 
 
 def throughput(n: int) -> None:
-    from assistant.embedder import MiniLMEmbedder
-    from assistant.ollama_embed import OllamaEmbedder
+    from assistant.embed.minilm import MiniLMEmbedder
+    from assistant.embed.ollama import OllamaEmbedder
     from assistant.remote import Endpoint
     from tests.ollama_standin import OllamaStandin
 
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.throughput:
         throughput(args.throughput)
         return 0
-    from assistant.embedder import MiniLMEmbedder
+    from assistant.embed.minilm import MiniLMEmbedder
     from tests.ollama_standin import OllamaStandin
 
     work = args.out or Path(tempfile.mkdtemp(prefix="ollama-embedder-"))

@@ -103,7 +103,7 @@ def child(task: str, args: dict[str, Any], cwd: Path) -> Run:
 
 def assistant_cli() -> list[str]:
     script = Path(sys.executable).parent / "assistant"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli.command"]
 
 
 # --- corpora --------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def copy_usrdoc(work: Path, name: str, budget_mb: float, with_gz: bool) -> tuple
 
 def synthetic_corpus(work: Path, chunks: int, seed: int = 7) -> tuple[Path, list[str], str]:
     """2,000 files with about `chunks` chunks in all, and questions about unique facts."""
-    from assistant.chunking import ChunkingParams, chunk_text
+    from assistant.index.chunking import ChunkingParams, chunk_text
 
     rng = random.Random(seed)
     pool = _sentence_pool()

@@ -64,8 +64,8 @@ def measure(n: int, work: Path) -> dict[str, Any]:
     """One size, in this process."""
     import numpy as np
 
-    from assistant.chunkstore import ChunkStore
-    from assistant.store import ChunkVectors, copy_store
+    from assistant.index.chunkstore import ChunkStore
+    from assistant.index.store import ChunkVectors, copy_store
 
     rng = random.Random(n)
     chunks = _chunks(n, rng)

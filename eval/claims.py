@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT / "eval"))
 from all_sets import index_for  # noqa: E402
 
 from assistant.answer.citations import Draft, ProposedQuote, verify_draft  # noqa: E402
-from assistant.chunkstore import ChunkStore  # noqa: E402
-from assistant.manifest import read_manifest  # noqa: E402
-from assistant.verify import FileTexts  # noqa: E402
+from assistant.answer.verify import FileTexts  # noqa: E402
+from assistant.index.chunkstore import ChunkStore  # noqa: E402
+from assistant.index.manifest import read_manifest  # noqa: E402
 
 CORPORA = {
     "adversarial": ROOT / "eval/adversarial/corpus",

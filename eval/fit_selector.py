@@ -46,7 +46,7 @@ from assistant.config import Settings  # noqa: E402
 from assistant.evaluation.files import load_corpus, load_gold  # noqa: E402
 from assistant.evaluation.scoring import GoldQuestion  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
-from assistant.textnorm import terms  # noqa: E402
+from assistant.text.textnorm import terms  # noqa: E402
 from eval.all_sets import SETS as ALL  # noqa: E402
 from eval.all_sets import index_for  # noqa: E402
 from eval.nearmiss import near_misses  # noqa: E402

@@ -28,11 +28,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from assistant.answer.followup import entities
 from assistant.answer.selector import ANSWER_KINDS, holds_kind
 from assistant.evaluation.scoring import GoldQuestion
-from assistant.followup import entities
-from assistant.sentences import text_sentences
-from assistant.textnorm import terms, words
+from assistant.text.sentences import text_sentences
+from assistant.text.textnorm import terms, words
 
 _FORM_WORDS = frozenset(terms("many much kind type sort name named called happen happens"))
 _CLOSEST = 12  # the replacement word is drawn from this many words nearest in rarity

@@ -24,8 +24,8 @@ def _die() -> None:
 
 def arm(phase: str) -> None:
     """Make the reindex of this process die at `phase`."""
-    import assistant.indexer as indexer
-    from assistant.store import ChunkVectors
+    import assistant.index.indexer as indexer
+    from assistant.index.store import ChunkVectors
 
     if phase == KILL_POINTS[0]:
         read_and_chunk = indexer._read_and_chunk
@@ -52,7 +52,7 @@ def arm(phase: str) -> None:
 def main() -> int:
     phase, *args = sys.argv[1:]
     arm(phase)
-    from assistant.cli import main as assistant_main
+    from assistant.cli.command import main as assistant_main
 
     return assistant_main(args)
 

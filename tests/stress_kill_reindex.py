@@ -28,12 +28,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.chunkstore import read_chunk_table
 from assistant.config import Settings, load_settings
-from assistant.corpus import read_document
-from assistant.manifest import read_manifest
+from assistant.index.chunkstore import read_chunk_table
+from assistant.index.corpus import read_document
+from assistant.index.manifest import read_manifest
+from assistant.index.store import STORES_DIR, ChunkVectors
 from assistant.service import Assistant
-from assistant.store import STORES_DIR, ChunkVectors
 
 REPO = Path(__file__).resolve().parent.parent
 QUESTION = "Who founded DeepSeek?"
@@ -80,7 +80,7 @@ def reindex_args(work: Path, wait: float = 5) -> list[str]:
 
 def reindex_command(work: Path, wait: float = 5) -> list[str]:
     """`assistant reindex` of work/corpus into work/index, waiting `wait` s for the lock."""
-    return [sys.executable, "-m", "assistant.cli", *reindex_args(work, wait)]
+    return [sys.executable, "-m", "assistant.cli.command", *reindex_args(work, wait)]
 
 
 def killed_at_command(work: Path, phase: str) -> list[str]:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
-from assistant.corpus import read_document
+from assistant.cli.command import main
+from assistant.index.corpus import read_document
 from assistant.service import Assistant
 from assistant.types import Turn
 
@@ -271,7 +271,7 @@ def test_output_cut_short_by_the_reader_is_not_an_error(bundled_index: tuple[Pat
     import sys
 
     corpus, index = bundled_index
-    command = [sys.executable, "-m", "assistant.cli", "--corpus", str(corpus), "--index"]
+    command = [sys.executable, "-m", "assistant.cli.command", "--corpus", str(corpus), "--index"]
     command += [str(index), "--llm", "extractive", "ask", "Who founded DeepSeek?"]
     read_end, write_end = os.pipe()
     os.close(read_end)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import atomicfile
-from assistant.atomicfile import atomic_write
+from assistant.index import atomicfile
+from assistant.index.atomicfile import atomic_write
 
 
 def test_the_file_is_replaced_whole_with_the_mode_asked(tmp_path: Path) -> None:

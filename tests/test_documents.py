@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import read_document
+from assistant.index.corpus import read_document
 from assistant.readers import read
 from assistant.readers.cache import EXTRACTED_DIR
 from assistant.readers.docx import read_docx

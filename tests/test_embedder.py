@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.embedder import (
+from assistant.embed.minilm import (
     DIMENSIONS,
     TOKENIZER_RESOURCE,
     TOKENIZER_SHA256,

@@ -54,11 +54,11 @@ GOLD = [
 
 
 def _skip_unless_batch_exists() -> None:
-    """Skip only while assistant.batch.run_batch is unwritten; a broken import still fails."""
-    if importlib.util.find_spec("assistant.batch") is None:
-        pytest.skip("assistant.batch is not written yet")
-    if not hasattr(importlib.import_module("assistant.batch"), "run_batch"):
-        pytest.skip("assistant.batch has no run_batch yet")
+    """Skip only while assistant.cli.batch.run_batch is unwritten; a broken import still fails."""
+    if importlib.util.find_spec("assistant.cli.batch") is None:
+        pytest.skip("assistant.cli.batch is not written yet")
+    if not hasattr(importlib.import_module("assistant.cli.batch"), "run_batch"):
+        pytest.skip("assistant.cli.batch has no run_batch yet")
 
 
 def _without_timings(path: Path) -> list[dict[str, Any]]:
@@ -70,7 +70,7 @@ def _without_timings(path: Path) -> list[dict[str, Any]]:
 
 def test_eval_end_to_end_is_deterministic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _skip_unless_batch_exists()
-    from assistant.indexer import reindex
+    from assistant.index.indexer import reindex
 
     monkeypatch.chdir(tmp_path)
     corpus = tmp_path / "corpus"

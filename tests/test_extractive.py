@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from assistant.answer.answer_types import answer_types
 from assistant.answer.extractive import extractive_draft
-from assistant.textnorm import terms
+from assistant.text.textnorm import terms
 from assistant.types import Chunk, Passage
 
 OKAFOR = "Mira Okafor said the glaciers are retreating faster than anyone expected."

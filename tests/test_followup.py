@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.followup import entities
+from assistant.answer.followup import entities
 
 
 @pytest.mark.parametrize(

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunkstore import read_chunk_table
-from assistant.cli import main
-from assistant.corpus import read_document
-from assistant.manifest import read_manifest
+from assistant.cli.command import main
+from assistant.index.chunkstore import read_chunk_table
+from assistant.index.corpus import read_document
+from assistant.index.manifest import read_manifest
+from assistant.index.store import STORES_DIR, ChunkVectors, new_store_name
 from assistant.service import Assistant
-from assistant.store import STORES_DIR, ChunkVectors, new_store_name
 from tests import stress_kill_reindex
 from tests.conftest import settings_for, write_corpus
 from tests.ollama_standin import OllamaStandin
@@ -117,7 +117,7 @@ def test_a_damaged_index_says_run_reindex_and_reindex_repairs_it(
 BUILD_BIG_STORE = """
 import sys, numpy as np
 from pathlib import Path
-from assistant.store import ChunkVectors
+from assistant.index.store import ChunkVectors
 from assistant.types import Chunk
 vectors = ChunkVectors(Path(sys.argv[1]), None, sys.argv[2], create=True)
 chunks = [Chunk(f"c{i}", "f.txt", "sha", i, i + 1, f"text {i}", i) for i in range(1500)]
@@ -128,7 +128,7 @@ OPEN_AND_CHECK = """
 import sys
 from pathlib import Path
 from assistant.errors import IndexMissingError
-from assistant.store import ChunkVectors
+from assistant.index.store import ChunkVectors
 try:
     ChunkVectors(Path(sys.argv[1]), None, sys.argv[2]).self_check(["c0", "c750", "c1499"])
     print("whole")
@@ -304,7 +304,7 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk I/O error\ninside a library")
 
-    monkeypatch.setattr("assistant.indexer._reindex_locked", boom)
+    monkeypatch.setattr("assistant.index.indexer._reindex_locked", boom)
     corpus, index = small
     code, _, err = cli(capsys, "--corpus", str(corpus), "--index", str(index), "reindex")
     assert code == 1
@@ -426,7 +426,7 @@ def test_stress_script_runs_standalone() -> None:
 
 def test_an_hnsw_header_of_an_unknown_version_is_left_to_chroma(tmp_path: Path) -> None:
     """A newer Chroma may lay its files out differently: not judged, not refused."""
-    from assistant.hnsw_files import segment_problem
+    from assistant.index.hnsw_files import segment_problem
 
     (tmp_path / "header.bin").write_bytes(struct.pack("<i", 2) + bytes(10))
     assert segment_problem(tmp_path) == ""

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from assistant import corpus as corpus_module
-from assistant import indexer
-from assistant.cli import main
-from assistant.corpus import read_document
+from assistant.cli.command import main
 from assistant.errors import CorpusError
-from assistant.manifest import read_manifest
+from assistant.index import corpus as corpus_module
+from assistant.index import indexer
+from assistant.index.corpus import read_document
+from assistant.index.manifest import read_manifest
 from assistant.service import Assistant
 from tests.conftest import settings_for, write_corpus
 

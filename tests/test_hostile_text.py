@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
-from assistant.corpus import read_document, read_text_or_none, safe_path
+from assistant.answer.verify import FileTexts, locate_in
+from assistant.cli.command import main
 from assistant.errors import CorpusError
+from assistant.index.corpus import read_document, read_text_or_none, safe_path
 from assistant.service import Assistant
-from assistant.verify import FileTexts, locate_in
 from tests.conftest import settings_for
 from tests.ollama_standin import OllamaStandin
 
@@ -181,7 +181,7 @@ def test_no_network_traffic_but_the_configured_ollama(tmp_path: Path, dead_ollam
         "HOME": str(tmp_path),  # no cached credentials or settings from the user
     }
     shutil.copytree(ADVERSARIAL, tmp_path / "corpus")
-    base = [sys.executable, "-m", "assistant.cli", "--corpus", "corpus", "--index", "index"]
+    base = [sys.executable, "-m", "assistant.cli.command", "--corpus", "corpus", "--index", "index"]
     base += ["--ollama-host", dead_ollama_url]
     commands = [
         [*base, "reindex"],

@@ -35,13 +35,14 @@ REPO = Path(__file__).resolve().parent.parent
 FOUNDER_FILE = "003_0b0806e6b9dc152e.txt"
 FOUNDER = "DeepSeek founder Liang Wenfeng revealed in a 2023 interview"
 QUESTION = "Who founded DeepSeek?"
-NOT_SOURCE = (".git", ".venv", "venv", "index", "build", "dist", "eval-out", "*.egg-info")
-CACHES = ("__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache")
+# at the checkout's top only: `assistant/index/` is source, `index/` the default index
+NOT_SOURCE = (".git", ".venv", "venv", "index", "build", "dist", "eval-out")
+CACHES = ("__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "*.egg-info")
 WHERE = """
 import json, sys
 from importlib.resources import files
 import assistant
-from assistant.embedder import TOKENIZER_RESOURCE
+from assistant.embed.minilm import TOKENIZER_RESOURCE
 print(json.dumps({
     "package": assistant.__file__,
     "prompts": str(files("assistant.prompt_templates") / "answer.md"),
@@ -62,7 +63,13 @@ def run(command: list[str | Path], cwd: Path, env: dict[str, str]) -> str:
 def source_copy(tmp: Path) -> Path:
     """The checkout as a fresh clone would have it (no venv, index or build leftovers)."""
     source = tmp / "source"
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*NOT_SOURCE, *CACHES))
+    caches = shutil.ignore_patterns(*CACHES)
+
+    def ignored(folder: str, names: list[str]) -> set[str]:
+        top = {n for n in names if n in NOT_SOURCE} if Path(folder) == REPO else set()
+        return top | set(caches(folder, names))
+
+    shutil.copytree(REPO, source, ignore=ignored)
     return source
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from assistant.answer.extractive import extractive_draft
 from assistant.answer.layout import Layout
-from assistant.chunking import ChunkingParams, chunk_text
+from assistant.index.chunking import ChunkingParams, chunk_text
 from tests.test_extractive import far, idf_of, passage
 
 PROFILES = (

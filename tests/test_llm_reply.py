@@ -14,8 +14,8 @@ from assistant.answer.llm import (
     visible_json,
     visible_part,
 )
+from assistant.answer.prompts import load_prompt
 from assistant.answer.terms import share_in
-from assistant.prompts import load_prompt
 from assistant.types import Chunk, Passage
 from tests.conftest import BUNDLED_CORPUS
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from mcp import Client, StdioServerParameters
 
-from assistant.corpus import read_document
+from assistant.index.corpus import read_document
 from tests.stress_kill_reindex import reindex_command
 
-MAIN = "import sys; from assistant.cli import main; sys.exit(main())"
+MAIN = "import sys; from assistant.cli.command import main; sys.exit(main())"
 
 
 def server(corpus: Path, index: Path) -> StdioServerParameters:

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant import use_embedder
-from assistant.cli import main
+from assistant.cli.command import main
+from assistant.embed import multilingual as use_embedder
+from assistant.embed.multilingual import MultilingualEmbedder
 from assistant.errors import AssistantError, IndexMissingError
-from assistant.manifest import read_manifest
+from assistant.index.manifest import read_manifest
 from assistant.service import Assistant
-from assistant.use_embedder import MultilingualEmbedder
 from tests.conftest import settings_for, write_corpus
 from tests.test_chroma_server import FILES, QUESTION
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import read_document
 from assistant.errors import OllamaTimeout
+from assistant.index.corpus import read_document
 from assistant.service import Assistant
 from assistant.types import Done, Status, TextDelta, Turn
 from tests.conftest import settings_for
@@ -156,7 +156,7 @@ def test_batch_workers_answer_at_once_and_write_in_order(
     """`batch --workers 3` against a (remote) Ollama: three answers are written at once
     (the stand-in holds every stream until three are in flight), never more, and the results
     file keeps the questions' order."""
-    from assistant.batch import BatchReport, run_batch
+    from assistant.cli.batch import BatchReport, run_batch
 
     ollama_standin.reply = GOOD_REPLY
     ollama_standin.hold_chats(after=1)  # each answer streams its first piece, then waits
@@ -445,7 +445,7 @@ def test_ask_prints_removed_sentences_and_how_quotes_were_found(
     ollama_standin: OllamaStandin,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from assistant.cli import main
+    from assistant.cli.command import main
 
     grok = "The newest Grok 3 model from xAI utilizes 200,000 H100 GPUs."
     slipped = (

@@ -11,16 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.chunkstore import read_chunk_table
-from assistant.cli import main
+from assistant.cli.command import main
 from assistant.config import Settings
-from assistant.embedder import MiniLMEmbedder
+from assistant.embed.minilm import MiniLMEmbedder
+from assistant.embed.ollama import OllamaEmbedder
 from assistant.errors import ConfigError, IndexMissingError, OllamaModelMissing
-from assistant.manifest import read_manifest
-from assistant.ollama_embed import OllamaEmbedder
+from assistant.index.chunkstore import read_chunk_table
+from assistant.index.manifest import read_manifest
+from assistant.index.store import ChunkVectors
 from assistant.remote import Endpoint
 from assistant.service import Assistant
-from assistant.store import ChunkVectors
 from tests.conftest import settings_for, write_corpus
 from tests.ollama_standin import OllamaStandin
 from tests.test_chroma_server import FILES, QUESTION

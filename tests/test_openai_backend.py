@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
-from assistant.corpus import read_document
+from assistant.cli.command import main
 from assistant.errors import (
     LLMBadOutput,
     LLMModelMissing,
@@ -19,6 +18,7 @@ from assistant.errors import (
     LLMTimeout,
     LLMUnavailable,
 )
+from assistant.index.corpus import read_document
 from assistant.service import Assistant
 from assistant.types import Done, TextDelta
 from tests.conftest import settings_for

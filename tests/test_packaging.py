@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.prompts import TEMPLATES_PACKAGE, load_prompt, template_file
 from assistant.errors import AssistantError
-from assistant.prompts import TEMPLATES_PACKAGE, load_prompt, template_file
 
 REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.citations import Draft, ProposedQuote, verify_draft
-from assistant.chunkstore import ChunkStore
+from assistant.answer.verify import CANDIDATE_FILES, RARE_TERMS, FileTexts, full_text_candidates
+from assistant.index.chunkstore import ChunkStore
 from assistant.service import Assistant
 from assistant.types import Chunk
-from assistant.verify import CANDIDATE_FILES, RARE_TERMS, FileTexts, full_text_candidates
 from tests.conftest import settings_for, write_corpus
 from tests.ollama_standin import OllamaStandin
 

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunkstore import ChunkStore, read_chunk_table
-from assistant.cli import main
+from assistant.cli.command import main
 from assistant.errors import CorpusError, IndexBusyError, IndexMissingError
-from assistant.lock import index_lock
-from assistant.manifest import read_manifest
+from assistant.index.chunkstore import ChunkStore, read_chunk_table
+from assistant.index.lock import index_lock
+from assistant.index.manifest import read_manifest
+from assistant.index.store import ChunkVectors
 from assistant.service import Assistant
-from assistant.store import ChunkVectors
 from tests.conftest import settings_for, write_corpus
 
 ALPHA = "The alpine glacier retreated forty meters last year, the survey found. " * 3
@@ -68,7 +68,7 @@ def test_a_reindex_that_dies_half_way_leaves_the_previous_index(
     def die(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt  # as if killed while writing
 
-    monkeypatch.setattr("assistant.indexer.write_manifest", die)
+    monkeypatch.setattr("assistant.index.indexer.write_manifest", die)
     with pytest.raises(KeyboardInterrupt):
         assistant.reindex()
     monkeypatch.undo()
@@ -179,7 +179,7 @@ def test_when_the_store_cannot_be_copied_every_chunk_is_embedded_again(
     def broken_copy(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("assistant.store.copy_store", broken_copy)
+    monkeypatch.setattr("assistant.index.store.copy_store", broken_copy)
     messages: list[str] = []
     summary = Assistant(settings).reindex(on_message=messages.append)
     assert any("could not reuse the current vectors" in m for m in messages), messages

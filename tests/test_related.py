@@ -7,7 +7,7 @@ from typing import Any
 
 from assistant.answer.related import related
 from assistant.answer.terms import share_in
-from assistant.cli_output import print_answer
+from assistant.cli.output import print_answer
 from assistant.evaluation.scoring import Corpus, GoldQuestion, score_run
 from assistant.types import Answer, Backend, Citation
 from tests.test_extractive import idf_of, passage

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
+from assistant.cli.command import main
 from tests.chroma_run import chroma_server
 from tests.conftest import write_corpus
 from tests.test_chroma_server import FILES, QUESTION

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
+from assistant.cli.command import main
 from assistant.errors import ConfigError
 from assistant.remote import (
     checked_url,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunkstore import ChunkStore
-from assistant.retrieval import NEAR_DUPLICATE, collapse, fuse, resemblance
-from assistant.textnorm import terms
+from assistant.index.chunkstore import ChunkStore
+from assistant.index.retrieval import NEAR_DUPLICATE, collapse, fuse, resemblance
+from assistant.text.textnorm import terms
 from assistant.types import Chunk
 
 

@@ -19,7 +19,7 @@ from assistant.answer.selector import (
     sentence_scores,
 )
 from assistant.service import Assistant
-from assistant.textnorm import terms
+from assistant.text.textnorm import terms
 from assistant.types import Chunk, Passage
 from tests.conftest import settings_for, write_corpus
 

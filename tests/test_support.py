@@ -14,8 +14,8 @@ from assistant.answer.support import (
     unmentioned,
 )
 from assistant.answer.terms import lacking, share_in
+from assistant.answer.verify import FileTexts
 from assistant.types import Chunk, Passage
-from assistant.verify import FileTexts
 from tests.conftest import BUNDLED_CORPUS
 
 # The term statistics of an index over a real corpus: the bundled news articles in paragraphs

@@ -12,7 +12,7 @@ from assistant.answer.terms import (
     share_in,
     tokens,
 )
-from assistant.verify import FileTexts
+from assistant.answer.verify import FileTexts
 
 # A small corpus whose paragraphs stand in for the index's chunks: common words are in many.
 NEWS = [

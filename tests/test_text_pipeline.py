@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chunking import ChunkingParams, chunk_text
-from assistant.cleaning import clean_spans
-from assistant.sentences import split_sentences
+from assistant.index.chunking import ChunkingParams, chunk_text
+from assistant.index.cleaning import clean_spans
 from assistant.service import Assistant
-from assistant.textnorm import base_terms, fold, normalize, stem, terms, words
+from assistant.text.sentences import split_sentences
+from assistant.text.textnorm import base_terms, fold, normalize, stem, terms, words
 
 PAGE = """• Home
   • Politics
@@ -162,7 +162,7 @@ def test_a_sentence_after_a_roman_numeral_starts_a_new_sentence() -> None:
 
 
 def test_hard_wrapped_lines_are_one_sentence_but_list_items_are_not() -> None:
-    from assistant.sentences import text_sentences
+    from assistant.text.sentences import text_sentences
 
     text = (
         "The harbour survey was carried out by a team of eleven divers who\n"
@@ -179,7 +179,7 @@ def test_hard_wrapped_lines_are_one_sentence_but_list_items_are_not() -> None:
 
 
 def test_a_chunk_opening_on_the_end_of_a_wrapped_line_keeps_its_first_sentence_whole() -> None:
-    from assistant.sentences import text_sentences
+    from assistant.text.sentences import text_sentences
 
     # a chunk that starts within a line of the file: its first line is that line's end
     chunk = (
@@ -194,7 +194,7 @@ def test_a_chunk_opening_on_the_end_of_a_wrapped_line_keeps_its_first_sentence_w
 
 
 def test_chunks_of_hard_wrapped_text_start_where_sentences_start() -> None:
-    from assistant.chunking import ChunkingParams, chunk_text
+    from assistant.index.chunking import ChunkingParams, chunk_text
 
     wrapped = (
         "Sentence {} begins here and keeps associating the work with the\n"
@@ -208,7 +208,7 @@ def test_chunks_of_hard_wrapped_text_start_where_sentences_start() -> None:
 def test_an_indented_wrapped_paragraph_is_one_sentence_where_a_line_looks_like_chrome() -> None:
     """The Apache License indents its paragraphs, and one of its lines starts with
     "copyright", which on a news page opens a footer: both had cut the sentence in three."""
-    from assistant.chunking import sentence_spans
+    from assistant.index.chunking import sentence_spans
 
     text = (
         '      "Work" shall mean the work of authorship, whether in Source or\n'
@@ -226,7 +226,7 @@ def test_an_indented_wrapped_paragraph_is_one_sentence_where_a_line_looks_like_c
 
 
 def test_a_document_title_is_its_file_name_and_first_heading() -> None:
-    from assistant.chunking import document_title
+    from assistant.index.chunking import document_title
 
     assert document_title("gzip_README.txt") == "gzip README"
     assert document_title("003_0b0806e6b9dc152e.txt") == ""
@@ -240,8 +240,8 @@ def test_a_document_title_is_its_file_name_and_first_heading() -> None:
 
 
 def test_a_question_naming_a_document_finds_it_by_its_title(tmp_path: Path) -> None:
-    from assistant.chunking import ChunkingParams, chunk_text
-    from assistant.chunkstore import ChunkStore
+    from assistant.index.chunking import ChunkingParams, chunk_text
+    from assistant.index.chunkstore import ChunkStore
 
     files = {
         "gzip_README.txt": "This program compresses files. Report bugs by mail.\n",
@@ -257,8 +257,8 @@ def test_a_question_naming_a_document_finds_it_by_its_title(tmp_path: Path) -> N
 
 
 def test_the_title_a_document_gives_itself_finds_it(tmp_path: Path) -> None:
-    from assistant.chunking import ChunkingParams, chunk_text
-    from assistant.chunkstore import ChunkStore
+    from assistant.index.chunking import ChunkingParams, chunk_text
+    from assistant.index.chunkstore import ChunkStore
 
     table = ChunkStore.create(tmp_path / "chunks.sqlite3")
     text = "The survey counted beavers along the creek. Counts rose in the spring.\n"
@@ -274,8 +274,8 @@ def test_the_title_a_document_gives_itself_finds_it(tmp_path: Path) -> None:
 
 
 def test_reindex_gives_a_pdfs_metadata_title_to_retrieval(tmp_path: Path) -> None:
-    from assistant.chunkstore import ChunkStore
-    from assistant.manifest import read_manifest
+    from assistant.index.chunkstore import ChunkStore
+    from assistant.index.manifest import read_manifest
     from tests.conftest import settings_for
     from tests.docbuilders import survey_pdf
 

@@ -13,7 +13,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
-from assistant.corpus import read_document
+from assistant.index.corpus import read_document
 from assistant.tui.screens import HistoryScreen, PromptScreen, ReindexScreen
 from assistant.tui.viewer import SourceScreen, SourceView
 from assistant.tui.widgets import CitationsPanel, StatusBar

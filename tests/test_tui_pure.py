@@ -143,8 +143,8 @@ def test_locate_quote_follows_a_moved_quote_and_gives_up_on_a_gone_one() -> None
 def test_locate_quote_finds_a_quote_after_a_white_space_edit_as_ask_does() -> None:
     """`ask` verifies a quote with white space folded; the viewer must find it the same way
     instead of saying the quote is no longer in the file."""
+    from assistant.answer.verify import FileTexts, locate_in
     from assistant.tui.viewer import locate_quote
-    from assistant.verify import FileTexts, locate_in
 
     quote = "the alpine glacier retreated forty meters"
     citation = Citation(1, "a.txt", quote, 4, 4 + len(quote))

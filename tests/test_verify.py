@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.answer.citations import CANNOT_ANSWER, Draft, ProposedQuote, verify_draft
-from assistant.verify import FileTexts, locate_anywhere, locate_in
+from assistant.answer.verify import FileTexts, locate_anywhere, locate_in
 
 FILES = {
     "a.txt": "Intro line.\nHe said: “It’s  possible\nthat the AI chip restrictions gave DeepSeek "
@@ -81,7 +81,7 @@ def test_an_answer_with_no_verified_citation_becomes_an_abstention() -> None:
 
 
 def test_conjoined_questions_are_split_and_carry_names() -> None:
-    from assistant.followup import split_question
+    from assistant.answer.followup import split_question
 
     assert split_question("Who founded DeepSeek, and what did the restrictions push it to do?") == [
         "Who founded DeepSeek?",

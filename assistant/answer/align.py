@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answer.terms import Share, lacking, share_in
-from assistant.sentences import split_sentences
-from assistant.textnorm import fold, terms, words
+from assistant.text.sentences import split_sentences
+from assistant.text.textnorm import fold, terms, words
 
 # A quote is "clearly" a sentence when it covers this much of it, and it of the quote.
 MIN_QUOTE_COVERED = 0.8

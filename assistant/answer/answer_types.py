@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.textnorm import terms
-from assistant.timewords import MONTH, WEEKDAY
+from assistant.text.textnorm import terms
+from assistant.text.timewords import MONTH, WEEKDAY
 
 _MONTH_NAME = re.compile(
     r"\b(january|february|march|april|june|july|august|september|october|november|december)\b",

@@ -26,6 +26,7 @@ from assistant.answer.answer_types import (
     holds_asked_kind,
 )
 from assistant.answer.english import instructs, without_reply_word
+from assistant.answer.followup import split_question
 from assistant.answer.messages import ENGLISH, MESSAGES
 from assistant.answer.support import (
     STAND_INS,
@@ -39,10 +40,9 @@ from assistant.answer.support import (
     subjects_asked,
 )
 from assistant.answer.terms import Share, lacking, share_in
-from assistant.chunking import document_title
-from assistant.followup import split_question
+from assistant.answer.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
+from assistant.index.chunking import document_title
 from assistant.types import Citation
-from assistant.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 
 CANNOT_ANSWER = MESSAGES[ENGLISH]["cannot_answer"]  # in another language: messages.py
 Judge = Callable[[str, list[str]], "bool | None"]

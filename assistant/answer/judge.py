@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from assistant.prompts import render, template_file
+from assistant.answer.prompts import render, template_file
 
 JUDGE_PREDICT = 12  # tokens: {"answer": "no"} and a little slack
 

@@ -24,12 +24,12 @@ from typing import Any
 from assistant.answer.align import align_quote, attribute, is_verbatim
 from assistant.answer.citations import CANNOT_ANSWER, MARKER, Draft, ProposedQuote, split_markers
 from assistant.answer.context import Source
+from assistant.answer.prompts import render, template_file
 from assistant.answer.support import asked_runs, names_asked, unmentioned
 from assistant.answer.terms import Share, lacking, share_in
-from assistant.chunking import document_title
-from assistant.prompts import render, template_file
-from assistant.sentences import split_sentences
-from assistant.textnorm import terms
+from assistant.index.chunking import document_title
+from assistant.text.sentences import split_sentences
+from assistant.text.textnorm import terms
 
 QUOTES_HEADER = re.compile(
     r"^\s*[#*_]*\s*(?:QUOTES?|Quotations|Supporting quotes|Evidence)\s*:?\s*[*_]*\s*:?\s*$",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.textnorm import HAN, HIRAGANA, KATAKANA
+from assistant.text.textnorm import HAN, HIRAGANA, KATAKANA
 
 ENGLISH = "en"
 

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.answer.followup import entities
 from assistant.answer.layout import Layout, Span
 from assistant.answer.messages import ENGLISH, language_of
 from assistant.answer.support import inner_capitals, opens_as_name
-from assistant.followup import entities
-from assistant.sentences import text_sentences
-from assistant.textnorm import terms
+from assistant.text.sentences import text_sentences
+from assistant.text.textnorm import terms
 from assistant.types import Chunk, Passage
 
 # The answer kinds a question may ask for: (kind, question pattern, sentence pattern). A

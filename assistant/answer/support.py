@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 from assistant.answer.messages import ENGLISH, language_of
-from assistant.textnorm import STOPWORDS, base_terms, fold
+from assistant.text.textnorm import STOPWORDS, base_terms, fold
 
 _NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 _DASH = re.compile(r"[\u2012-\u2015]")

@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.textnorm import CJK, CJK_RUN, cjk_bigrams, words
-from assistant.textnorm import terms as index_terms
+from assistant.text.textnorm import CJK, CJK_RUN, cjk_bigrams, words
+from assistant.text.textnorm import terms as index_terms
 
 # How terms are weighed and read (measured on eval/adversarial/claims.jsonl: eval/claims.py).
 COMMON_SHARE = 0.25  # a term in more chunks says little ("the"; "DeepSeek" in a corpus on it)

@@ -126,7 +126,7 @@ def command_line(args: argparse.Namespace, settings: Settings) -> str:
 
 
 def _run_batch(settings: Settings, gold: Path, out_dir: Path) -> Path:
-    from assistant.batch import run_batch
+    from assistant.cli.batch import run_batch
 
     out_dir.mkdir(parents=True, exist_ok=True)
     results_path = out_dir / "results.jsonl"

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from assistant.corpus import list_candidates, read_document
 from assistant.errors import InputError
 from assistant.evaluation.scoring import GoldQuestion
+from assistant.index.corpus import list_candidates, read_document
 
 
 def read_jsonl(path: Path, what: str) -> list[tuple[int, dict[str, Any]]]:

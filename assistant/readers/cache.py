@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from assistant import readers
-from assistant.atomicfile import atomic_write
+from assistant.index.atomicfile import atomic_write
 from assistant.readers.base import Reading
 
 EXTRACTED_DIR = "extracted"

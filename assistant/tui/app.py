@@ -19,13 +19,13 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from assistant.config import Settings
-from assistant.corpus import read_document
 from assistant.errors import (
     AssistantError,
     CorpusError,
     IndexMissingError,
     LLMError,
 )
+from assistant.index.corpus import read_document
 from assistant.llm import choices
 from assistant.service import Assistant
 from assistant.tui.commands import ChatCommands

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.atomicfile import atomic_write
+from assistant.index.atomicfile import atomic_write
 from assistant.types import Answer, Backend, Citation, Turn
 
 HISTORY_ENV = "ASSISTANT_HISTORY_DIR"

@@ -17,9 +17,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Static
 
+from assistant.answer.verify import FileTexts, locate_in
 from assistant.tui.sourcetext import display_text, layout_rows, row_of
 from assistant.types import Citation
-from assistant.verify import FileTexts, locate_in
 
 HIGHLIGHT = Style(color="black", bgcolor="yellow", bold=True)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.terms import lacking, share_in
-from assistant.cli import main
-from assistant.corpus import read_document
+from assistant.cli.command import main
+from assistant.index.corpus import read_document
 from assistant.service import Assistant
 from assistant.types import Answer
 from tests.conftest import settings_for

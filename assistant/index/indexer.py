@@ -24,14 +24,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from assistant.chunking import ChunkingParams, chunk_text
-from assistant.chunkstore import ChunkStore
 from assistant.config import Settings
-from assistant.corpus import Candidate, list_candidates, read_document, text_too_large
-from assistant.embedder import MiniLMEmbedder, identity, local_class
+from assistant.embed.minilm import MiniLMEmbedder, identity, local_class
 from assistant.errors import AssistantError, ConfigError, CorpusError, IndexMissingError
-from assistant.lock import index_lock
-from assistant.manifest import (
+from assistant.index.chunking import ChunkingParams, chunk_text
+from assistant.index.chunkstore import ChunkStore
+from assistant.index.corpus import Candidate, list_candidates, read_document, text_too_large
+from assistant.index.lock import index_lock
+from assistant.index.manifest import (
     DAMAGED,
     FileEntry,
     Manifest,
@@ -41,9 +41,9 @@ from assistant.manifest import (
     read_manifest,
     write_manifest,
 )
+from assistant.index.store import STORES_DIR, new_store_name
 from assistant.readers import cache, has_chrome
 from assistant.remote import chroma_server
-from assistant.store import STORES_DIR, new_store_name
 from assistant.types import Chunk, ReindexSummary
 
 Progress = Callable[[str, int, int], None]
@@ -173,7 +173,7 @@ def _nothing_usable(corpus: Path, skipped: list[tuple[str, str]]) -> str:
 def _remote_embedder(settings: Settings) -> Any:
     """The Ollama embedder the settings name, resolved (digest, dimensions); None for the
     local one, which is loaded only when there is something to embed."""
-    from assistant.ollama_embed import embedder_for, ollama_model
+    from assistant.embed.ollama import embedder_for, ollama_model
 
     if not ollama_model(settings.embedder):
         return None
@@ -245,7 +245,7 @@ def _looks_whole(settings: Settings, manifest: Manifest) -> bool:
     opened): its chunk table opens, holds the manifest's chunk count and keyword terms of
     today's form, its HNSW files are consistent, and
     no answer found it damaged since. Deeper damage is caught when a question loads it."""
-    from assistant.hnsw_files import store_problem
+    from assistant.index.hnsw_files import store_problem
 
     if marked_damaged(settings.index) == manifest.store:
         return False
@@ -374,7 +374,7 @@ def _vector_store(
     current collection, to which only the new chunks are added (it may hold more: stale
     vectors are deleted once the new generation is committed, see `_prune_server_store`).
     If neither works, a new store embedded from scratch."""
-    from assistant.store import ChunkVectors, copy_store, drop_stores
+    from assistant.index.store import ChunkVectors, copy_store, drop_stores
 
     live = sorted(table.ids())
     server = chroma_server(settings)
@@ -527,7 +527,7 @@ def _commit(
 def _collect_garbage(settings: Settings, manifest: Manifest, old: Manifest | None) -> None:
     """Delete generations older than the previous one (which a reader that started before
     the commit may still be using), and leftovers of killed reindexes."""
-    from assistant.store import drop_stores
+    from assistant.index.store import drop_stores
 
     keep = [manifest] + ([old] if old else [])
     drop_stores(settings.index, chroma_server(settings), {m.store for m in keep})
@@ -543,7 +543,7 @@ def _collect_garbage(settings: Settings, manifest: Manifest, old: Manifest | Non
 def _prune_server_store(settings: Settings, keep: list[Manifest]) -> None:
     """Delete from the server collection the vectors of chunks that neither the new nor the
     previous generation lists. A failure leaves them for the next reindex to delete."""
-    from assistant.store import ChunkVectors
+    from assistant.index.store import ChunkVectors
 
     wanted: set[str] = set()
     try:

@@ -140,9 +140,9 @@ def _smoke_check(assistant: Any, kind: str) -> Check:
     from assistant.answer.citations import verify_draft
     from assistant.answer.context import select_sources
     from assistant.answer.llm import answer_prompt
+    from assistant.answer.verify import FileTexts
     from assistant.llm.base import model_draft
     from assistant.types import Chunk, Passage
-    from assistant.verify import FileTexts
 
     settings = assistant.settings
     passage = Passage(Chunk("smoke", "smoke.txt", "", 0, len(SMOKE_TEXT), SMOKE_TEXT, 0), 1.0)
@@ -219,7 +219,7 @@ def _index_checks(assistant: Any) -> Iterator[Check]:
             f"{len(listed)} corpus file(s) not indexed: {shown}{more}",
             "fix or remove them; `assistant reindex` lists each with its reason",
         )
-    from assistant.chunking import ChunkingParams
+    from assistant.index.chunking import ChunkingParams
 
     wanted = ChunkingParams(settings.chunk_size, settings.chunk_overlap).to_json()
     if manifest.chunking != wanted:
@@ -257,8 +257,8 @@ def _index_checks(assistant: Any) -> Iterator[Check]:
 
 
 def _embedder_check(settings: Settings) -> Check:
-    from assistant.embedder import MiniLMEmbedder, local_class
-    from assistant.ollama_embed import embedder_for
+    from assistant.embed.minilm import MiniLMEmbedder, local_class
+    from assistant.embed.ollama import embedder_for
 
     chosen = local_class(settings.embedder)
     if chosen is not None:

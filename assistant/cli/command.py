@@ -177,7 +177,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return run(args, settings)
     if command == "mcp":
-        from assistant.mcp_server import run_mcp
+        from assistant.cli.mcp_server import run_mcp
 
         return run_mcp(settings)
     from assistant.tui.app import run_chat
@@ -186,7 +186,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _reindex(settings: Settings, wait: float) -> int:
-    from assistant.cli_output import ReindexProgress
+    from assistant.cli.output import ReindexProgress
     from assistant.service import Assistant
 
     with ReindexProgress() as progress:
@@ -200,7 +200,7 @@ def _reindex(settings: Settings, wait: float) -> int:
 
 
 def _ask(settings: Settings, question: str, as_json: bool) -> int:
-    from assistant.cli_output import print_answer, stream_answer
+    from assistant.cli.output import print_answer, stream_answer
     from assistant.service import Assistant
 
     with Assistant(settings) as assistant:
@@ -217,7 +217,7 @@ def _ask(settings: Settings, question: str, as_json: bool) -> int:
 
 
 def _doctor(settings: Settings) -> int:
-    from assistant.doctor import run_checks
+    from assistant.cli.doctor import run_checks
 
     failed = False
     for check in run_checks(settings):
@@ -241,7 +241,7 @@ def _warn_corpus_changes(assistant: Any) -> bool:
 
 
 def _batch(settings: Settings, questions: Path, out: Path, workers: int) -> int:
-    from assistant.batch import run_batch
+    from assistant.cli.batch import run_batch
     from assistant.service import Assistant
 
     _warn_corpus_changes(Assistant(settings))

@@ -6,8 +6,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from assistant.cleaning import CLEANER_VERSION, clean_spans, split_lines
-from assistant.sentences import join_wrapped, split_sentences
+from assistant.index.cleaning import CLEANER_VERSION, clean_spans, split_lines
+from assistant.text.sentences import join_wrapped, split_sentences
 from assistant.types import Chunk
 
 

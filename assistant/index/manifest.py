@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.atomicfile import atomic_write
-from assistant.embedder import DIMENSIONS, EMBEDDER_NAME, MODEL_SHA256
+from assistant.embed.minilm import DIMENSIONS, EMBEDDER_NAME, MODEL_SHA256
 from assistant.errors import REINDEX_HINT, IndexMissingError
+from assistant.index.atomicfile import atomic_write
 
 # 2: vectors live in a per-generation store named by `store`;
-# 3: the chunk table is a per-generation SQLite file with a BM25 index (assistant.chunkstore)
+# 3: the chunk table is a per-generation SQLite file with a BM25 index (assistant.index.chunkstore)
 # 4: a chunk's BM25 terms include its document's title; hard-wrapped lines are joined, and
 #    the lines of a chunk are separated by a blank line
 # 5: files are read by format, chosen by content (assistant.readers): a web page saved as .txt

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import REINDEX_HINT, AssistantError, IndexMissingError
-from assistant.hnsw_files import store_problem
+from assistant.index.hnsw_files import store_problem
 from assistant.remote import Endpoint, remote_failure
 from assistant.types import Chunk
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence, Set
 from typing import Protocol
 
-from assistant.chunking import document_title
-from assistant.textnorm import terms
+from assistant.index.chunking import document_title
+from assistant.text.textnorm import terms
 from assistant.types import Chunk, Passage
 
 VECTOR_WEIGHT = 0.5

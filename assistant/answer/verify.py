@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
-from assistant.textnorm import Normalized, normalize, terms
+from assistant.text.textnorm import Normalized, normalize, terms
 
 MIN_QUOTE_CHARS = 12
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|…|\[\.\.\.\]|\[…\])\s*")

@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.chunking import document_title
 from assistant.errors import REINDEX_HINT, IndexMissingError
-from assistant.textnorm import TERMS_VERSION, terms, words
+from assistant.index.chunking import document_title
+from assistant.text.textnorm import TERMS_VERSION, terms, words
 from assistant.types import Chunk
 
 _SCHEMA = """

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.embedder import CachedEmbedder
+from assistant.embed.minilm import CachedEmbedder
 from assistant.errors import (
     REINDEX_HINT,
     ConfigError,
@@ -26,8 +26,8 @@ from assistant.errors import (
     OllamaError,
     OllamaModelMissing,
 )
+from assistant.index.manifest import Manifest
 from assistant.llm.ollama import OllamaChat, same_model
-from assistant.manifest import Manifest
 from assistant.remote import Endpoint, ollama_server
 
 PREFIX = "ollama:"

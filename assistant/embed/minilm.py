@@ -28,7 +28,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from assistant import use_embedder
+from assistant.embed import multilingual as use_embedder
 from assistant.errors import AssistantError, IndexMissingError
 
 EMBEDDER_NAME = "all-MiniLM-L6-v2-onnx-int8"
@@ -195,7 +195,7 @@ def for_questions(settings: Any, manifest: Any, local: CachedEmbedder) -> Cached
     multilingual one, or the same model on the server that embedded it, which
     `ollama_embed.query_embedder` decides). An index built by another model than the
     settings name is refused, with the setting that reads it."""
-    from assistant.ollama_embed import query_embedder
+    from assistant.embed.ollama import query_embedder
 
     built_with = str(manifest.embedder.get("name", ""))
     if setting_for(built_with) != settings.embedder:

@@ -1,0 +1,1 @@
+"""Text helpers, pure: normalisation and terms, sentence splitting, time words."""
