@@ -4,7 +4,6 @@ names the failure it prevents."""
 from __future__ import annotations
 
 from assistant.answer.citations import Draft, ProposedQuote, verify_draft
-from assistant.answer.english import instructs
 from assistant.answer.judge import judge_prompt, read_verdict
 from assistant.answer.terms import (
     Vocabulary,
@@ -13,6 +12,7 @@ from assistant.answer.terms import (
     tokens,
 )
 from assistant.answer.verify import FileTexts
+from assistant.text.english import instructs
 
 # A small corpus whose paragraphs stand in for the index's chunks: common words are in many.
 NEWS = [

@@ -15,13 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from assistant.text.english import MONTH, MONTH_NAME, NUMBER_WORDS, WEEKDAY
 from assistant.text.textnorm import terms
-from assistant.text.timewords import MONTH, WEEKDAY
 
-_MONTH_NAME = re.compile(
-    r"\b(january|february|march|april|june|july|august|september|october|november|december)\b",
-    re.IGNORECASE,
-)
 _WEEKDAY_NAME = re.compile(rf"\b({WEEKDAY})s?\b", re.IGNORECASE)
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[6-9]|20)\d{2}"
@@ -38,12 +34,7 @@ _TIME_TEXT = re.compile(
     r"decade|spring|summer|fall|autumn|winter|weekend)|decades?|centur(?:y|ies))\b",
     re.IGNORECASE,
 )
-_NUMBER_WORDS = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
-    r"forty|fifty|sixty|seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|"
-    r"millions|billion|billions|trillion|dozen|dozens|half|double|twice|triple|quarter"
-)
-_NUMERAL = re.compile(rf"(?<![\w.])\$?\d[\d,.]*(?![A-Za-z]\w)|\b(?:{_NUMBER_WORDS})\b", re.I)
+_NUMERAL = re.compile(rf"(?<![\w.])\$?\d[\d,.]*(?![A-Za-z]\w)|\b(?:{NUMBER_WORDS})\b", re.I)
 _YEAR_CONTEXT = re.compile(
     r"\b(?:in|since|of|by|from|until|to|early|late|mid|a|an|the|during|before|after|"
     r"fiscal)\s+$",
@@ -54,7 +45,7 @@ _CURRENCY = (
     r"francs?|rubles?|roubles?|pesos?|won|reais|real|cents?|pence|bucks|usd|eur|gbp|cny|jpy"
 )
 _MONEY_TEXT = re.compile(
-    rf"[$€£¥₹]\s?\d|\b(?:us|hk|a|c)\$|(?:\d[\d,.]*|\b(?:{_NUMBER_WORDS}))\s+"
+    rf"[$€£¥₹]\s?\d|\b(?:us|hk|a|c)\$|(?:\d[\d,.]*|\b(?:{NUMBER_WORDS}))\s+"
     rf"(?:(?:thousand|million|billion|trillion)\s+)?(?:{_CURRENCY})\b",
     re.IGNORECASE,
 )
@@ -76,8 +67,8 @@ _AGE_Q = re.compile(
     r"\bhow\s+old\b|\bwhat\s+age\b|\bwhat\s+(?:is|was)\s+[\w\s'’.-]{0,40}?\bage\b", re.I
 )
 _AGE_TEXT = re.compile(
-    rf"\b(?:\d{{1,3}}|(?:{_NUMBER_WORDS})(?:-\w+)?)[- ]years?[- ]old\b|\baged?\s+\d{{1,3}}\b|"
-    rf"\bage\s+of\s+(?:\d{{1,3}}|{_NUMBER_WORDS})\b|\b\d{{1,3}}(?:st|nd|rd|th)\s+birthday\b",
+    rf"\b(?:\d{{1,3}}|(?:{NUMBER_WORDS})(?:-\w+)?)[- ]years?[- ]old\b|\baged?\s+\d{{1,3}}\b|"
+    rf"\bage\s+of\s+(?:\d{{1,3}}|{NUMBER_WORDS})\b|\b\d{{1,3}}(?:st|nd|rd|th)\s+birthday\b",
     re.IGNORECASE,
 )
 # the question opens by asking for it: "Which release of gzip …", "Since which dpkg version …"
@@ -228,7 +219,7 @@ def holds_asked_kind(question: str, text: str, close: bool) -> bool:
 def _time_names(text: str) -> dict[str, set[str]]:
     return {
         "year": {m.group(1) for m in _YEAR_TEXT.finditer(text)},
-        "month": {m.group(1).lower() for m in _MONTH_NAME.finditer(text)},
+        "month": {m.group(1).lower() for m in MONTH_NAME.finditer(text)},
         "weekday": {m.group(1).lower() for m in _WEEKDAY_NAME.finditer(text)},
     }
 

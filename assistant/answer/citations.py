@@ -25,11 +25,9 @@ from assistant.answer.answer_types import (
     answer_types,
     holds_asked_kind,
 )
-from assistant.answer.english import instructs, without_reply_word
 from assistant.answer.followup import split_question
 from assistant.answer.messages import ENGLISH, MESSAGES
 from assistant.answer.support import (
-    STAND_INS,
     asked_runs,
     asks,
     names_asked,
@@ -42,6 +40,7 @@ from assistant.answer.support import (
 from assistant.answer.terms import Share, lacking, share_in
 from assistant.answer.verify import FileTexts, FindFiles, locate_anywhere, locate_in, no_other_files
 from assistant.index.chunking import document_title
+from assistant.text.english import REFERS_ANYWHERE, instructs, without_reply_word
 from assistant.types import Citation
 
 CANNOT_ANSWER = MESSAGES[ENGLISH]["cannot_answer"]  # in another language: messages.py
@@ -251,15 +250,8 @@ def _about(texts: FileTexts, citation: Citation, evidence: str) -> str:
         if span.start < end and span.end > start:
             start, end = min(start, span.start), max(end, span.end)
     own = region[start:end]
-    said = evidence if _REFERS.search(own) else own
+    said = evidence if REFERS_ANYWHERE.search(own) else own
     return f"{said}\n{_file_words(citation.file, text)} {_headings(texts, citation)}"
-
-
-# Anywhere in a quote's sentence: a word that stands for someone named before, or speech.
-_REFERS = re.compile(
-    rf"\b(?:he|she|it|they|him|his|her|its|their|them|the (?:{STAND_INS}|play))\b|[\"“”]",
-    re.IGNORECASE,
-)
 
 
 def _place(texts: FileTexts, citation: Citation) -> tuple[str, str]:

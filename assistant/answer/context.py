@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answer.align import Span, sentence_spans
-from assistant.answer.support import REFERS_BACK
+from assistant.text.english import REFERS_BACK
 from assistant.types import Passage
 
 CHARS_PER_TOKEN = 4  # English prose with these tokenizers: ~4 characters a token

@@ -5,32 +5,24 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from assistant.text.english import QUESTION_OPENERS, REFERENCE
 from assistant.types import Turn
 
-_REFERENCE = re.compile(
-    r"\b(he|she|it|they|him|her|his|hers|its|their|them|this|that|these|those|there|the company"
-    r"|the firm)\b",
-    re.IGNORECASE,
-)
 _CONTINUATION = re.compile(r"^\s*(and|also|what about|how about|why|so)\b", re.IGNORECASE)
 _WORD = r"[A-Z](?:[\w’'-]|\.(?=[A-Za-z]))*"  # "U.S." is one name, "Inc." loses its dot
 _ENTITY = re.compile(rf"\b({_WORD}(?:\s+{_WORD})*)")
 _POSSESSIVE = re.compile(r"['’]s?$")  # "DeepSeek's", "Jones’": not the "s" of "Jones"
-_QUESTION_OPENERS = frozenset(
-    "Who What Which When Where Why How Did Does Do Is Are Was Were Has "
-    "Have Can Could Should Would Will And Also The A An".split()
-)
 
 
 def needs_context(question: str) -> bool:
-    return bool(_REFERENCE.search(question) or _CONTINUATION.search(question))
+    return bool(REFERENCE.search(question) or _CONTINUATION.search(question))
 
 
 def entities(text: str) -> list[str]:
     """Capitalised names in a text, in order, without sentence openers."""
     found = []
     for match in _ENTITY.finditer(text):
-        words = [w for w in match.group(1).split() if w not in _QUESTION_OPENERS]
+        words = [w for w in match.group(1).split() if w not in QUESTION_OPENERS]
         name = _POSSESSIVE.sub("", " ".join(words)).strip()
         if name and name not in found:
             found.append(name)

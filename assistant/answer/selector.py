@@ -24,20 +24,13 @@ from assistant.answer.followup import entities
 from assistant.answer.layout import Layout, Span
 from assistant.answer.messages import ENGLISH, language_of
 from assistant.answer.support import inner_capitals, opens_as_name
+from assistant.text.english import COUNT_WORDS, MONTH_CAPITALISED, OPENS_REFERRING_BACK
 from assistant.text.sentences import text_sentences
 from assistant.text.textnorm import terms
 from assistant.types import Chunk, Passage
 
 # The answer kinds a question may ask for: (kind, question pattern, sentence pattern). A
 # sentence holds the kind when the pattern matches words the question does not already say.
-_NUMBER_WORDS = (
-    r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
-    r"forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|dozens?"
-)
-_MONTHS = (
-    r"Jan(?:uary)?|Feb(?:ruary)?|March|April|May|June|July|Aug(?:ust)?|Sept?(?:ember)?|"
-    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
-)
 _NAME = r"(?<=[\w,;:'’\"”)]\s)[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*"
 ANSWER_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
@@ -45,7 +38,9 @@ ANSWER_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(
             r"^\s*when\b|\b(?:what|which)\s+(?:year|date|day|month|century|decade|time)\b", re.I
         ),
-        re.compile(rf"\b(?:1[0-9]|20)\d\ds?\b|\b(?:{_MONTHS})\b|\b\d{{1,2}}(?:st|nd|rd|th)\b"),
+        re.compile(
+            rf"\b(?:1[0-9]|20)\d\ds?\b|\b(?:{MONTH_CAPITALISED})\b|\b\d{{1,2}}(?:st|nd|rd|th)\b"
+        ),
     ),
     (
         "number",
@@ -54,7 +49,7 @@ ANSWER_KINDS: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
             r"\bwhat\s+(?:number|percent(?:age)?|amount|age|size|price)\b",
             re.I,
         ),
-        re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.I),
+        re.compile(rf"\d|\b(?:{COUNT_WORDS})\b", re.I),
     ),
     (
         "place",
@@ -113,7 +108,6 @@ SELECTOR = SelectorParams(
 
 _QUESTION_FORM = frozenset(terms("many much kind type sort name named called happen happens"))
 _NUMBER = re.compile(r"\b\w*\d[\w.,]*")
-_REFERS_BACK = re.compile(r"[\"“‘']?(?:he|she|it|they|this|these|those|his|her|its|their)\b", re.I)
 SHORT_SENTENCE = 60
 MIN_SENTENCE_CHARS = 20
 UNSEEN = "qqqunseenqqq"  # a term no corpus holds
@@ -169,7 +163,7 @@ def candidates(passages: Sequence[Passage]) -> list[Candidate]:
                 continue
             before = sentences[i - 1] if i else ""
             after = sentences[i + 1] if i + 1 < len(sentences) else ""
-            refers = len(sentence) < SHORT_SENTENCE or _REFERS_BACK.match(sentence)
+            refers = len(sentence) < SHORT_SENTENCE or OPENS_REFERRING_BACK.match(sentence)
             adjacent = i > 0 and "\n" not in chunk.text[spans[i - 1][1] : start]
             # the two as the file writes them: one space in English, none in Japanese
             quote = chunk.text[spans[i - 1][0] : spans[i][1]] if adjacent and refers else sentence

@@ -22,7 +22,13 @@ from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 
 from assistant.answer.messages import ENGLISH, language_of
-from assistant.text.textnorm import STOPWORDS, base_terms, fold
+from assistant.text.english import (
+    GENERIC_NAMES,
+    NOT_NAMES,
+    STOPWORDS,
+    TITLES,
+)
+from assistant.text.textnorm import base_terms, fold
 
 _NAME_RUN = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 _DASH = re.compile(r"[\u2012-\u2015]")
@@ -44,28 +50,10 @@ _NUMBER = re.compile(r"(?<![\w.])\d+(?:[,.]\d+)*(?![\w])")
 # A word as written, keeping inner capitals, digits, hyphens, apostrophes and underscores
 # ("xAI's", "H100", "PYTHON_DOTENV_DISABLED": an identifier is one name, not its parts).
 _TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_'’\-]|\.(?=[A-Za-z0-9]))*")
-# What "the company" or "the novel" stands in for: a name given earlier in the text.
-STAND_INS = (
-    "company|firm|startup|group|model|lab|agency|government|country|city|book|film|novel|story"
-)
-# A quote that opens by referring back is about whoever the text named before it.
-REFERS_BACK = re.compile(
-    rf"[\"“‘']?(?:he|she|it|they|this|these|that|those|his|her|its|their|the (?:{STAND_INS}))\b",
-    re.IGNORECASE,
-)
 # Where a sentence starts: not after a title's abbreviation ("Dr. Moore" is a name).
 _SENTENCE_START = re.compile(
     r"(?:^|(?<!\bDr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bSt)(?<!\bProf)(?<!\bGen)(?<!\bSgt)"
     r"(?<!\bCapt)(?<!\bLt)(?<!\bCol)(?<!\bRev)(?<!\bJr)(?<!\bSr)[.!?:;]\s+|[\"“(]\s*)$"
-)
-# Capitalised words that are grammar, not names, wherever they stand.
-_NOT_NAMES = frozenset(
-    """i i'm i've i'd the a an in on at of for to by with from as and but or nor so yet
-    if when while after before since during because although though however therefore
-    this that these those there here it its he she they we you his her their our your
-    according based overall also both each every some many most several all no not
-    yes one two three four five six seven eight nine ten first second third last next
-    mr mrs ms dr prof sir ai ceo cto cfo gpu gpus cpu cpus api apis llm llms""".split()
 )
 
 
@@ -114,7 +102,7 @@ def opens_as_name(word: str, known: frozenset[str]) -> bool:
 
 def _is_name(word: str) -> bool:
     bare = _name_key(word)
-    if not bare or bare in _NOT_NAMES:
+    if not bare or bare in NOT_NAMES:
         return False
     return _marked(word) or word[0].isupper()
 
@@ -135,23 +123,6 @@ def _number_key(number: str) -> str:
     if "." in bare:
         bare = bare.rstrip("0").rstrip(".") or "0"
     return bare
-
-
-# Names a quote can carry without being "about someone else".
-_GENERIC_NAMES = frozenset(
-    """u.s us usa america american china chinese january february march april may june july
-    august september october november december monday tuesday wednesday thursday friday
-    saturday sunday ai""".split()
-)
-
-
-# Titles that name a role more than someone: matched only when the question names nothing else.
-_TITLES = frozenset(
-    """king queen prince princess lord lady duke duchess earl count countess baron emperor
-    empress sultan pope bishop father mother brother sister uncle aunt captain colonel
-    general major sergeant officer detective doctor professor president senator governor
-    mayor judge sheriff sir madam miss mister""".split()
-)
 
 
 def _words(text: str) -> set[str]:
@@ -328,7 +299,7 @@ def _name_start(match: re.Match[str]) -> int:
 def _run_words(run: str) -> set[str]:
     """The name words of a run of capitalised words: not grammar, titles or places like "U.S."."""
     words = {_name_key(word).rstrip(".") for word in run.split()}
-    return words - _NOT_NAMES - STOPWORDS - _TITLES - _GENERIC_NAMES - {""}
+    return words - NOT_NAMES - STOPWORDS - TITLES - GENERIC_NAMES - {""}
 
 
 def _parts(name: str) -> list[str]:
@@ -358,8 +329,8 @@ def names_asked(question: str) -> frozenset[str]:
     their questions by."""
     if language_of(question) != ENGLISH:
         return frozenset()
-    asked = facts(question, inner_capitals(question)).names - _GENERIC_NAMES
-    return asked - _TITLES if asked - _TITLES else asked
+    asked = facts(question, inner_capitals(question)).names - GENERIC_NAMES
+    return asked - TITLES if asked - TITLES else asked
 
 
 def unmentioned(question: str, texts: Sequence[str]) -> list[str]:
@@ -385,7 +356,7 @@ def unmentioned(question: str, texts: Sequence[str]) -> list[str]:
     missing = set()
     for name in asked:
         run = next((r for r in runs if name in r), {name})
-        parts = {p for word in run - _TITLES for p in word.split("-") if p} or {name}
+        parts = {p for word in run - TITLES for p in word.split("-") if p} or {name}
         if not any(_mentioned_word(part, present, capitalised) for part in parts) or any(
             name in r and shadowed(r, joined, present, ordinary) for r in asked_by_run
         ):
@@ -415,7 +386,7 @@ def _mentioned_word(word: str, present: Set[str], capitalised: Set[str]) -> bool
 
 def _mentioned(name: str, present: Set[str], capitalised: Set[str]) -> bool:
     """`name` is one of the `present` words, or close to one of the `capitalised` (names)."""
-    if name in present or name in _NOT_NAMES:
+    if name in present or name in NOT_NAMES:
         return True
     if len(name) < 4:
         return False

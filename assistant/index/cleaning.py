@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.text.english import MONTH, WEEKDAY
 from assistant.text.sentences import ENDS_SENTENCE, WRAP_MAX, WRAP_MIN
 from assistant.text.textnorm import CJK_RUN
-from assistant.text.timewords import MONTH, WEEKDAY
 
 # The version of the cleaning and line joining that chunks are cut from: a change rebuilds
 # every file's chunks at the next reindex. 2: indented hard-wrapped lines are joined. 3: the

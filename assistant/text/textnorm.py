@@ -10,6 +10,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from assistant.text.english import IRREGULAR_VERBS, STOPWORDS
+
 _FOLD = str.maketrans(
     {
         "\u2018": "'",
@@ -92,17 +94,6 @@ CJK_RUN = re.compile(f"[{CJK}]+")
 # A word: letters and digits of any alphabet (a dot or apostrophe inside: u.s, it's); a CJK run
 _WORD = re.compile(rf"[^\W_{CJK}]+(?:[.'][^\W_{CJK}]+)*|[{CJK}]+")
 _ACCENT = re.compile("[\u0300-\u036f]")  # combining accents of Latin, Greek, Cyrillic letters
-
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if
-    in into is it its itself just me more most my myself no nor not now of off on once only
-    or other our ours out over own same she should so some such than that the their theirs
-    them themselves then there these they this those through to too under until up very was
-    we were what when where which while who whom why will with would you your yours say said
-    says according tell told did does do s t""".split()
-)
 
 
 def words(text: str) -> list[str]:
@@ -208,24 +199,9 @@ def _term(word: str) -> str:
     return stem(word) if word and word not in STOPWORDS else ""
 
 
-# Irregular past forms and participles, each with its base verb. Forms that are also common
-# other words ("found", "left", "saw", "rose", "felt", "led") are left out.
-_IRREGULAR = (
-    "ate:eat became:become began:begin begun:begin bought:buy broke:break broken:break "
-    "brought:bring built:build came:come caught:catch chose:choose chosen:choose dealt:deal "
-    "drew:draw drawn:draw drove:drive driven:drive eaten:eat fed:feed flew:fly flown:fly "
-    "forgave:forgive forgiven:forgive forgot:forget forgotten:forget fought:fight froze:freeze "
-    "frozen:freeze gave:give given:give gone:go got:get gotten:get grew:grow grown:grow "
-    "heard:hear held:hold hid:hide hidden:hide hung:hang kept:keep knew:know known:know "
-    "lost:lose made:make met:meet paid:pay ran:run rode:ride ridden:ride sang:sing sank:sink "
-    "sat:sit seen:see sent:send slept:sleep sold:sell spent:spend spoke:speak spoken:speak "
-    "stole:steal stolen:steal stood:stand swam:swim taken:take taught:teach thought:think "
-    "threw:throw thrown:throw took:take understood:understand went:go woke:wake wore:wear "
-    "worn:wear written:write wrote:write"
-)
 _VERB_BASES = {
     _term(form): _term(base)
-    for form, base in (pair.split(":") for pair in _IRREGULAR.split())
+    for form, base in (pair.split(":") for pair in IRREGULAR_VERBS.split())
     if _term(form) and _term(base)
 }
 
