@@ -164,3 +164,20 @@ def test_a_colon_inside_a_line_or_at_a_passages_end_announces_nothing_more() -> 
         far,
     )
     assert [q.quote for q in draft.quotes.values()] == [lead]
+
+
+def test_a_number_that_names_a_standard_is_no_count() -> None:
+    """eval/answerability techdocs an-tech-03: "How many CA certificates does the
+    ca-certificates package ship?" was answered with a sentence whose only number is the
+    "3647" of "RFC 3647"; a count of certificates it is not."""
+    from assistant.answer.answer_types import has_count
+
+    assert not has_count("audited for trustworthiness or RFC 3647 compliance")
+    assert not has_count("dates in the ISO 8601 format")
+    assert has_count("It used 2,048 chips.")
+    rare = idf_of({"ca": 5.0, "certificates": 4.0, "package": 2.0, "ship": 3.0})
+    question = "How many CA certificates does the package ship?"
+    rfc = "The CA certificates in this package were never audited for RFC 3647 compliance."
+    assert extractive_draft(question, [passage("a.txt", rfc)], rare, far).abstained
+    ships = "The package ships 140 CA certificates from Mozilla's list."
+    assert not extractive_draft(question, [passage("b.txt", ships)], rare, far).abstained

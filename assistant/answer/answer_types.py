@@ -159,16 +159,19 @@ def counted_nouns(question: str) -> set[str]:
 
 def has_count(text: str) -> bool:
     """A number that counts or measures something: not a year ("in 2023"), not part of a
-    name ("R1", "H100")."""
+    name ("R1", "H100", and "RFC 3647", "ISO 8601": a number after a word in capitals)."""
     for match in _NUMERAL.finditer(text):
         number = match.group().lstrip("$").rstrip(".,")
         is_year = re.fullmatch(_YEAR, number) and (
             _YEAR_CONTEXT.search(text[: match.start()])
             or not re.match(r"\s+[a-z]", text[match.end() :])
         )
-        if not is_year:
+        if not is_year and not _NAMED_BY.search(text[: match.start()]):
             return True
     return False
+
+
+_NAMED_BY = re.compile(r"\b[A-Z]{2,}\s$")  # "RFC " before "3647"
 
 
 _TEXT_HOLDS: dict[str, Callable[[str], object]] = {
