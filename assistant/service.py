@@ -182,10 +182,10 @@ class Assistant:
             return self._load_engine(latest)
 
     def _load_engine(self, signature: tuple[int, int, int]) -> _Engine:
+        from assistant.config.remote import chroma_server
         from assistant.index.chunkstore import ChunkStore
         from assistant.index.retrieval import HybridRetriever
         from assistant.index.store import ChunkVectors
-        from assistant.remote import chroma_server
 
         manifest = self.manifest()
         try:

@@ -84,9 +84,9 @@ def _figure(metrics: dict[str, Any], name: str) -> str:
 
 
 def throughput(n: int) -> None:
+    from assistant.config.remote import Endpoint
     from assistant.embed.minilm import MiniLMEmbedder
     from assistant.embed.ollama import OllamaEmbedder
-    from assistant.remote import Endpoint
     from tests.ollama_standin import OllamaStandin
 
     words = (REPO / "corpus").glob("*.txt")

@@ -13,13 +13,13 @@ import pytest
 
 from assistant.cli.command import main
 from assistant.config import Settings
+from assistant.config.remote import Endpoint
 from assistant.embed.minilm import MiniLMEmbedder
 from assistant.embed.ollama import OllamaEmbedder
 from assistant.errors import ConfigError, IndexMissingError, OllamaModelMissing
 from assistant.index.chunkstore import read_chunk_table
 from assistant.index.manifest import read_manifest
 from assistant.index.store import ChunkVectors
-from assistant.remote import Endpoint
 from assistant.service import Assistant
 from tests.conftest import settings_for, write_corpus
 from tests.ollama_standin import OllamaStandin

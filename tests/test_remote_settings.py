@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.cli.command import main
-from assistant.errors import ConfigError
-from assistant.remote import (
+from assistant.config.remote import (
     checked_url,
     chroma_server,
     ollama_server,
@@ -18,6 +17,7 @@ from assistant.remote import (
     redact,
     secrets,
 )
+from assistant.errors import ConfigError
 from tests.conftest import settings_for
 from tests.ollama_standin import OllamaStandin
 from tests.test_ollama_backend import GOOD_REPLY

@@ -17,8 +17,8 @@ from typing import Any
 
 from assistant import __version__
 from assistant.config import LLM_CHOICES, Settings, load_settings
+from assistant.config.remote import redact, secrets
 from assistant.errors import AssistantError
-from assistant.remote import redact, secrets
 
 GLOBAL_OPTIONS: list[tuple[str, dict[str, Any]]] = [
     ("--corpus", {"type": Path, "help": "folder of documents (default: ./corpus)"}),

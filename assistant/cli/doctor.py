@@ -284,7 +284,7 @@ def _embedder_check(settings: Settings) -> Check:
 def _chroma_check(settings: Settings) -> Check:
     import httpx
 
-    from assistant.remote import chroma_server, remote_failure
+    from assistant.config.remote import chroma_server, remote_failure
 
     try:
         server = chroma_server(settings)

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
+from assistant.config.remote import Endpoint, ollama_server
 from assistant.embed.minilm import CachedEmbedder
 from assistant.errors import (
     REINDEX_HINT,
@@ -28,7 +29,6 @@ from assistant.errors import (
 )
 from assistant.index.manifest import Manifest
 from assistant.llm.ollama import OllamaChat, same_model
-from assistant.remote import Endpoint, ollama_server
 
 PREFIX = "ollama:"
 RETRIES = 4  # attempts after the first, for transient failures only

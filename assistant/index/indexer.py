@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
+from assistant.config.remote import chroma_server
 from assistant.embed.minilm import MiniLMEmbedder, identity, local_class
 from assistant.errors import AssistantError, ConfigError, CorpusError, IndexMissingError
 from assistant.index.chunking import ChunkingParams, chunk_text
@@ -43,7 +44,6 @@ from assistant.index.manifest import (
 )
 from assistant.index.store import STORES_DIR, new_store_name
 from assistant.readers import cache, has_chrome
-from assistant.remote import chroma_server
 from assistant.types import Chunk, ReindexSummary
 
 Progress = Callable[[str, int, int], None]

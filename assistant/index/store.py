@@ -2,7 +2,7 @@
 
 The only module that imports chromadb or LlamaIndex's Chroma store. Embedded by default
 (`PersistentClient` in `INDEX/stores/NAME`); a Chroma server when `chroma_url` is set (one
-collection per store name; its token and CA bundle come from `assistant.remote`).
+collection per store name; its token and CA bundle come from `assistant.config.remote`).
 Telemetry is always off.
 
 Each reindex that changes anything writes a new store (a "generation") and never touches the
@@ -24,9 +24,9 @@ from contextlib import closing, suppress
 from pathlib import Path
 from typing import Any
 
+from assistant.config.remote import Endpoint, remote_failure
 from assistant.errors import REINDEX_HINT, AssistantError, IndexMissingError
 from assistant.index.hnsw_files import store_problem
-from assistant.remote import Endpoint, remote_failure
 from assistant.types import Chunk
 
 STORES_DIR = "stores"

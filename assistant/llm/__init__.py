@@ -23,7 +23,7 @@ AUTO_BACKEND = "ollama"  # what `auto` answers with when its server is ready (el
 
 def choices(settings: Settings) -> tuple[str, ...]:
     """The `llm` settings worth offering: `openai` only when a server is set for it."""
-    from assistant.remote import openai_url
+    from assistant.config.remote import openai_url
 
     openai_set = bool(openai_url(settings))
     return tuple(c for c in LLM_CHOICES if c != "openai" or openai_set or settings.llm == c)
@@ -31,7 +31,7 @@ def choices(settings: Settings) -> tuple[str, ...]:
 
 def chat_model(settings: Settings, kind: str) -> ChatModel:
     """The model `settings` name on the server of backend `kind` (nothing is sent yet)."""
-    from assistant.remote import ollama_server, openai_key, openai_server
+    from assistant.config.remote import ollama_server, openai_key, openai_server
 
     if kind == "ollama":
         from assistant.llm.ollama import OllamaChat

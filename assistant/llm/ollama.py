@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from assistant.config.remote import Endpoint, remote_failure
 from assistant.errors import (
     OllamaBadOutput,
     OllamaError,
@@ -22,7 +23,6 @@ from assistant.errors import (
     OllamaUnavailable,
 )
 from assistant.llm.base import REPEAT_PENALTY
-from assistant.remote import Endpoint, remote_failure
 
 FALLBACK_HINT = "use --llm extractive to answer without Ollama"
 

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from assistant.config.remote import Endpoint, remote_failure
 from assistant.errors import (
     LLMBadOutput,
     LLMError,
@@ -25,7 +26,6 @@ from assistant.errors import (
     LLMUnavailable,
 )
 from assistant.llm.base import REPEAT_PENALTY
-from assistant.remote import Endpoint, remote_failure
 
 SERVER = "the OpenAI-compatible server"
 # `repeat_penalty` (base.REPEAT_PENALTY) goes in the body: servers that do not know the field

@@ -1,4 +1,5 @@
-"""Settings in one place: defaults < TOML file < ASSISTANT_* environment < CLI flags.
+"""Settings in one place: defaults < TOML file < ASSISTANT_* environment < CLI flags (here);
+the remote servers they name, with their credentials and trusted certificates, in `remote`.
 
 The TOML file is `assistant.toml` in the working directory, or the path in `ASSISTANT_CONFIG`
 or `--config`. Unknown keys and wrong types are errors that name the key.
