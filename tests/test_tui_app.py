@@ -121,8 +121,15 @@ def test_abstention_looks_different_and_has_no_citations(small_index: tuple[Path
         assert exchange.has_class("-abstained")
         assert "Not in the corpus" in str(exchange.markdown.border_title)
         assert "The corpus does not say." in exchange.markdown.source
+        assert "Rephrase the question" in exchange.markdown.source
         assert app.query_one("#citations", OptionList).option_count == 0
         assert "None" in str(app.query_one("#citations-hint").render())
+        # the assistant's own words follow the question's language, the hint under them too
+        french = await ask(pilot, "Qui a fondé la première colonie sur Mars ?")
+        assert french.answer is not None and french.answer.abstained
+        assert "Les documents ne le disent pas." in french.markdown.source
+        assert "Reformulez la question" in french.markdown.source
+        assert "Rephrase" not in french.markdown.source
 
     run(app, scenario)
 

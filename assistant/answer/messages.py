@@ -21,6 +21,10 @@ ENGLISH = "en"
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
         "cannot_answer": "The corpus does not say.",
+        "abstain_hint": (
+            "No passage in the index supports an answer, so none is given. Rephrase the "
+            "question, or check that the corpus covers it."
+        ),
         "related_note": (
             "The documents mention {mentions} but do not answer this; their nearest passage "
             "is shown as related."
@@ -31,6 +35,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "de": {
         "cannot_answer": "Die Dokumente sagen dazu nichts.",
+        "abstain_hint": (
+            "Keine Stelle im Index stützt eine Antwort, daher wird keine gegeben. Formulieren "
+            "Sie die Frage um, oder prüfen Sie, ob die Dokumente das Thema behandeln."
+        ),
         "related_note": (
             "Die Dokumente erwähnen {mentions}, beantworten die Frage aber nicht; ihre "
             "nächstliegende Stelle wird als verwandt gezeigt."
@@ -42,6 +50,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "fr": {
         "cannot_answer": "Les documents ne le disent pas.",
+        "abstain_hint": (
+            "Aucun passage de l'index ne permet de répondre, aucune réponse n'est donc donnée. "
+            "Reformulez la question, ou vérifiez que les documents traitent du sujet."
+        ),
         "related_note": (
             "Les documents mentionnent {mentions} mais ne répondent pas à la question ; leur "
             "passage le plus proche est montré comme lié."
@@ -53,6 +65,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "es": {
         "cannot_answer": "Los documentos no lo dicen.",
+        "abstain_hint": (
+            "Ningún pasaje del índice respalda una respuesta, así que no se da ninguna. "
+            "Reformule la pregunta, o compruebe que los documentos tratan el tema."
+        ),
         "related_note": (
             "Los documentos mencionan {mentions}, pero no responden a la pregunta; su pasaje "
             "más cercano se muestra como relacionado."
@@ -64,6 +80,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ja": {
         "cannot_answer": "文書には書かれていません。",
+        "abstain_hint": (
+            "索引のどの箇所も回答を裏付けないため、回答していません。質問を言い換えるか、文書がその内容を扱っているか確認してください。"
+        ),
         "related_note": (
             "文書は{mentions}に触れていますが、この質問には答えていません。"
             "最も近い箇所を関連として示します。"
@@ -72,6 +91,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "zh": {
         "cannot_answer": "文档中没有说明。",
+        "abstain_hint": (
+            "索引中没有能支持回答的段落，因此不作回答。请换一种问法，或确认文档涵盖了这一内容。"
+        ),
         "related_note": "文档提到了{mentions}，但没有回答这个问题；最接近的段落作为相关内容显示。",
         "related_some": "文档没有回答这个问题；最接近的段落作为相关内容显示。",
     },

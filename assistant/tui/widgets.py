@@ -14,12 +14,8 @@ from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.markdown import MarkdownStream
 from textual.widgets.option_list import Option
 
+from assistant.answer.messages import message
 from assistant.types import Answer, Citation
-
-ABSTAIN_NOTE = (
-    "No passage in the index supports an answer, so none is given. "
-    "Rephrase the question, or check that the corpus covers it."
-)
 
 
 class Exchange(Vertical):
@@ -101,7 +97,8 @@ class Exchange(Vertical):
         if answer.abstained:
             markdown.border_title = "⚠ Not in the corpus"
             related = f"\n\n{answer.related_note}" if answer.related else ""
-            await markdown.update(f"{answer.answer}{related}\n\n*{ABSTAIN_NOTE}*")
+            hint = message("abstain_hint", self.question)  # in the question's language
+            await markdown.update(f"{answer.answer}{related}\n\n*{hint}*")
         else:
             cited = len(answer.citations)
             markdown.border_title = f"Answer · {cited} citation{'s' if cited != 1 else ''}"
