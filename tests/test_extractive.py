@@ -181,3 +181,18 @@ def test_a_number_that_names_a_standard_is_no_count() -> None:
     assert extractive_draft(question, [passage("a.txt", rfc)], rare, far).abstained
     ships = "The package ships 140 CA certificates from Mozilla's list."
     assert not extractive_draft(question, [passage("b.txt", ships)], rare, far).abstained
+
+
+def test_a_day_of_a_month_and_a_measured_period_are_no_count_of_the_asked_thing() -> None:
+    """eval/openai (Qwen2.5-Coder-1.5B, replayed): "How many public comments were submitted
+    …?" was answered with "There is a 120-day comment period that ends on May 15 …": its
+    numbers are a length in days and a day of May, not a count of comments."""
+    from assistant.answer.answer_types import fits, has_count
+
+    question = "How many public comments were submitted on the AI diffusion rules?"
+    period = "There is a 120-day comment period that ends on May 15 on the AI diffusion rules."
+    assert not fits("quantity", period, question, close=True)
+    assert fits("quantity", "More than 200 comments were submitted.", question, close=True)
+    assert not has_count("the period ends on May 15")
+    # asked for a length, the 120 days answer it
+    assert fits("quantity", period, "How long is the comment period?", close=True)

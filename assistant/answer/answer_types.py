@@ -166,12 +166,14 @@ def has_count(text: str) -> bool:
             _YEAR_CONTEXT.search(text[: match.start()])
             or not re.match(r"\s+[a-z]", text[match.end() :])
         )
-        if not is_year and not _NAMED_BY.search(text[: match.start()]):
+        before = text[: match.start()]
+        if not is_year and not _NAMED_BY.search(before) and not _DAY_OF.search(before):
             return True
     return False
 
 
 _NAMED_BY = re.compile(r"\b[A-Z]{2,}\s$")  # "RFC " before "3647"
+_DAY_OF = re.compile(rf"\b{MONTH}\s$", re.IGNORECASE)  # "May " before "15": a day, not a count
 
 
 _TEXT_HOLDS: dict[str, Callable[[str], object]] = {
@@ -192,12 +194,18 @@ def fits(kind: str, text: str, question: str, close: bool) -> bool:
     if kind in (DATE, YEAR, TIME, AGE, VERSION):
         return bool(_TEXT_HOLDS[kind](text))
     if kind == QUANTITY:
-        if counted_nouns(question):  # "how many chips": not a sum of money or a share
+        counted = counted_nouns(question)
+        if counted:  # "how many chips": not a sum of money or a share, nor a "120-day" period
             text = _PERCENT_TEXT.sub(" ", _MONEY_AMOUNT.sub(" ", text))
+            text = _MEASURE_WORD.sub(lambda m: m[0] if set(terms(m[1])) & counted else " ", text)
         held = has_count(text)
     else:
         held = bool(_TEXT_HOLDS[kind](text))
     return held and _measures_named(question, text, close)
+
+
+# A number joined to the word it measures: "a 120-day comment period", "a 3-year-old".
+_MEASURE_WORD = re.compile(r"\b\d[\d,.]*-([a-z]+)\b", re.IGNORECASE)
 
 
 def _measures_named(question: str, text: str, close: bool) -> bool:
