@@ -4,6 +4,7 @@ link to a heading (`page.md#anchor`) at a heading that page has (GitHub's anchor
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -32,11 +33,12 @@ def _targets(page: Path) -> list[str]:
     return [t for t in found if t and not re.match(r"[a-z][a-z0-9+.-]*:", t)]  # not http:, mailto:
 
 
-def anchors(page: Path) -> set[str]:
+@cache
+def anchors(page: Path) -> frozenset[str]:
     """GitHub's anchor of each heading: lower case, punctuation dropped, spaces as hyphens."""
     tokens = _tokens(page)
     titles = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
-    return {re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-") for title in titles}
+    return frozenset(re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-") for title in titles)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.name)

@@ -145,7 +145,8 @@ GENERIC_NAMES = frozenset(
 )
 
 
-# Titles that name a role more than someone (answer/support.py).
+# Titles that name a role more than someone: matched only when the question names nothing
+# else (answer/support.py).
 TITLES = frozenset(
     """king queen prince princess lord lady duke duchess earl count countess baron emperor
     empress sultan pope bishop father mother brother sister uncle aunt captain colonel
